@@ -1,0 +1,34 @@
+"""`python -m bot`: apply pending migrations, then poll (or serve the webhook when WEBHOOK_URL is set)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+
+from bot.app import build_app
+from bot.crm_config_file import ConfigFileError, load_crm_config
+from bot.settings import SettingsError, load_settings
+
+EXIT_CONFIG = 2
+
+
+def main() -> int:
+    try:
+        settings = load_settings()
+        config = load_crm_config(settings.crm_config)
+    except (SettingsError, ConfigFileError) as error:
+        print(f"voronka: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    app = build_app(settings, config)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(app.run())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,147 @@
+"""Wiring: the one factory that `python -m bot` and the end-to-end tests both use."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.types import BotCommand
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import Clock, SystemClock
+from bot.fsm_storage import DatabaseStorage
+from bot.middlewares import LocaleMiddleware, StaffMiddleware, UnitOfWorkMiddleware
+from bot.notifier import Notifier
+from bot.rate_limit import SendRateLimiter
+from bot.settings import Settings
+from bot.webhook import serve_webhook
+from domain.crm_config import CrmConfig
+from domain.models import Role
+from domain.team import bootstrap_staff
+from handlers import build_router
+from handlers.i18n import SUPPORTED, Translator
+from storage.engine import create_engine, session_factory
+from storage.fsm_repository import FsmRepository
+from storage.migrator import upgrade_async
+from storage.outbox_repository import OutboxQueue
+from storage.unit_of_work import SqlUnitOfWork
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    settings: Settings
+    config: CrmConfig
+    engine: AsyncEngine
+    bot: Bot
+    dispatcher: Dispatcher
+    notifier: Notifier
+    translator: Translator
+    unit_of_work: Callable[[], SqlUnitOfWork]
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def prepare(self) -> None:
+        """Migrate the database, give the configured people their roles, start the notifier."""
+        await upgrade_async(self.settings.database_url)
+        async with self.unit_of_work() as uow:
+            await bootstrap_staff(
+                uow,
+                roles={
+                    Role.ADMIN: self.settings.admin_ids,
+                    Role.SUPERVISOR: self.settings.supervisor_ids,
+                    Role.MANAGER: self.settings.manager_ids,
+                },
+            )
+        self._tasks.append(asyncio.create_task(self.notifier.run(), name="notifier"))
+        await self._set_commands()
+
+    async def run(self, *, handle_signals: bool = True, polling_timeout: int = 10) -> None:
+        """Serve until stopped: long polling, or the webhook when WEBHOOK_URL is set."""
+        await self.prepare()
+        try:
+            if self.settings.webhook_url:
+                await serve_webhook(self.settings, self.dispatcher, self.bot)
+            else:
+                await self.bot.delete_webhook(drop_pending_updates=False)
+                await self.dispatcher.start_polling(
+                    self.bot, handle_signals=handle_signals, polling_timeout=polling_timeout,
+                    close_bot_session=False,
+                )  # fmt: skip
+        finally:
+            await self.close()
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        await self.dispatcher.storage.close()
+        await self.dispatcher.fsm.events_isolation.close()
+        await self.bot.session.close()
+        await self.engine.dispose()
+
+    async def _set_commands(self) -> None:
+        try:
+            for locale in SUPPORTED:
+                text = self.translator.get(locale, "command-start")
+                await self.bot.set_my_commands(
+                    [BotCommand(command="start", description=text)], language_code=locale
+                )
+        except Exception:
+            logger.warning("could not set the bot's command list; going on", exc_info=True)
+
+
+def build_app(settings: Settings, config: CrmConfig, *, clock: Clock | None = None) -> App:
+    clock = clock or SystemClock()
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    translator = Translator(default_locale=settings.default_locale)
+
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(SendRateLimiter())
+    bot = Bot(
+        settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+    notifier = Notifier(
+        bot=bot, queue=OutboxQueue(sessions), make_uow=lambda: SqlUnitOfWork(sessions), config=config,
+        translator=translator, clock=clock,
+    )  # fmt: skip
+
+    def make_uow() -> SqlUnitOfWork:
+        return SqlUnitOfWork(sessions, after_commit=notifier.wake)
+
+    storage, isolation = _fsm_storage(settings, sessions_repo=FsmRepository(sessions), clock=clock)
+    dispatcher = Dispatcher(storage=storage, events_isolation=isolation, config=config, translator=translator)
+    dispatcher.update.outer_middleware(UnitOfWorkMiddleware(make_uow, clock))
+    dispatcher.update.outer_middleware(StaffMiddleware())
+    dispatcher.update.outer_middleware(LocaleMiddleware(translator))
+    dispatcher.include_router(build_router())
+    return App(settings, config, engine, bot, dispatcher, notifier, translator, make_uow)
+
+
+def _fsm_storage(
+    settings: Settings, *, sessions_repo: FsmRepository, clock: Clock
+) -> tuple[BaseStorage, BaseEventIsolation]:
+    """Redis when REDIS_URL is set (state and per-user locks shared by several processes), else our
+    own database."""
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+
+        redis_storage = RedisStorage.from_url(settings.redis_url)
+        return redis_storage, RedisEventIsolation(redis=redis_storage.redis)
+    return DatabaseStorage(sessions_repo, clock), SimpleEventIsolation()

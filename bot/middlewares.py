@@ -1,0 +1,70 @@
+"""Outer middlewares, in order: dedupe + unit of work per update, staff role, locale (DESIGN.md §1)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, Update, User
+
+from bot.clock import Clock
+from handlers.i18n import Translator
+from storage.unit_of_work import SqlUnitOfWork
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class UnitOfWorkMiddleware(BaseMiddleware):
+    """One unit of work per update, which also records the update as handled.
+
+    The record goes into the same transaction as the handler's changes (see SqlUnitOfWork), so a
+    redelivered update is handled once, and one whose handler crashed is handled again.
+    """
+
+    def __init__(self, make_uow: Callable[[], SqlUnitOfWork], clock: Clock) -> None:
+        self._make_uow = make_uow
+        self._clock = clock
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        assert isinstance(event, Update)
+        async with self._make_uow() as uow:
+            if await uow.update_seen(event.update_id):
+                logger.info("update %s was handled already; skipped", event.update_id)
+                return None
+            now = self._clock.now()
+            uow.mark_update(event.update_id, now=now)
+            data["uow"], data["now"] = uow, now
+            result = await handler(event, data)
+            if uow.has_update_to_mark:
+                await uow.commit()
+            return result
+
+
+class StaffMiddleware(BaseMiddleware):
+    """Puts `staff` (a Staff or None) into the handler data."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        uow: SqlUnitOfWork = data["uow"]
+        data["staff"] = await uow.staff.get(user.id) if user else None
+        await uow.rollback()  # end the read: handlers may use the FSM storage before their use case
+        return await handler(event, data)
+
+
+class LocaleMiddleware(BaseMiddleware):
+    """Puts `t` (texts in the person's language) into the handler data."""
+
+    def __init__(self, translator: Translator) -> None:
+        self._translator = translator
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        staff = data.get("staff")
+        stored = staff.locale if staff is not None else None
+        locale = self._translator.pick(user.language_code if user else None, stored)
+        data["t"] = self._translator.bind(locale)
+        return await handler(event, data)

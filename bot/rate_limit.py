@@ -1,0 +1,64 @@
+"""One rate limiter for every send (DESIGN.md §3): ≤ 30 messages/s overall, ≤ 1/s per private chat,
+≤ 20/min per group. Installed as a middleware of the Bot's session, so handler replies and the
+notifier's sends share it."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+from aiolimiter import AsyncLimiter
+
+# Calls that put something into a chat; answers to callback queries and edits are not counted by
+# Telegram's broadcast limits in the same way, but edits are, so they are limited too.
+LIMITED = {
+    "sendMessage", "sendPhoto", "sendDocument", "sendVideo", "sendAudio", "sendVoice", "sendAnimation",
+    "sendSticker", "sendVideoNote", "sendLocation", "sendContact", "sendMediaGroup", "copyMessage",
+    "forwardMessage", "editMessageText", "editMessageReplyMarkup", "editMessageCaption",
+}  # fmt: skip
+PRIVATE_BURST_S = 3
+
+
+class SendRateLimiter(BaseRequestMiddleware):
+    def __init__(
+        self, *, overall_per_second: float = 30, private_per_second: float = 1, group_per_minute: float = 20,
+        max_chats: int = 10_000,
+    ) -> None:  # fmt: skip
+        self._overall = AsyncLimiter(overall_per_second, 1)
+        self._private_rate = private_per_second
+        self._group_rate = group_per_minute
+        self._chats: OrderedDict[int | str, AsyncLimiter] = OrderedDict()
+        self._max_chats = max_chats
+
+    def _chat_limiter(self, chat_id: int | str) -> AsyncLimiter:
+        limiter = self._chats.get(chat_id)
+        if limiter is None:
+            is_private = isinstance(chat_id, int) and chat_id > 0
+            # A short burst (a question right after a greeting) is fine; the average is what Telegram counts.
+            limiter = (
+                AsyncLimiter(self._private_rate * PRIVATE_BURST_S, PRIVATE_BURST_S)
+                if is_private
+                else AsyncLimiter(self._group_rate, 60)
+            )
+            self._chats[chat_id] = limiter
+            if len(self._chats) > self._max_chats:
+                self._chats.popitem(last=False)
+        else:
+            self._chats.move_to_end(chat_id)
+        return limiter
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        chat_id: Any = getattr(method, "chat_id", None)
+        if method.__api_method__ in LIMITED and chat_id is not None:
+            async with self._chat_limiter(chat_id), self._overall:
+                return await make_request(bot, method)
+        return await make_request(bot, method)

@@ -1,0 +1,84 @@
+"""Environment settings (DESIGN.md §2). `.env` is read; `.env.example` documents every variable."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
+
+IdList = Annotated[list[int], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr
+    telegram_api_url: str = "https://api.telegram.org"
+    database_url: str = "sqlite+aiosqlite:///./data/voronka.db"
+    redis_url: str | None = None
+    crm_config: Path | None = None
+    admin_ids: IdList = []
+    supervisor_ids: IdList = []
+    manager_ids: IdList = []
+    default_locale: Literal["ru", "en"] = "ru"
+    scheduler_tick: float = Field(default=15.0, gt=0)
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    web_host: str = "0.0.0.0"
+    web_port: int = Field(default=8080, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_looks_like_one(cls, value: SecretStr) -> SecretStr:
+        if not TOKEN_PATTERN.match(value.get_secret_value().strip()):
+            raise ValueError("does not look like a bot token (digits, a colon, then letters and digits)")
+        return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("admin_ids", "supervisor_ids", "manager_ids", mode="before")
+    @classmethod
+    def _comma_separated_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            bad = [p for p in parts if not p.lstrip("-").isdigit()]
+            if bad:
+                raise ValueError(f"expected comma-separated Telegram user ids, got {', '.join(bad)}")
+            return [int(p) for p in parts]
+        return value
+
+    @field_validator("redis_url", "webhook_url", "crm_config", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+class SettingsError(Exception):
+    """One line for people: which variable and what is wrong."""
+
+
+MISSING_TOKEN = (
+    "BOT_TOKEN is not set: open @BotFather in Telegram, send /newbot, and put the token it gives you "
+    "into .env as BOT_TOKEN=123456:ABC..."
+)
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        if name == "BOT_TOKEN" and first["type"] == "missing":
+            raise SettingsError(MISSING_TOKEN) from None
+        message = first["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"{name}: {message}") from None

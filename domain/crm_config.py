@@ -1,0 +1,245 @@
+"""The CRM config: pipelines, questions, loss reasons and deadlines, validated.
+
+Validation lives here because the rules are the domain's (a pipeline has one won and one lost stage, the
+last loss reason is "other", ...). Reading the TOML file and merging it over the shipped default is I/O
+and lives in `bot/crm_config_file.py`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from domain.durations import parse_duration
+from domain.working_time import BusinessCalendar
+
+LANGUAGES = ("ru", "en")
+
+
+def _needs_every_language(value: dict[str, str]) -> dict[str, str]:
+    missing = [lang for lang in LANGUAGES if not value.get(lang, "").strip()]
+    if missing:
+        raise ValueError(f"needs a text for every language, missing: {', '.join(missing)}")
+    return value
+
+
+def _duration(value: object) -> object:
+    if isinstance(value, str):
+        return parse_duration(value)
+    if isinstance(value, timedelta):
+        return value
+    raise ValueError("a duration is a string like 90s, 15m, 4h, 2d or 1h30m")
+
+
+Localized = Annotated[dict[str, str], AfterValidator(_needs_every_language)]
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class QuestionKind(StrEnum):
+    TEXT = "text"
+    CHOICE = "choice"
+    CONTACT = "contact"
+    NUMBER = "number"
+
+
+class StageKind(StrEnum):
+    OPEN = "open"
+    WON = "won"
+    LOST = "lost"
+
+
+class Company(_Strict):
+    name: Localized = {"ru": "Воронка", "en": "Voronka"}
+    phone_region: str = "RU"
+
+
+class BusinessHours(_Strict):
+    always: bool = False
+    days: str = "mon-fri"
+    start: str = "09:00"
+    end: str = "18:00"
+    holidays: str = "RU"
+
+
+class Option(_Strict):
+    key: str = Field(pattern=r"^[a-z0-9_]{1,24}$")
+    ru: str
+    en: str
+    score: int = 0
+    target: bool = True
+
+    def label(self, locale: str) -> str:
+        return self.ru if locale == "ru" else self.en
+
+
+class Question(_Strict):
+    key: str = Field(pattern=r"^[a-z0-9_]{1,24}$")
+    kind: QuestionKind
+    text: Localized
+    label: Localized | None = None
+    options: list[Option] = []
+    non_target_words: list[str] = []
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _options_fit_the_kind(self) -> Question:
+        if self.kind is QuestionKind.CHOICE:
+            if len(self.options) < 2:
+                raise ValueError("a choice question needs at least 2 options")
+            keys = [o.key for o in self.options]
+            if len(set(keys)) != len(keys):
+                raise ValueError("option keys must be unique")
+        elif self.options:
+            raise ValueError(f"options are only for choice questions, not {self.kind.value}")
+        return self
+
+    def title(self, locale: str) -> str:
+        """Short name of the answer on a deal card."""
+        return (self.label or self.text)[locale]
+
+    def option(self, key: str) -> Option | None:
+        return next((o for o in self.options if o.key == key), None)
+
+
+class Temperature(_Strict):
+    warm_from: int = 2
+    hot_from: int = 4
+
+    @model_validator(mode="after")
+    def _hot_is_above_warm(self) -> Temperature:
+        if self.hot_from < self.warm_from:
+            raise ValueError("hot_from must not be below warm_from")
+        return self
+
+
+class Intake(_Strict):
+    take_sla: Duration = timedelta(minutes=15)
+    max_answer_length: int = Field(default=1000, ge=10, le=4000)
+    temperature: Temperature = Temperature()
+    questions: list[Question] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _questions_are_unique(self) -> Intake:
+        keys = [q.key for q in self.questions]
+        if len(set(keys)) != len(keys):
+            raise ValueError("question keys must be unique")
+        if sum(q.kind is QuestionKind.CONTACT for q in self.questions) > 1:
+            raise ValueError("at most one contact question")
+        return self
+
+    def question(self, key: str) -> Question | None:
+        return next((q for q in self.questions if q.key == key), None)
+
+
+class Distribution(_Strict):
+    mode: Literal["least_loaded", "round_robin"] = "least_loaded"
+    max_open_deals: int = Field(default=30, ge=1)
+
+
+class Reminders(_Strict):
+    overdue_after: Duration = timedelta(hours=1)
+    escalate_after: Duration = timedelta(hours=4)
+    digest_at: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class LossReason(_Strict):
+    key: str = Field(pattern=r"^[a-z0-9_]{1,24}$")
+    text: Localized
+
+
+class Stage(_Strict):
+    key: str = Field(pattern=r"^[a-z0-9_]{1,24}$")
+    name: Localized
+    kind: StageKind = StageKind.OPEN
+    sla: Duration | None = None
+
+
+class Pipeline(_Strict):
+    key: str = Field(pattern=r"^[a-z0-9_]{1,24}$")
+    name: Localized
+    stages: list[Stage] = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _stages_make_a_funnel(self) -> Pipeline:
+        keys = [s.key for s in self.stages]
+        if len(set(keys)) != len(keys):
+            raise ValueError("stage keys must be unique")
+        for kind in (StageKind.WON, StageKind.LOST):
+            if sum(s.kind is kind for s in self.stages) != 1:
+                raise ValueError(f"needs exactly one stage of kind {kind.value}")
+        if self.stages[0].kind is not StageKind.OPEN:
+            raise ValueError("the first stage must be an open one")
+        return self
+
+    @property
+    def first_stage(self) -> Stage:
+        return self.stages[0]
+
+    def stage(self, key: str) -> Stage | None:
+        return next((s for s in self.stages if s.key == key), None)
+
+    def closing_stage(self, kind: StageKind) -> Stage:
+        return next(s for s in self.stages if s.kind is kind)
+
+
+REQUIRED_PIPELINES = ("sales", "rewarm", "repeat")
+
+
+class CrmConfig(_Strict):
+    timezone: str = "Europe/Moscow"
+    company: Company = Company()
+    business_hours: BusinessHours = BusinessHours()
+    intake: Intake
+    distribution: Distribution = Distribution()
+    reminders: Reminders = Reminders()
+    loss_reasons: list[LossReason] = Field(min_length=2)
+    pipelines: list[Pipeline] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _whole_config_is_consistent(self) -> CrmConfig:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"timezone: unknown time zone {self.timezone!r}") from None
+        if self.loss_reasons[-1].key != "other":
+            raise ValueError('loss_reasons: the last reason must be "other" (it asks for free text)')
+        reason_keys = [r.key for r in self.loss_reasons]
+        if len(set(reason_keys)) != len(reason_keys):
+            raise ValueError("loss_reasons: keys must be unique")
+        keys = [p.key for p in self.pipelines]
+        if len(set(keys)) != len(keys):
+            raise ValueError("pipelines: keys must be unique")
+        missing = [k for k in REQUIRED_PIPELINES if k not in keys]
+        if missing:
+            raise ValueError(f"pipelines: missing required pipeline(s): {', '.join(missing)}")
+        self.calendar()  # validates business_hours
+        return self
+
+    def pipeline(self, key: str) -> Pipeline:
+        for p in self.pipelines:
+            if p.key == key:
+                return p
+        raise KeyError(key)
+
+    def calendar(self) -> BusinessCalendar:
+        bh = self.business_hours
+        return BusinessCalendar.build(
+            timezone=self.timezone,
+            days=bh.days,
+            start=bh.start,
+            end=bh.end,
+            holidays_country=bh.holidays,
+            always=bh.always,
+        )
+
+    def loss_reason(self, key: str) -> LossReason | None:
+        return next((r for r in self.loss_reasons if r.key == key), None)

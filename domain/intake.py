@@ -1,0 +1,202 @@
+"""Use case: a finished questionnaire becomes a lead (a contact and a deal) on a manager's phone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from domain.assignment import Candidate, choose_manager
+from domain.crm_config import CrmConfig, QuestionKind, StageKind
+from domain.lead_routing import AppendToOpenDeal, route_request
+from domain.models import (
+    ChatMessage,
+    Contact,
+    ContactStatus,
+    Deal,
+    DealEvent,
+    DealStatus,
+    Direction,
+    EventKind,
+    Notice,
+    Staff,
+    Timer,
+)
+from domain.ports import UnitOfWork
+from domain.qualification import is_target, temperature_of
+from domain.team import overseers
+
+TAKE_SLA_TIMER = "take_sla"
+NON_TARGET_REASON = "non_target"
+
+
+class IntakeOutcome(StrEnum):
+    ASSIGNED = "assigned"
+    UNSORTED = "unsorted"
+    ARCHIVED = "archived"
+    APPENDED = "appended"
+
+
+@dataclass(frozen=True)
+class Prospect:
+    telegram_id: int
+    chat_id: int
+    name: str
+    username: str | None
+    locale: str
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    outcome: IntakeOutcome
+    deal_id: int
+    contact_id: int
+    reply_due: datetime
+    working_now: bool
+
+
+async def submit_lead(
+    uow: UnitOfWork,
+    config: CrmConfig,
+    *,
+    prospect: Prospect,
+    answers: dict[str, str],
+    source: str | None,
+    first_message: str | None = None,
+    now: datetime,
+) -> IntakeResult:
+    """Record a finished questionnaire: never a lost inquiry, never a duplicate deal. Commits."""
+    calendar = config.calendar()
+    reply_due = calendar.add(now, config.intake.take_sla)
+    contact = await _remember_contact(uow, config, prospect, answers, now=now)
+    assert contact.id is not None
+    routing = route_request(await uow.deals.for_contact(contact.id))
+
+    if isinstance(routing, AppendToOpenDeal):
+        deal = routing.deal
+        assert deal.id is not None
+        await uow.events.add(
+            DealEvent(deal.id, EventKind.REQUEST_REPEATED, now, data={"answers": answers, "source": source})
+        )
+        await _tell_owner_or_overseers(uow, deal, Notice(0, "request_repeated", {"deal_id": deal.id}), now)
+        outcome = IntakeOutcome.APPENDED
+    else:
+        target = is_target(answers, config.intake)
+        pipeline = config.pipeline(routing.pipeline if target else "sales")
+        deal = await uow.deals.add(
+            Deal(
+                id=None,
+                contact_id=contact.id,
+                pipeline=pipeline.key,
+                stage=pipeline.first_stage.key,
+                status=DealStatus.OPEN,
+                chat_id=prospect.chat_id,
+                source=source,
+                answers=dict(answers),
+                temperature=temperature_of(answers, config.intake),
+                target=target,
+                created_at=now,
+                stage_entered_at=now,
+                take_due_at=reply_due if target else None,
+            )
+        )
+        assert deal.id is not None
+        await uow.events.add(
+            DealEvent(deal.id, EventKind.CREATED, now, data={"source": source, "pipeline": pipeline.key})
+        )
+        if target:
+            outcome = await _assign_or_queue(uow, config, deal, now)
+        else:
+            await _archive(uow, config, contact, deal, now)
+            outcome = IntakeOutcome.ARCHIVED
+
+    if first_message:
+        await uow.messages.add(
+            ChatMessage(deal.id, Direction.IN, "text", now, text=first_message, chat_id=prospect.chat_id)
+        )
+    await uow.commit()
+    return IntakeResult(outcome, deal.id, contact.id, reply_due, calendar.is_working(now))
+
+
+async def _remember_contact(
+    uow: UnitOfWork, config: CrmConfig, prospect: Prospect, answers: dict[str, str], *, now: datetime
+) -> Contact:
+    """One contact per person: the same Telegram account, or the same phone from another account."""
+    phone_key = next((q.key for q in config.intake.questions if q.kind is QuestionKind.CONTACT), None)
+    phone = answers.get(phone_key) if phone_key else None
+    contact = await uow.contacts.by_telegram_id(prospect.telegram_id)
+    if contact is None and phone:
+        contact = await uow.contacts.by_phone(phone)
+    if contact is None:
+        return await uow.contacts.add(
+            Contact(
+                id=None,
+                telegram_id=prospect.telegram_id,
+                name=prospect.name,
+                username=prospect.username,
+                phone=phone,
+                locale=prospect.locale,
+                created_at=now,
+            )
+        )
+    if contact.telegram_id is None:
+        contact.telegram_id = prospect.telegram_id
+    if contact.telegram_id == prospect.telegram_id:
+        contact.name, contact.username = prospect.name, prospect.username
+    contact.phone = phone or contact.phone
+    contact.locale = prospect.locale
+    await uow.contacts.save(contact)
+    return contact
+
+
+async def _assign_or_queue(uow: UnitOfWork, config: CrmConfig, deal: Deal, now: datetime) -> IntakeOutcome:
+    assert deal.id is not None and deal.take_due_at is not None
+    team = await uow.staff.active()
+    loads = await uow.deals.open_counts()
+    on_duty = {s.telegram_id: s for s in team if s.is_manager and s.on_duty}
+    chosen = choose_manager(
+        (Candidate(s.telegram_id, loads.get(s.telegram_id, 0), s.last_assigned_at) for s in on_duty.values()),
+        mode=config.distribution.mode,
+        max_open_deals=config.distribution.max_open_deals,
+    )
+    await uow.timers.add(Timer(TAKE_SLA_TIMER, deal.id, deal.take_due_at))
+    if chosen is None:
+        await uow.events.add(DealEvent(deal.id, EventKind.QUEUED, now))
+        for person in overseers(team):
+            await uow.outbox.add(
+                Notice(person.telegram_id, "unsorted_lead", {"deal_id": deal.id}, person.locale), now=now
+            )
+        return IntakeOutcome.UNSORTED
+    manager = on_duty[chosen]
+    deal.manager_id, deal.assigned_at = chosen, now
+    await uow.deals.save(deal)
+    manager.last_assigned_at = now
+    await uow.staff.save(manager)
+    await uow.events.add(DealEvent(deal.id, EventKind.ASSIGNED, now, data={"to": chosen}))
+    await uow.outbox.add(Notice(chosen, "new_lead", {"deal_id": deal.id}, manager.locale), now=now)
+    return IntakeOutcome.ASSIGNED
+
+
+async def _archive(uow: UnitOfWork, config: CrmConfig, contact: Contact, deal: Deal, now: datetime) -> None:
+    """A non-target lead is kept for the record, closed at once, and its contact goes to the archive."""
+    assert deal.id is not None
+    contact.status = ContactStatus.ARCHIVED
+    await uow.contacts.save(contact)
+    deal.stage = config.pipeline(deal.pipeline).closing_stage(StageKind.LOST).key
+    deal.status, deal.closed_at, deal.loss_reason = DealStatus.LOST, now, NON_TARGET_REASON
+    await uow.deals.save(deal)
+    await uow.events.add(DealEvent(deal.id, EventKind.ARCHIVED, now, data={"reason": NON_TARGET_REASON}))
+
+
+async def _tell_owner_or_overseers(uow: UnitOfWork, deal: Deal, notice: Notice, now: datetime) -> None:
+    """Send `notice` to the deal's manager, or to the overseers while nobody (active) owns it."""
+    for person in await recipients_for(uow, deal):
+        await uow.outbox.add(Notice(person.telegram_id, notice.kind, notice.data, person.locale), now=now)
+
+
+async def recipients_for(uow: UnitOfWork, deal: Deal) -> list[Staff]:
+    if deal.manager_id is not None:
+        owner = await uow.staff.get(deal.manager_id)
+        if owner is not None and owner.active:
+            return [owner]
+    return overseers(await uow.staff.active())

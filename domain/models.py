@@ -1,0 +1,160 @@
+"""The CRM's entities as plain dataclasses: what repositories return and take."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+    MANAGER = "manager"
+
+
+class ContactStatus(StrEnum):
+    """«Активные» and «Архив» of the seeds; the unsorted queue is a property of deals, not contacts."""
+
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+class DealStatus(StrEnum):
+    OPEN = "open"
+    WON = "won"
+    LOST = "lost"
+
+
+class Temperature(StrEnum):
+    COLD = "cold"
+    WARM = "warm"
+    HOT = "hot"
+
+
+class EventKind(StrEnum):
+    CREATED = "created"
+    REQUEST_REPEATED = "request_repeated"
+    ASSIGNED = "assigned"
+    QUEUED = "queued"
+    TAKEN = "taken"
+    ARCHIVED = "archived"
+    MESSAGE_IN = "message_in"
+
+
+@dataclass
+class Staff:
+    telegram_id: int
+    roles: frozenset[Role]
+    name: str = ""
+    username: str | None = None
+    locale: str | None = None
+    on_duty: bool = True
+    active: bool = True
+    last_assigned_at: datetime | None = None
+
+    def has(self, role: Role) -> bool:
+        return self.active and role in self.roles
+
+    @property
+    def is_manager(self) -> bool:
+        return self.has(Role.MANAGER)
+
+    @property
+    def oversees(self) -> bool:
+        """Supervisors and admins see and act on every deal."""
+        return self.has(Role.SUPERVISOR) or self.has(Role.ADMIN)
+
+
+@dataclass
+class Contact:
+    id: int | None
+    telegram_id: int | None
+    name: str
+    username: str | None = None
+    phone: str | None = None
+    locale: str | None = None
+    status: ContactStatus = ContactStatus.ACTIVE
+    created_at: datetime | None = None
+
+
+@dataclass
+class Deal:
+    id: int | None
+    contact_id: int
+    pipeline: str
+    stage: str
+    status: DealStatus
+    chat_id: int | None
+    source: str | None
+    answers: dict[str, str]
+    temperature: Temperature
+    target: bool
+    created_at: datetime
+    stage_entered_at: datetime
+    manager_id: int | None = None
+    assigned_at: datetime | None = None
+    taken_at: datetime | None = None
+    take_due_at: datetime | None = None
+    closed_at: datetime | None = None
+    loss_reason: str | None = None
+    version: int = 1
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is DealStatus.OPEN
+
+
+@dataclass
+class DealEvent:
+    deal_id: int
+    kind: EventKind
+    at: datetime
+    actor_id: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+
+
+class Direction(StrEnum):
+    IN = "in"
+    OUT = "out"
+
+
+@dataclass
+class ChatMessage:
+    """One message of the communication history with a prospect."""
+
+    deal_id: int
+    direction: Direction
+    kind: str
+    at: datetime
+    text: str | None = None
+    chat_id: int | None = None
+    telegram_message_id: int | None = None
+    author_id: int | None = None
+    id: int | None = None
+
+
+@dataclass
+class Timer:
+    kind: str
+    subject_id: int
+    due_at: datetime
+    state: str = "pending"
+    payload: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something to tell a person outside the current reply; sent by the notifier via the outbox.
+
+    `kind` names a view that renders it in the recipient's language at send time; `data` holds ids and
+    values the view needs (never text meant for people, except what a prospect wrote).
+    """
+
+    chat_id: int
+    kind: str
+    data: dict[str, Any] = field(default_factory=dict)
+    locale: str | None = None

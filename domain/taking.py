@@ -1,0 +1,66 @@
+"""Use case: a manager presses "Take" on a lead."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from domain.intake import TAKE_SLA_TIMER
+from domain.models import Deal, DealEvent, EventKind, Staff
+from domain.ports import UnitOfWork
+
+
+class TakeOutcome(StrEnum):
+    TAKEN = "taken"
+    ALREADY_YOURS = "already_yours"
+    TAKEN_BY_OTHER = "taken_by_other"
+    ASSIGNED_TO_OTHER = "assigned_to_other"
+    CLOSED = "closed"
+    NOT_FOUND = "not_found"
+    NOT_ALLOWED = "not_allowed"
+
+
+@dataclass(frozen=True)
+class TakeResult:
+    outcome: TakeOutcome
+    deal: Deal | None = None
+    other: Staff | None = None
+
+
+async def take_deal(uow: UnitOfWork, *, deal_id: int, staff: Staff | None, now: datetime) -> TakeResult:
+    """Make `staff` the one working the deal. Commits when taken.
+
+    A manager takes an unsorted lead or one assigned to them; a supervisor or admin takes any lead
+    not yet taken. The claim is atomic, so of two people pressing at once exactly one wins.
+    """
+    if staff is None or not (staff.is_manager or staff.oversees):
+        return TakeResult(TakeOutcome.NOT_ALLOWED)
+    deal = await uow.deals.get(deal_id)
+    if deal is None:
+        return TakeResult(TakeOutcome.NOT_FOUND)
+    if not deal.is_open:
+        return TakeResult(TakeOutcome.CLOSED, deal)
+    if deal.taken_at is None and deal.manager_id not in (None, staff.telegram_id) and not staff.oversees:
+        return TakeResult(TakeOutcome.ASSIGNED_TO_OTHER, deal, await _staff(uow, deal.manager_id))
+    if deal.taken_at is None and await uow.deals.claim_take(deal_id, staff.telegram_id, now=now):
+        await uow.events.add(
+            DealEvent(
+                deal_id, EventKind.TAKEN, now, actor_id=staff.telegram_id, data={"from": deal.manager_id}
+            )
+        )
+        await uow.timers.cancel(subject_id=deal_id, kinds=(TAKE_SLA_TIMER,))
+        if deal.manager_id != staff.telegram_id:
+            staff.last_assigned_at = now
+            await uow.staff.save(staff)
+        await uow.commit()
+        return TakeResult(TakeOutcome.TAKEN, await uow.deals.get(deal_id))
+    current = await uow.deals.get(deal_id)
+    assert current is not None
+    if current.manager_id == staff.telegram_id:
+        return TakeResult(TakeOutcome.ALREADY_YOURS, current)
+    return TakeResult(TakeOutcome.TAKEN_BY_OTHER, current, await _staff(uow, current.manager_id))
+
+
+async def _staff(uow: UnitOfWork, telegram_id: int | None) -> Staff | None:
+    return None if telegram_id is None else await uow.staff.get(telegram_id)

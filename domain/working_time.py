@@ -1,0 +1,313 @@
+"""Business calendar: working hours, days off and SLA deadline arithmetic.
+
+Model. Every local date that is a working day (its weekday is in ``workdays`` and it is not a
+holiday) has exactly one working interval, from the local ``start`` to the local ``end`` of that
+date. Each interval is turned into a pair of UTC instants and all arithmetic happens on those
+instants, so working time is *real elapsed time*: on a DST day an interval spanning the
+transition is an hour shorter or longer than its wall-clock length, and ``add`` and
+``working_between`` are exact inverses of each other.
+
+Intervals are half-open, ``[opening, closing)``: the opening instant is working time, the closing
+instant is not. ``add`` with a positive duration that runs out exactly at closing returns that
+closing instant ("due today 18:00"), never the next opening, so a deadline is always a moment
+reached by counting working time.
+
+Local times that DST makes awkward are resolved so that the wall-clock-to-UTC mapping stays
+monotonic (intervals never invert or overlap):
+
+* ambiguous (repeated) wall time: the earlier occurrence (PEP 495 ``fold=0``);
+* nonexistent (skipped) wall time: the first instant after the gap, i.e. the transition itself
+  (02:30 on New York's spring-forward day means 03:00 EDT). A working day swallowed whole by a
+  gap has no working time.
+
+Holidays come from two sources, united: ``holidays``, a fixed set of local dates (custom days
+off), and ``holiday_country``/``holiday_subdivision``, looked up per year in the ``holidays``
+package through an ``lru_cache``'d module function. Storing the country code rather than
+precomputed dates keeps the dataclass small, frozen and hashable while a calendar built this
+year still knows next year's holidays when a deadline crosses New Year. Transferred working days
+(e.g. Russian working Saturdays) are not modelled: the package only lists days off.
+
+Every datetime accepted must be timezone-aware (naive ones raise ``ValueError``); any zone is
+accepted and every datetime returned is in UTC.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays as holidays_lib
+
+__all__ = ["BusinessCalendar", "CalendarError", "holidays_for", "parse_workdays"]
+
+_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_ZERO = timedelta(0)
+_ONE_DAY = timedelta(days=1)
+_MICROSECOND = timedelta(microseconds=1)
+# A calendar whose workdays are all covered by holidays for this long has no working time at
+# all; fail loudly instead of looping forever.
+_MAX_IDLE_DAYS = 3_660
+_CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{2})", re.ASCII)
+
+
+class CalendarError(ValueError):
+    """Invalid calendar configuration; the message names the offending field or value."""
+
+
+def parse_workdays(spec: str) -> frozenset[int]:
+    """Parse a working-week spec into weekday numbers (0 = Monday .. 6 = Sunday).
+
+    Accepts comma-separated days and ranges of English day names, three-letter or full,
+    case-insensitive: ``mon-fri``, ``mon,wed,fri``, ``mon-fri,sun``. Ranges wrap around the
+    week (``sun-thu`` is Sunday to Thursday) because that is how such weeks are written.
+    """
+    if not spec.strip():
+        raise CalendarError("days: working days are empty; expected e.g. 'mon-fri'")
+    result: set[int] = set()
+    for item in spec.lower().split(","):
+        bounds = [bound.strip() for bound in item.split("-")]
+        if len(bounds) > 2:
+            raise CalendarError(f"days: {item.strip()!r} is not a day or a range like 'mon-fri'")
+        first, last = (_day_number(bound, spec) for bound in (bounds[0], bounds[-1]))
+        result.update((first + offset) % 7 for offset in range((last - first) % 7 + 1))
+    return frozenset(result)
+
+
+def holidays_for(country: str, years: Iterable[int], subdivision: str | None = None) -> frozenset[date]:
+    """Public holidays of ``country`` (ISO code, any case) in ``years``, per the ``holidays`` package.
+
+    An empty country means "no public holidays" and gives an empty set. An unknown country or
+    subdivision raises :class:`CalendarError` naming it, even when ``years`` is empty.
+    """
+    code = country.strip().upper()
+    if not code:
+        return frozenset()
+    _check_country(code, subdivision)
+    result: set[date] = set()
+    for year in years:
+        result |= _country_year(code, subdivision, year)
+    return frozenset(result)
+
+
+@dataclass(frozen=True)
+class BusinessCalendar:
+    """When a team is at work; answers "when is this due" and "how much working time passed".
+
+    ``start``/``end`` are naive local wall times of ``tz`` with ``end > start`` (no overnight
+    shifts). ``always=True`` makes every moment working time and ignores all other fields except
+    for validation. See the module docstring for DST and holiday semantics.
+    """
+
+    tz: ZoneInfo
+    workdays: frozenset[int]
+    start: time
+    end: time
+    holidays: frozenset[date] = frozenset()
+    always: bool = False
+    holiday_country: str = ""
+    holiday_subdivision: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.workdays <= frozenset(range(7)):
+            raise CalendarError(f"workdays: weekday numbers must be 0..6, got {sorted(self.workdays)}")
+        if not self.workdays and not self.always:
+            raise CalendarError("workdays: no working days, so no deadline could ever fall due")
+        if self.start.tzinfo is not None or self.end.tzinfo is not None:
+            raise CalendarError("start/end: must be naive local times; the zone comes from tz")
+        if self.end <= self.start:
+            raise CalendarError(f"end ({self.end:%H:%M}) must be after start ({self.start:%H:%M})")
+        if self.holiday_country != self.holiday_country.strip().upper():
+            raise CalendarError(
+                f"holiday_country: must be an upper-case ISO code, got {self.holiday_country!r}"
+            )
+        if self.holiday_country:
+            _check_country(self.holiday_country, self.holiday_subdivision)
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        timezone: str,
+        days: str,
+        start: str,
+        end: str,
+        holidays_country: str,
+        always: bool,
+        holidays_subdivision: str | None = None,
+    ) -> BusinessCalendar:
+        """Build a calendar from configuration strings, validating each one.
+
+        ``timezone`` is an IANA name (``Europe/Moscow``), ``days`` a :func:`parse_workdays` spec,
+        ``start``/``end`` are ``HH:MM`` and ``holidays_country`` an ISO code or ``""`` for none.
+        Every field is validated even when ``always`` is set, so a broken value is reported
+        before someone turns 24/7 mode off. Raises :class:`CalendarError` naming the field.
+        """
+        country = holidays_country.strip().upper()
+        if country:
+            try:
+                _check_country(country, holidays_subdivision)
+            except CalendarError as exc:
+                raise CalendarError(f"holidays_country: {exc}") from None
+        return cls(
+            tz=_zone(timezone),
+            workdays=parse_workdays(days),
+            start=_clock(start, "start"),
+            end=_clock(end, "end"),
+            always=always,
+            holiday_country=country,
+            holiday_subdivision=holidays_subdivision,
+        )
+
+    def is_day_off(self, day: date) -> bool:
+        """Whether the local date ``day`` has no working hours (weekend or holiday)."""
+        if self.always:
+            return False
+        if day.weekday() not in self.workdays or day in self.holidays:
+            return True
+        return bool(self.holiday_country) and day in _country_year(
+            self.holiday_country, self.holiday_subdivision, day.year
+        )
+
+    def is_working(self, moment: datetime) -> bool:
+        """Whether ``moment`` lies inside working hours (opening inclusive, closing exclusive)."""
+        moment = _as_utc(moment, "moment")
+        if self.always:
+            return True
+        opening, _ = next(self._intervals_from(moment))
+        return opening <= moment
+
+    def next_working_moment(self, moment: datetime) -> datetime:
+        """``moment`` itself if it is working time, otherwise the next opening instant."""
+        moment = _as_utc(moment, "moment")
+        if self.always:
+            return moment
+        opening, _ = next(self._intervals_from(moment))
+        return max(opening, moment)
+
+    def add(self, start: datetime, duration: timedelta) -> datetime:
+        """The instant at which ``duration`` of working time has elapsed, counting from ``start``.
+
+        Counting begins at ``next_working_moment(start)``; a zero duration therefore returns
+        that moment. A positive duration that runs out exactly at closing returns the closing
+        instant. For ``a >= 0`` and ``b > 0``: ``add(add(s, a), b) == add(s, a + b)``.
+        Cost is one step per calendar day crossed, independent of the duration's resolution.
+        """
+        moment = _as_utc(start, "start")
+        if duration < _ZERO:
+            raise ValueError(f"duration must not be negative, got {duration}")
+        if self.always:
+            return moment + duration
+        remaining = duration
+        for opening, closing in self._intervals_from(moment):
+            begin = max(opening, moment)
+            available = closing - begin
+            if remaining <= available:
+                return begin + remaining
+            remaining -= available
+        raise AssertionError("unreachable: working intervals never run out")
+
+    def working_between(self, a: datetime, b: datetime) -> timedelta:
+        """Working time elapsed from ``a`` to ``b``; zero when ``b <= a``."""
+        a = _as_utc(a, "a")
+        b = _as_utc(b, "b")
+        if b <= a:
+            return _ZERO
+        if self.always:
+            return b - a
+        total = _ZERO
+        for opening, closing in self._intervals_from(a):
+            if opening >= b:
+                break
+            total += min(closing, b) - max(opening, a)
+        return total
+
+    def _intervals_from(self, moment: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """Working intervals, in order, whose closing is after ``moment`` (endless)."""
+        # Start a day early: a DST gap can push an interval's instants past its own local date.
+        day = moment.astimezone(self.tz).date() - _ONE_DAY
+        idle = 0
+        while True:
+            interval = self._interval(day)
+            day += _ONE_DAY
+            if interval is not None and interval[1] > moment:
+                idle = 0
+                yield interval
+            else:
+                idle += 1
+                if idle > _MAX_IDLE_DAYS:
+                    raise CalendarError(
+                        f"calendar has no working time in the {_MAX_IDLE_DAYS} days before {day}"
+                    )
+
+    def _interval(self, day: date) -> tuple[datetime, datetime] | None:
+        if self.is_day_off(day):
+            return None
+        opening = _wall_to_utc(datetime.combine(day, self.start), self.tz)
+        closing = _wall_to_utc(datetime.combine(day, self.end), self.tz)
+        return (opening, closing) if closing > opening else None
+
+
+@functools.lru_cache(maxsize=64)
+def _check_country(country: str, subdivision: str | None) -> None:
+    try:
+        holidays_lib.country_holidays(country, subdiv=subdivision)
+    except NotImplementedError:
+        where = f"{country!r}" if subdivision is None else f"{country!r} subdivision {subdivision!r}"
+        raise CalendarError(f"unknown holiday country {where}; expected an ISO code like 'RU'") from None
+
+
+@functools.lru_cache(maxsize=512)
+def _country_year(country: str, subdivision: str | None, year: int) -> frozenset[date]:
+    """One year of public holidays, cached: deadline math asks for the same year per day crossed."""
+    return frozenset(holidays_lib.country_holidays(country, subdiv=subdivision, years=year).keys())
+
+
+def _wall_to_utc(wall: datetime, tz: ZoneInfo) -> datetime:
+    """Map a naive local wall time to UTC, resolving DST folds and gaps as the module describes."""
+    guess = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)  # earlier occurrence if ambiguous
+    if guess.astimezone(tz).replace(tzinfo=None) == wall:
+        return guess
+    # In a gap, fold=1 lands before the transition and fold=0 after it; bisect for the transition.
+    lo = wall.replace(tzinfo=tz, fold=1).astimezone(UTC)
+    hi = guess
+    before = lo.astimezone(tz).utcoffset()
+    while hi - lo > _MICROSECOND:
+        middle = lo + (hi - lo) / 2
+        if middle.astimezone(tz).utcoffset() == before:
+            lo = middle
+        else:
+            hi = middle
+    return hi
+
+
+def _as_utc(value: datetime, name: str) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime, got naive {value.isoformat()}")
+    return value.astimezone(UTC)
+
+
+def _day_number(name: str, spec: str) -> int:
+    for number, full in enumerate(_DAYS):
+        if name in (full, full[:3]):
+            return number
+    raise CalendarError(f"days: unknown day {name!r} in {spec!r}; use mon, tue, wed, thu, fri, sat, sun")
+
+
+def _clock(value: str, field: str) -> time:
+    match = _CLOCK.fullmatch(value.strip())
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise CalendarError(f"{field}: expected a time like '09:00', got {value!r}")
+    return time(int(match[1]), int(match[2]))
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise CalendarError(
+            f"timezone: unknown time zone {name!r}; expected an IANA name like 'Europe/Moscow'"
+        ) from None

@@ -1,0 +1,62 @@
+"""The "Take" button on a lead's card."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, Message
+
+from domain.crm_config import CrmConfig
+from domain.models import Staff
+from domain.overview import deal_card
+from domain.ports import UnitOfWork
+from domain.taking import TakeOutcome, take_deal
+from handlers.callbacks import DealAction
+from handlers.i18n import Texts
+from handlers.views.deal_card import deal_card_keyboard, deal_card_text
+from handlers.views.formatting import esc
+
+logger = logging.getLogger(__name__)
+
+router = Router(name="deal_take")
+
+
+@router.callback_query(DealAction.filter(F.action == "take"))
+async def on_deal_take(
+    callback: CallbackQuery, callback_data: DealAction, staff: Staff | None, uow: UnitOfWork, t: Texts,
+    config: CrmConfig, now: datetime,
+) -> None:  # fmt: skip
+    result = await take_deal(uow, deal_id=callback_data.deal_id, staff=staff, now=now)
+    if result.outcome is TakeOutcome.NOT_ALLOWED:
+        logger.warning(
+            "refused: user %s pressed Take on deal %s", callback.from_user.id, callback_data.deal_id
+        )
+        await callback.answer(t("take-not-allowed"), show_alert=True)
+        return
+    other = esc(result.other.name) if result.other and result.other.name else t("someone")
+    await callback.answer(
+        t(f"take-{result.outcome.value.replace('_', '-')}", id=callback_data.deal_id, other=other),
+        show_alert=result.outcome is not TakeOutcome.TAKEN,
+    )
+    if result.outcome is not TakeOutcome.NOT_FOUND:
+        await _redraw(callback, uow, t, config, callback_data.deal_id)
+
+
+async def _redraw(
+    callback: CallbackQuery, uow: UnitOfWork, t: Texts, config: CrmConfig, deal_id: int
+) -> None:
+    """Show the card as it is now, in place of the one whose button was pressed."""
+    card = await deal_card(uow, deal_id)
+    await uow.rollback()
+    if card is None or not isinstance(callback.message, Message):
+        return
+    try:
+        await callback.message.edit_text(
+            deal_card_text(card, config, t), reply_markup=deal_card_keyboard(card, t)
+        )
+    except TelegramBadRequest as error:
+        if "not modified" not in str(error):
+            raise

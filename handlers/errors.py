@@ -1,0 +1,31 @@
+"""The last line of defence: whatever fails, the person gets a polite answer and we get a log line."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Router
+from aiogram.types import ErrorEvent
+
+from handlers.i18n import Translator
+
+logger = logging.getLogger(__name__)
+
+router = Router(name="errors")
+
+
+@router.errors()
+async def on_error(event: ErrorEvent, translator: Translator) -> None:
+    update = event.update
+    logger.exception("update %s failed", update.update_id, exc_info=event.exception)
+    user = update.message.from_user if update.message else None
+    if update.callback_query:
+        user = update.callback_query.from_user
+    t = translator.bind(translator.pick(user.language_code if user else None))
+    try:
+        if update.callback_query:
+            await update.callback_query.answer(t("error-generic"), show_alert=True)
+        elif update.message:
+            await update.message.answer(t("error-generic"))
+    except Exception:
+        logger.exception("could not tell the user about the failure of update %s", update.update_id)

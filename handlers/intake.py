@@ -1,0 +1,187 @@
+"""The prospect's questionnaire: /start, answers typed or tapped, back, cancel, start over."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from aiogram import Bot, F, Router
+from aiogram.filters import CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
+
+from domain.crm_config import CrmConfig, QuestionKind
+from domain.ports import UnitOfWork
+from domain.qualification import Rejected, check_answer, check_option
+from handlers import intake_flow as flow
+from handlers.callbacks import IntakeAnswer, IntakeNav, IntakeRestart
+from handlers.filters import IsProspect
+from handlers.i18n import Texts
+from handlers.states import IntakeForm
+from handlers.views.formatting import esc
+from handlers.views.questionnaire import answer_label, restart_keyboard
+
+logger = logging.getLogger(__name__)
+
+router = Router(name="intake")
+router.message.filter(IsProspect())
+router.callback_query.filter(IsProspect())
+
+
+@router.message(CommandStart())
+async def cmd_start(
+    message: Message, command: CommandObject, state: FSMContext, bot: Bot, t: Texts, config: CrmConfig
+) -> None:
+    assert message.from_user is not None
+    source = flow.parse_source(command.args)
+    if await state.get_state() in (IntakeForm.answering.state, IntakeForm.restart_or_continue.state):
+        await state.update_data(pending_source=source)
+        await state.set_state(IntakeForm.restart_or_continue)
+        await message.answer(t("intake-resume-or-restart"), reply_markup=restart_keyboard(t))
+        return
+    await flow.begin(
+        bot, message.chat.id, message.from_user, state, t, config, source=source, first_message=None
+    )
+
+
+@router.message(IntakeForm.restart_or_continue)
+async def on_restart_choice_typed(message: Message, t: Texts) -> None:
+    await message.answer(t("intake-resume-or-restart"), reply_markup=restart_keyboard(t))
+
+
+@router.callback_query(IntakeRestart.filter())
+async def on_restart_choice(
+    callback: CallbackQuery, callback_data: IntakeRestart, state: FSMContext, bot: Bot, t: Texts,
+    config: CrmConfig,
+) -> None:  # fmt: skip
+    if await state.get_state() != IntakeForm.restart_or_continue.state:
+        await callback.answer(t("intake-stale-button"))
+        return
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        await callback.message.edit_reply_markup(reply_markup=None)
+    data = await state.get_data()
+    chat_id = callback.from_user.id
+    if callback_data.action == "restart":
+        source = data.get("pending_source") or data.get("source")
+        await flow.begin(bot, chat_id, callback.from_user, state, t, config,
+                         source=source, first_message=data.get("first_message"))  # fmt: skip
+        return
+    await state.set_state(IntakeForm.answering)
+    await flow.ask(bot, chat_id, flow.current_index(data, config), t, config)
+
+
+@router.message(IntakeForm.answering)
+async def on_answer_typed(
+    message: Message, state: FSMContext, bot: Bot, t: Texts, config: CrmConfig, uow: UnitOfWork,
+    now: datetime,
+) -> None:  # fmt: skip
+    assert message.from_user is not None
+    data = await state.get_data()
+    index = flow.current_index(data, config)
+    question = config.intake.questions[index]
+    if message.text in _labels(t, "btn-back"):
+        await _go_back(bot, message.chat.id, index, state, t, config)
+        return
+    if message.text in _labels(t, "btn-cancel"):
+        await _cancel(bot, message.chat.id, state, t)
+        return
+    text = message.text
+    if question.kind is QuestionKind.CONTACT and message.contact is not None:
+        text = message.contact.phone_number
+    checked = check_answer(
+        question, text, max_length=config.intake.max_answer_length, phone_region=config.company.phone_region
+    )
+    if isinstance(checked, Rejected):
+        error = t(f"intake-error-{checked.error.value.replace('_', '-')}", limit=config.intake.max_answer_length)
+        await flow.ask(bot, message.chat.id, index, t, config, error=error)
+        return
+    await flow.advance(bot, message.chat.id, message.from_user, state, t, config,
+                       uow=uow, now=now, answer=checked.value)  # fmt: skip
+
+
+@router.callback_query(IntakeAnswer.filter())
+async def on_option_chosen(
+    callback: CallbackQuery, callback_data: IntakeAnswer, state: FSMContext, bot: Bot, t: Texts,
+    config: CrmConfig, uow: UnitOfWork, now: datetime,
+) -> None:  # fmt: skip
+    index = await _live_question(callback, callback_data.q, state, bot, t, config)
+    if index is None:
+        return
+    question = config.intake.questions[index]
+    checked = check_option(question, callback_data.opt)
+    if isinstance(checked, Rejected):
+        logger.warning("user %s sent an unknown option %r", callback.from_user.id, callback_data.opt)
+        await callback.answer(t("intake-stale-button"))
+        return
+    await callback.answer()
+    if isinstance(callback.message, Message) and callback.message.text:
+        label = esc(answer_label(question, checked.value, t.locale))
+        await callback.message.edit_text(f"{esc(question.text[t.locale])}\n\n✓ {label}", reply_markup=None)
+    await flow.advance(bot, callback.from_user.id, callback.from_user, state, t, config,
+                       uow=uow, now=now, answer=checked.value)  # fmt: skip
+
+
+@router.callback_query(IntakeNav.filter())
+async def on_nav(
+    callback: CallbackQuery,
+    callback_data: IntakeNav,
+    state: FSMContext,
+    bot: Bot,
+    t: Texts,
+    config: CrmConfig,
+) -> None:
+    index = await _live_question(callback, callback_data.q, state, bot, t, config)
+    if index is None:
+        return
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        await callback.message.edit_reply_markup(reply_markup=None)
+    if callback_data.action == "back":
+        await _go_back(bot, callback.from_user.id, index, state, t, config)
+    else:
+        await _cancel(bot, callback.from_user.id, state, t)
+
+
+@router.callback_query(F.data.startswith(("ia:", "in:", "ir:")))
+async def on_broken_intake_button(callback: CallbackQuery, t: Texts) -> None:
+    """Intake callback data that does not parse (forged or from an old version of the bot)."""
+    await callback.answer(t("intake-stale-button"))
+
+
+async def _live_question(
+    callback: CallbackQuery, index: int, state: FSMContext, bot: Bot, t: Texts, config: CrmConfig
+) -> int | None:
+    """The question a button belongs to, if it is the one being asked now; else say so and re-ask."""
+    if await state.get_state() != IntakeForm.answering.state:
+        await callback.answer(t("intake-stale-button"))
+        return None
+    current = flow.current_index(await state.get_data(), config)
+    if index != current:
+        await callback.answer(t("intake-stale-button"))
+        await flow.ask(bot, callback.from_user.id, current, t, config)
+        return None
+    return current
+
+
+async def _go_back(
+    bot: Bot, chat_id: int, index: int, state: FSMContext, t: Texts, config: CrmConfig
+) -> None:
+    if index == 0:
+        await flow.ask(bot, chat_id, 0, t, config, error=t("intake-first-question"))
+        return
+    data = await state.get_data()
+    answers = dict(data.get("answers", {}))
+    answers.pop(config.intake.questions[index - 1].key, None)
+    await state.update_data(q=index - 1, answers=answers)
+    await flow.ask(bot, chat_id, index - 1, t, config)
+
+
+async def _cancel(bot: Bot, chat_id: int, state: FSMContext, t: Texts) -> None:
+    await state.clear()
+    await bot.send_message(chat_id, t("intake-cancelled"), reply_markup=ReplyKeyboardRemove())
+
+
+def _labels(t: Texts, key: str) -> set[str]:
+    """A reply-keyboard button's text in every language (the person may have switched language)."""
+    return {t.translator.get(locale, key) for locale in ("ru", "en")}

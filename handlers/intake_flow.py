@@ -1,0 +1,102 @@
+"""The steps of the questionnaire shared by the intake handlers: begin, ask, advance, finish.
+
+Order matters with the database-backed FSM: conversation state is read and written outside the unit
+of work's transaction (the use case commits first), so no transaction waits on another.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from aiogram import Bot
+from aiogram.fsm.context import FSMContext
+from aiogram.types import ReplyKeyboardRemove, User
+
+from domain.crm_config import CrmConfig
+from domain.intake import IntakeOutcome, Prospect, submit_lead
+from domain.ports import UnitOfWork
+from handlers.i18n import Texts
+from handlers.states import IntakeForm
+from handlers.views.formatting import esc
+from handlers.views.questionnaire import answers_block, question_message, when_we_reply
+
+SOURCE_PATTERN = re.compile(r"^(?:src_)?([A-Za-z0-9_-]{1,48})$")
+
+
+def parse_source(payload: str | None) -> str | None:
+    """`/start src_instagram` → "instagram". Anything odd is ignored rather than stored."""
+    if not payload:
+        return None
+    match = SOURCE_PATTERN.match(payload.strip())
+    return match.group(1).lower() if match else None
+
+
+async def begin(
+    bot: Bot, chat_id: int, user: User, state: FSMContext, t: Texts, config: CrmConfig,
+    *, source: str | None, first_message: str | None,
+) -> None:  # fmt: skip
+    await state.set_state(IntakeForm.answering)
+    await state.set_data({"q": 0, "answers": {}, "source": source, "first_message": first_message})
+    key = "intake-greeting-after-message" if first_message else "intake-greeting"
+    total = len(config.intake.questions)
+    await bot.send_message(chat_id, t(key, name=esc(user.first_name), count=total))
+    await ask(bot, chat_id, 0, t, config)
+
+
+async def ask(
+    bot: Bot, chat_id: int, index: int, t: Texts, config: CrmConfig, *, error: str | None = None
+) -> None:
+    text, markup = question_message(config, index, t)
+    if error:
+        text = f"{error}\n\n{text}"
+    await bot.send_message(chat_id, text, reply_markup=markup)
+
+
+def current_index(data: dict[str, Any], config: CrmConfig) -> int:
+    index = int(data.get("q", 0))
+    return min(max(index, 0), len(config.intake.questions) - 1)
+
+
+async def advance(
+    bot: Bot, chat_id: int, user: User, state: FSMContext, t: Texts, config: CrmConfig,
+    *, uow: UnitOfWork, now: datetime, answer: str,
+) -> None:  # fmt: skip
+    """Record the answer to the current question, then ask the next one or finish."""
+    data = await state.get_data()
+    index = current_index(data, config)
+    answers = dict(data.get("answers", {}))
+    answers[config.intake.questions[index].key] = answer
+    if index + 1 < len(config.intake.questions):
+        await state.update_data(q=index + 1, answers=answers)
+        await ask(bot, chat_id, index + 1, t, config)
+        return
+    await finish(bot, chat_id, user, state, t, config, uow=uow, now=now, answers=answers, data=data)
+
+
+async def finish(
+    bot: Bot, chat_id: int, user: User, state: FSMContext, t: Texts, config: CrmConfig,
+    *, uow: UnitOfWork, now: datetime, answers: dict[str, str], data: dict[str, Any],
+) -> None:  # fmt: skip
+    prospect = Prospect(
+        telegram_id=user.id,
+        chat_id=chat_id,
+        name=user.full_name,
+        username=user.username,
+        locale=t.locale,
+    )
+    result = await submit_lead(
+        uow, config, prospect=prospect, answers=answers, source=data.get("source"),
+        first_message=data.get("first_message"), now=now,
+    )  # fmt: skip
+    await state.clear()
+    summary = answers_block(config, answers, t.locale)
+    if result.outcome is IntakeOutcome.ARCHIVED:
+        text = t("intake-done-archived", summary=summary)
+    elif result.outcome is IntakeOutcome.APPENDED:
+        text = t("intake-done-appended", id=result.deal_id, summary=summary)
+    else:
+        when = when_we_reply(config, reply_due=result.reply_due, working_now=result.working_now, t=t)
+        text = t("intake-done", id=result.deal_id, summary=summary, when=when)
+    await bot.send_message(chat_id, text, reply_markup=ReplyKeyboardRemove())

@@ -1,0 +1,37 @@
+"""Small formatting rules shared by every view: escaping, times in the team's zone, long texts."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+TELEGRAM_TEXT_LIMIT = 4096
+
+
+def esc(value: object) -> str:
+    """Everything people typed is escaped: messages are sent with parse_mode HTML."""
+    return html.escape(str(value), quote=False)
+
+
+def local_time(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%d.%m %H:%M")
+
+
+def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
+    """Cut a long text into pieces whose *escaped* length fits `limit`, on line breaks where possible,
+    so a huge message is relayed whole rather than refused by Telegram."""
+    pieces: list[str] = []
+    rest = text
+    while len(esc(rest)) > limit:
+        cut = limit
+        while len(esc(rest[:cut])) > limit:
+            cut = cut * 9 // 10
+        newline = rest.rfind("\n", 0, cut)
+        if newline > cut // 2:
+            cut = newline
+        pieces.append(rest[:cut])
+        rest = rest[cut:].lstrip("\n")
+    if rest:
+        pieces.append(rest)
+    return pieces

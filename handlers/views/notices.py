@@ -1,0 +1,64 @@
+"""Rendering outbox notices into Bot API calls, in the recipient's language, at send time.
+
+Rendering at send time means a card queued while Telegram was unreachable shows the deal as it is
+when it finally arrives, not as it was.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.methods import CopyMessage, SendMessage, TelegramMethod
+
+from domain.crm_config import CrmConfig
+from domain.overview import deal_card
+from domain.ports import UnitOfWork
+from handlers.i18n import Texts
+from handlers.views.deal_card import deal_card_keyboard, deal_card_text
+from handlers.views.formatting import esc, split_text
+
+CAPTIONED = {"photo", "document", "video", "audio", "voice", "animation"}
+CAPTION_LIMIT = 1024
+
+
+class UnknownNotice(LookupError):
+    pass
+
+
+async def render_notice(
+    kind: str, data: dict[str, Any], *, chat_id: int, uow: UnitOfWork, config: CrmConfig, t: Texts
+) -> list[TelegramMethod[Any]]:
+    """The calls that deliver one notice; an empty list when there is nothing left to say."""
+    card = await deal_card(uow, int(data["deal_id"]))
+    await uow.rollback()
+    if card is None:
+        return []
+    if kind == "prospect_message":
+        header = t("relay-header", name=esc(card.contact.name), id=card.deal.id)
+        return _relay(chat_id, header, data)
+    headers = {
+        "new_lead": "notice-new-lead",
+        "unsorted_lead": "notice-unsorted-lead",
+        "request_repeated": "notice-request-repeated",
+    }
+    if kind not in headers:
+        raise UnknownNotice(kind)
+    text = t(headers[kind], id=card.deal.id) + "\n\n" + deal_card_text(card, config, t)
+    return [SendMessage(chat_id=chat_id, text=text, reply_markup=deal_card_keyboard(card, t))]
+
+
+def _relay(chat_id: int, header: str, data: dict[str, Any]) -> list[TelegramMethod[Any]]:
+    kind, text = data.get("kind", "text"), data.get("text")
+    if kind == "text" and text:
+        pieces = split_text(text, limit=4096 - len(header) - 2)
+        texts = [f"{header}\n\n{esc(pieces[0])}"] + [esc(piece) for piece in pieces[1:]]
+        return [SendMessage(chat_id=chat_id, text=text) for text in texts]
+    copy = CopyMessage(
+        chat_id=chat_id, from_chat_id=int(data["from_chat_id"]), message_id=int(data["message_id"])
+    )
+    if kind in CAPTIONED:
+        caption = header + (f"\n\n{esc(text)}" if text else "")
+        if len(caption) <= CAPTION_LIMIT:
+            copy.caption = caption
+            return [copy]
+    return [SendMessage(chat_id=chat_id, text=header), copy]

@@ -1,0 +1,106 @@
+"""How the intake questions, the summary and the confirmation look to a prospect."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
+
+from domain.crm_config import CrmConfig, Question, QuestionKind
+from domain.phone import display_phone
+from handlers.callbacks import IntakeAnswer, IntakeNav, IntakeRestart
+from handlers.i18n import Texts
+from handlers.views.formatting import esc
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
+
+
+def question_message(config: CrmConfig, index: int, t: Texts) -> tuple[str, Markup]:
+    questions = config.intake.questions
+    question = questions[index]
+    text = t("intake-question", number=index + 1, total=len(questions), text=esc(question.text[t.locale]))
+    if question.kind is QuestionKind.CONTACT:
+        text += "\n\n" + t("intake-phone-hint")
+        return text, contact_keyboard(t, first=index == 0)
+    if question.kind is QuestionKind.TEXT:
+        text += "\n\n" + t("intake-text-hint")
+    rows: list[list[InlineKeyboardButton]] = []
+    for option in question.options:
+        data = IntakeAnswer(q=index, opt=option.key).pack()
+        rows.append([InlineKeyboardButton(text=option.label(t.locale), callback_data=data)])
+    rows.append(_nav_row(index, t))
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def _nav_row(index: int, t: Texts) -> list[InlineKeyboardButton]:
+    row = []
+    if index > 0:
+        row.append(
+            InlineKeyboardButton(text=t("btn-back"), callback_data=IntakeNav(action="back", q=index).pack())
+        )
+    row.append(
+        InlineKeyboardButton(text=t("btn-cancel"), callback_data=IntakeNav(action="cancel", q=index).pack())
+    )
+    return row
+
+
+def contact_keyboard(t: Texts, *, first: bool) -> ReplyKeyboardMarkup:
+    nav = [KeyboardButton(text=t("btn-cancel"))] if first else [
+        KeyboardButton(text=t("btn-back")), KeyboardButton(text=t("btn-cancel"))
+    ]  # fmt: skip
+    return ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=t("btn-share-phone"), request_contact=True)], nav],
+        resize_keyboard=True,
+        one_time_keyboard=False,
+        input_field_placeholder="+7 900 000-00-00",
+    )
+
+
+def restart_keyboard(t: Texts) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=t("btn-continue"), callback_data=IntakeRestart(action="continue").pack()
+                ),
+                InlineKeyboardButton(
+                    text=t("btn-start-over"), callback_data=IntakeRestart(action="restart").pack()
+                ),
+            ]
+        ]
+    )
+
+
+def answer_label(question: Question, value: str, locale: str) -> str:
+    """An answer as people read it: an option's label, a formatted phone, or the text as typed."""
+    option = question.option(value)
+    if option is not None:
+        return option.label(locale)
+    if question.kind is QuestionKind.CONTACT:
+        return display_phone(value)
+    return value
+
+
+def answers_block(config: CrmConfig, answers: dict[str, str], locale: str) -> str:
+    lines = []
+    for question in config.intake.questions:
+        if question.key in answers:
+            label = esc(answer_label(question, answers[question.key], locale))
+            lines.append(f"<b>{esc(question.title(locale))}:</b> {label}")
+    return "\n".join(lines)
+
+
+def when_we_reply(config: CrmConfig, *, reply_due: datetime, working_now: bool, t: Texts) -> str:
+    """The promise in the confirmation: within the take deadline now, or when the team is next at work."""
+    if working_now:
+        minutes = max(1, round(config.intake.take_sla.total_seconds() / 60))
+        return t("intake-reply-within", minutes=minutes)
+    tz = ZoneInfo(config.timezone)
+    local = reply_due.astimezone(tz)
+    return t("intake-reply-after-hours", date=local.strftime("%d.%m"), time=config.business_hours.start)

@@ -1,0 +1,137 @@
+## Voronka — тексты на русском. Плюрализация по правилам CLDR: one / few / many.
+
+command-start = Начать
+
+## Анкета клиента
+
+intake-greeting =
+    Здравствуйте, { $name }! 👋
+    Я помогу оставить заявку — это займёт меньше минуты: { $count } { $count ->
+        [one] вопрос
+        [few] вопроса
+       *[many] вопросов
+    }, и менеджер свяжется с вами.
+intake-greeting-after-message =
+    Здравствуйте, { $name }! Спасибо, ваше сообщение сохранено 👌
+    Чтобы менеджер помог быстрее, ответьте, пожалуйста, на { $count } { $count ->
+        [one] короткий вопрос
+        [few] коротких вопроса
+       *[many] коротких вопросов
+    }.
+intake-question = <i>Вопрос { $number } из { $total }</i>
+
+    <b>{ $text }</b>
+intake-text-hint = Напишите ответ сообщением.
+intake-phone-hint = Нажмите «📱 Отправить мой номер» внизу или напишите номер, например +7 900 123-45-67.
+intake-resume-or-restart = Вы как раз заполняете заявку. Продолжим с того же места или начнём заново?
+intake-stale-button = Этот вопрос уже не актуален — отвечаю на текущий ниже.
+intake-first-question = Это первый вопрос, назад некуда.
+intake-cancelled = Заявка отменена. Если передумаете — нажмите /start, и начнём заново.
+intake-error-empty = Ответ пустой. Напишите, пожалуйста, пару слов.
+intake-error-too-long = Слишком длинный ответ — уложитесь, пожалуйста, в { $limit } символов. Подробности можно будет обсудить с менеджером.
+intake-error-not-text = Я жду ответ текстом — стикеры, фото и голосовые здесь не подойдут.
+intake-error-unknown-option = Выберите, пожалуйста, один из вариантов кнопкой ниже.
+intake-error-bad-phone = Не получилось распознать номер. Напишите его полностью, например +7 900 123-45-67, или нажмите «📱 Отправить мой номер».
+intake-error-not-a-number = Нужно число, например 150000.
+intake-error-out-of-range = Это число вне допустимых пределов, проверьте, пожалуйста.
+intake-done =
+    ✅ Спасибо! Ваша заявка №{ $id } принята.
+
+    { $summary }
+
+    { $when }
+    Если захотите что-то добавить — просто напишите сюда, всё передадим менеджеру.
+intake-done-appended =
+    ✅ Спасибо! Мы добавили это к вашей заявке №{ $id } — менеджер уже в курсе.
+
+    { $summary }
+
+    Можно писать сюда — всё передадим менеджеру.
+intake-done-archived =
+    Спасибо, ваше обращение сохранено.
+
+    { $summary }
+
+    Если понадобится что-то ещё — просто напишите сюда.
+intake-reply-within = Менеджер свяжется с вами в течение { $minutes } { $minutes ->
+        [one] минуты
+        [few] минут
+       *[many] минут
+    }.
+intake-reply-after-hours = Сейчас нерабочее время — менеджер свяжется с вами { $date } после { $time }.
+
+btn-back = « Назад
+btn-cancel = ✖ Отмена
+btn-continue = Продолжить
+btn-start-over = Начать заново
+btn-share-phone = 📱 Отправить мой номер
+btn-take = ✅ Взять в работу
+
+## Переписка клиента с менеджером
+
+relay-delivered = Передали менеджеру ✓
+relay-first-message-media = (вложение: { $kind })
+relay-header = 💬 <b>{ $name }</b> · сделка №{ $id }
+
+## Карточка сделки
+
+card-title = { $mark } <b>Сделка №{ $id }</b> · { $temperature }
+card-contact = 👤 { $who }
+card-phone = 📱 { $phone }
+card-no-phone = 📱 телефон не указан
+card-source = 📍 Источник: { $source }
+card-stage = Этап: <b>{ $stage }</b> ({ $pipeline })
+card-taken = ✅ В работе у { $owner } с { $at }
+card-assigned = 👤 Ответственный: { $owner } — ещё не взял в работу
+card-unsorted = 📥 Неразобранное: ответственный не назначен
+card-take-due = ⏰ Взять в работу до { $at }
+card-closed = { $status ->
+        [won] 🏆 Сделка успешно закрыта
+       *[lost] Сделка закрыта и не реализована
+    }
+source-direct = напрямую
+someone = коллега
+temperature-hot = горячий
+temperature-warm = тёплый
+temperature-cold = холодный
+
+notice-new-lead = 🆕 <b>Новая заявка</b> — вы ответственный.
+notice-unsorted-lead = 📥 <b>Заявка №{ $id } ждёт в неразобранном</b>: нет свободных менеджеров на смене.
+notice-request-repeated = 🔁 <b>Клиент снова оставил заявку</b> — добавлено в историю сделки №{ $id }.
+
+## Взять в работу
+
+take-taken = Сделка №{ $id } ваша. Удачи! 🤝
+take-already-yours = Сделка №{ $id } уже у вас в работе.
+take-taken-by-other = Заявку №{ $id } уже взял { $other }.
+take-assigned-to-other = Заявка №{ $id } назначена на { $other }.
+take-closed = Сделка №{ $id } уже закрыта.
+take-not-found = Такой сделки нет — возможно, карточка устарела.
+take-not-allowed = Эта кнопка — для сотрудников отдела продаж.
+
+## Сотрудники
+
+role-admin = администратор
+role-supervisor = руководитель
+role-manager = менеджер
+staff-menu-title = 👋 { $name }, вы в команде: { $roles }.
+staff-menu-open-deals = У вас { $count } { $count ->
+        [one] открытая сделка
+        [few] открытые сделки
+       *[many] открытых сделок
+    }.
+staff-menu-duty-on = 🟢 Вы на смене: новые заявки приходят вам.
+staff-menu-duty-off = ⏸ Вы не на смене: новые заявки вам не приходят.
+staff-menu-unsorted = В неразобранном { $count } { $count ->
+        [one] заявка
+        [few] заявки
+       *[many] заявок
+    }.
+staff-menu-how-leads-come = Новые заявки приходят сюда карточкой с кнопкой «✅ Взять в работу».
+staff-unknown-message = Не понял. Нажмите /start, чтобы открыть меню.
+
+## Общее
+
+button-outdated = Эта кнопка устарела. Нажмите /start, чтобы начать сначала.
+fallback-message = Не понял. Нажмите /start, чтобы начать.
+error-generic = Извините, что-то пошло не так. Попробуйте ещё раз через минуту — ваши данные не потеряны.

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.models import Contact, ContactStatus
+from storage.tables import ContactRow
+
+
+def _to_contact(row: ContactRow) -> Contact:
+    return Contact(
+        id=row.id,
+        telegram_id=row.telegram_id,
+        name=row.name,
+        username=row.username,
+        phone=row.phone,
+        locale=row.locale,
+        status=ContactStatus(row.status),
+        created_at=row.created_at,
+    )
+
+
+class SqlContactRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, contact_id: int) -> Contact | None:
+        row = await self._session.get(ContactRow, contact_id)
+        return _to_contact(row) if row else None
+
+    async def by_telegram_id(self, telegram_id: int) -> Contact | None:
+        row = await self._session.scalar(select(ContactRow).where(ContactRow.telegram_id == telegram_id))
+        return _to_contact(row) if row else None
+
+    async def by_phone(self, phone: str) -> Contact | None:
+        row = await self._session.scalar(
+            select(ContactRow).where(ContactRow.phone == phone).order_by(ContactRow.id).limit(1)
+        )
+        return _to_contact(row) if row else None
+
+    async def add(self, contact: Contact) -> Contact:
+        if contact.created_at is None:
+            raise ValueError("a new contact needs created_at")
+        row = ContactRow(created_at=contact.created_at)
+        self._fill(row, contact)
+        self._session.add(row)
+        await self._session.flush()
+        return _to_contact(row)
+
+    async def save(self, contact: Contact) -> None:
+        row = await self._session.get(ContactRow, contact.id)
+        if row is None:
+            raise LookupError(f"no contact {contact.id}")
+        self._fill(row, contact)
+        await self._session.flush()
+
+    @staticmethod
+    def _fill(row: ContactRow, contact: Contact) -> None:
+        row.telegram_id, row.name, row.username = contact.telegram_id, contact.name, contact.username
+        row.phone, row.locale, row.status = contact.phone, contact.locale, contact.status.value

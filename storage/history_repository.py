@@ -1,0 +1,71 @@
+"""Deal events (the audit trail) and the communication history."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.models import ChatMessage, DealEvent, Direction, EventKind
+from storage.tables import DealEventRow, MessageRow
+
+
+class SqlEventRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, event: DealEvent) -> None:
+        self._session.add(
+            DealEventRow(
+                deal_id=event.deal_id,
+                kind=event.kind.value,
+                actor_id=event.actor_id,
+                at=event.at,
+                data=dict(event.data),
+            )
+        )
+        await self._session.flush()
+
+    async def for_deal(self, deal_id: int, *, limit: int = 50) -> list[DealEvent]:
+        rows = await self._session.scalars(
+            select(DealEventRow).where(DealEventRow.deal_id == deal_id).order_by(DealEventRow.id).limit(limit)
+        )
+        return [DealEvent(r.deal_id, EventKind(r.kind), r.at, r.actor_id, dict(r.data), r.id) for r in rows]
+
+
+class SqlMessageRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, message: ChatMessage) -> None:
+        self._session.add(
+            MessageRow(
+                deal_id=message.deal_id,
+                direction=message.direction.value,
+                kind=message.kind,
+                text=message.text,
+                chat_id=message.chat_id,
+                telegram_message_id=message.telegram_message_id,
+                author_id=message.author_id,
+                at=message.at,
+            )
+        )
+        await self._session.flush()
+
+    async def for_deal(self, deal_id: int, *, limit: int = 50) -> list[ChatMessage]:
+        rows = await self._session.scalars(
+            select(MessageRow).where(MessageRow.deal_id == deal_id).order_by(MessageRow.id).limit(limit)
+        )
+        return [
+            ChatMessage(
+                r.deal_id,
+                Direction(r.direction),
+                r.kind,
+                r.at,
+                r.text,
+                r.chat_id,
+                r.telegram_message_id,
+                r.author_id,
+                r.id,
+            )
+            for r in rows
+        ]

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.models import Role, Staff
+from storage.tables import StaffRow
+
+
+def _to_staff(row: StaffRow) -> Staff:
+    return Staff(
+        telegram_id=row.telegram_id,
+        roles=frozenset(Role(r) for r in row.roles.split(",") if r),
+        name=row.name,
+        username=row.username,
+        locale=row.locale,
+        on_duty=row.on_duty,
+        active=row.active,
+        last_assigned_at=row.last_assigned_at,
+    )
+
+
+def _fill(row: StaffRow, staff: Staff) -> None:
+    row.roles = ",".join(sorted(r.value for r in staff.roles))
+    row.name, row.username, row.locale = staff.name, staff.username, staff.locale
+    row.on_duty, row.active, row.last_assigned_at = staff.on_duty, staff.active, staff.last_assigned_at
+
+
+class SqlStaffRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, telegram_id: int) -> Staff | None:
+        row = await self._session.get(StaffRow, telegram_id)
+        return _to_staff(row) if row else None
+
+    async def add(self, staff: Staff) -> None:
+        row = StaffRow(telegram_id=staff.telegram_id)
+        _fill(row, staff)
+        self._session.add(row)
+        await self._session.flush()
+
+    async def save(self, staff: Staff) -> None:
+        row = await self._session.get(StaffRow, staff.telegram_id)
+        if row is None:
+            raise LookupError(f"no staff member {staff.telegram_id}")
+        _fill(row, staff)
+        await self._session.flush()
+
+    async def active(self) -> list[Staff]:
+        rows = await self._session.scalars(
+            select(StaffRow).where(StaffRow.active.is_(True)).order_by(StaffRow.telegram_id)
+        )
+        return [_to_staff(r) for r in rows]
