@@ -78,7 +78,7 @@ class SqlDealRepository:
             .where(DealRow.status == DealStatus.OPEN.value, DealRow.manager_id.is_not(None))
             .group_by(DealRow.manager_id)
         )
-        return {int(manager_id): int(count) for manager_id, count in rows.tuples() if manager_id is not None}
+        return {int(manager_id): int(count) for manager_id, count in rows if manager_id is not None}
 
     async def unsorted_count(self) -> int:
         count = await self._session.scalar(

@@ -50,8 +50,9 @@ class OutboxItem:
 
 
 class OutboxQueue:
-    """The notifier's side. Claiming is a compare-and-set on `next_attempt_at`, so with several
-    processes each item is sent by one; a claim is a lease, and an item whose sender died mid-send is
+    """The notifier's side. Claiming locks due rows (PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent
+    senders take different rows) and moves them with a compare-and-set on `next_attempt_at`, so with
+    several processes each item is sent by one; a claim is a lease, and an item whose sender died mid-send is
     claimed again when the lease runs out (the only way an item can be sent twice)."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -65,6 +66,7 @@ class OutboxQueue:
                     .where(OutboxRow.state.in_((PENDING, SENDING)), OutboxRow.next_attempt_at <= now)
                     .order_by(OutboxRow.id)
                     .limit(limit)
+                    .with_for_update(skip_locked=True)  # PostgreSQL; SQLite's IMMEDIATE lock serialises
                 )
             ).all()
             claimed = []

@@ -1,0 +1,176 @@
+"""The intake use case over real repositories, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.crm_config import CrmConfig
+from domain.intake import IntakeOutcome, Prospect, submit_lead
+from domain.models import ContactStatus, DealStatus, EventKind, Role, Staff, Temperature
+from domain.team import bootstrap_staff
+from storage.tables import OutboxRow, TimerRow
+from storage.unit_of_work import SqlUnitOfWork
+
+NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)  # Wednesday 11:00 Moscow
+ANSWERS = {"need": "Сайт для кофейни", "budget": "large", "timing": "now", "phone": "+79161234567"}
+
+MakeUow = Callable[[], SqlUnitOfWork]
+
+
+def prospect(telegram_id: int = 500, name: str = "Анна") -> Prospect:
+    return Prospect(telegram_id=telegram_id, chat_id=telegram_id, name=name, username="anna", locale="ru")
+
+
+async def staff_with(make_uow: MakeUow, **roles: list[int]) -> None:
+    async with make_uow() as uow:
+        await bootstrap_staff(uow, roles={Role(name): ids for name, ids in roles.items()})
+
+
+async def submit(make_uow: MakeUow, config: CrmConfig, *, who: Prospect | None = None, answers=None, now=NOW):  # type: ignore[no-untyped-def]
+    async with make_uow() as uow:
+        return await submit_lead(
+            uow, config, prospect=who or prospect(), answers=dict(answers or ANSWERS), source="instagram", now=now
+        )
+
+
+async def outbox(engine: AsyncEngine) -> list[tuple[int, str]]:
+    async with engine.connect() as connection:
+        rows = await connection.execute(select(OutboxRow.chat_id, OutboxRow.kind).order_by(OutboxRow.id))
+        return [(int(chat), kind) for chat, kind in rows]
+
+
+async def test_a_new_lead_is_a_hot_deal_in_sales_assigned_to_a_manager(
+    make_uow: MakeUow, engine: AsyncEngine, crm_config: CrmConfig
+) -> None:
+    await staff_with(make_uow, manager=[101])
+    result = await submit(make_uow, crm_config)
+    assert result.outcome is IntakeOutcome.ASSIGNED
+    assert result.reply_due == NOW + timedelta(minutes=15)
+    async with make_uow() as uow:
+        deal = await uow.deals.get(result.deal_id)
+        assert deal is not None
+        assert (deal.pipeline, deal.stage, deal.status) == ("sales", "new", DealStatus.OPEN)
+        assert (deal.manager_id, deal.source, deal.temperature) == (101, "instagram", Temperature.HOT)
+        assert deal.answers == ANSWERS
+        kinds = [e.kind for e in await uow.events.for_deal(result.deal_id)]
+        assert kinds == [EventKind.CREATED, EventKind.ASSIGNED]
+        contact = await uow.contacts.get(result.contact_id)
+        assert contact is not None and contact.phone == "+79161234567"
+    assert await outbox(engine) == [(101, "new_lead")]
+    async with engine.connect() as connection:
+        timers = (await connection.execute(select(TimerRow.kind, TimerRow.due_at))).all()
+    assert [(kind, due.replace(tzinfo=UTC) if due.tzinfo is None else due) for kind, due in timers] == [
+        ("take_sla", NOW + timedelta(minutes=15))
+    ]
+
+
+async def test_leads_go_to_the_least_loaded_manager_in_turn(make_uow: MakeUow, crm_config: CrmConfig) -> None:
+    await staff_with(make_uow, manager=[101, 102])
+    owners = []
+    for n in range(4):
+        result = await submit(make_uow, crm_config, who=prospect(600 + n), answers={**ANSWERS, "phone": f"+7916123450{n}"})
+        async with make_uow() as uow:
+            deal = await uow.deals.get(result.deal_id)
+            assert deal is not None
+            owners.append(deal.manager_id)
+    assert sorted(owners[:2]) == [101, 102] and sorted(owners[2:]) == [101, 102]
+
+
+async def test_with_no_manager_on_duty_the_lead_waits_unsorted_and_supervisors_are_told(
+    make_uow: MakeUow, engine: AsyncEngine, crm_config: CrmConfig
+) -> None:
+    await staff_with(make_uow, supervisor=[201, 202], manager=[101])
+    async with make_uow() as uow:
+        manager = await uow.staff.get(101)
+        assert manager is not None
+        manager.on_duty = False
+        await uow.staff.save(manager)
+        await uow.commit()
+    result = await submit(make_uow, crm_config)
+    assert result.outcome is IntakeOutcome.UNSORTED
+    assert await outbox(engine) == [(201, "unsorted_lead"), (202, "unsorted_lead")]
+    async with make_uow() as uow:
+        assert await uow.deals.unsorted_count() == 1
+
+
+async def test_a_second_request_joins_the_open_deal_and_its_manager_is_told(
+    make_uow: MakeUow, engine: AsyncEngine, crm_config: CrmConfig
+) -> None:
+    await staff_with(make_uow, manager=[101])
+    first = await submit(make_uow, crm_config)
+    second = await submit(make_uow, crm_config, answers={**ANSWERS, "need": "И ещё логотип"})
+    assert second.outcome is IntakeOutcome.APPENDED and second.deal_id == first.deal_id
+    async with make_uow() as uow:
+        assert len(await uow.deals.for_contact(first.contact_id)) == 1
+        events = await uow.events.for_deal(first.deal_id)
+        assert events[-1].kind is EventKind.REQUEST_REPEATED
+        assert events[-1].data["answers"]["need"] == "И ещё логотип"
+    assert await outbox(engine) == [(101, "new_lead"), (101, "request_repeated")]
+
+
+async def test_the_same_phone_from_another_account_is_the_same_contact(make_uow: MakeUow, crm_config: CrmConfig) -> None:
+    first = await submit(make_uow, crm_config, who=prospect(500))
+    second = await submit(make_uow, crm_config, who=prospect(777, "Анна (рабочий)"))
+    assert second.contact_id == first.contact_id
+    assert second.outcome is IntakeOutcome.APPENDED
+
+
+async def test_a_non_target_lead_is_kept_archived_and_not_assigned(
+    make_uow: MakeUow, engine: AsyncEngine, crm_config: CrmConfig
+) -> None:
+    await staff_with(make_uow, manager=[101])
+    result = await submit(make_uow, crm_config, answers={**ANSWERS, "need": "Хочу к вам по вакансии"})
+    assert result.outcome is IntakeOutcome.ARCHIVED
+    async with make_uow() as uow:
+        deal = await uow.deals.get(result.deal_id)
+        contact = await uow.contacts.get(result.contact_id)
+        assert deal is not None and contact is not None
+        assert (deal.status, deal.manager_id, deal.target, deal.loss_reason) == (DealStatus.LOST, None, False, "non_target")
+        assert contact.status is ContactStatus.ARCHIVED
+    assert await outbox(engine) == []
+
+
+async def _close(make_uow: MakeUow, deal_id: int, status: DealStatus) -> None:
+    async with make_uow() as uow:
+        deal = await uow.deals.get(deal_id)
+        assert deal is not None
+        deal.status, deal.stage = status, status.value
+        await uow.deals.save(deal)
+        await uow.commit()
+
+
+async def test_a_client_who_bought_before_comes_back_through_repeat(make_uow: MakeUow, crm_config: CrmConfig) -> None:
+    first = await submit(make_uow, crm_config)
+    await _close(make_uow, first.deal_id, DealStatus.WON)
+    second = await submit(make_uow, crm_config)
+    async with make_uow() as uow:
+        deal = await uow.deals.get(second.deal_id)
+        assert deal is not None and deal.pipeline == "repeat" and deal.id != first.deal_id
+
+
+async def test_a_client_who_refused_before_comes_back_through_rewarm(make_uow: MakeUow, crm_config: CrmConfig) -> None:
+    first = await submit(make_uow, crm_config)
+    await _close(make_uow, first.deal_id, DealStatus.LOST)
+    second = await submit(make_uow, crm_config)
+    async with make_uow() as uow:
+        deal = await uow.deals.get(second.deal_id)
+        assert deal is not None and deal.pipeline == "rewarm"
+
+
+async def test_nobody_gets_more_than_the_open_deal_limit(make_uow: MakeUow, crm_config: CrmConfig) -> None:
+    config = crm_config.model_copy(update={"distribution": crm_config.distribution.model_copy(update={"max_open_deals": 1})})
+    await staff_with(make_uow, manager=[101])
+    first = await submit(make_uow, config, who=prospect(1), answers={**ANSWERS, "phone": "+79160000001"})
+    second = await submit(make_uow, config, who=prospect(2), answers={**ANSWERS, "phone": "+79160000002"})
+    assert (first.outcome, second.outcome) == (IntakeOutcome.ASSIGNED, IntakeOutcome.UNSORTED)
+
+
+async def test_staff_roles_from_the_environment_add_up(make_uow: MakeUow) -> None:
+    await staff_with(make_uow, manager=[101], supervisor=[101, 201], admin=[301])
+    async with make_uow() as uow:
+        both = await uow.staff.get(101)
+        assert both == Staff(101, frozenset({Role.MANAGER, Role.SUPERVISOR}))

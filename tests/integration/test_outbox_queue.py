@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.models import Notice
+from storage.engine import session_factory
+from storage.outbox_repository import OutboxQueue
+from storage.unit_of_work import SqlUnitOfWork
+
+NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+LEASE = timedelta(seconds=60)
+
+
+async def add_notices(engine: AsyncEngine, count: int) -> None:
+    woken: list[bool] = []
+    async with SqlUnitOfWork(session_factory(engine), after_commit=lambda: woken.append(True)) as uow:
+        for n in range(count):
+            await uow.outbox.add(Notice(100 + n, "new_lead", {"deal_id": n}), now=NOW)
+        await uow.commit()
+    assert woken == [True]
+
+
+async def test_an_uncommitted_notice_is_never_sent(engine: AsyncEngine) -> None:
+    async with SqlUnitOfWork(session_factory(engine)) as uow:
+        await uow.outbox.add(Notice(1, "new_lead", {"deal_id": 1}), now=NOW)
+    assert await OutboxQueue(session_factory(engine)).claim_due(now=NOW, lease=LEASE) == []
+
+
+async def test_two_senders_claiming_at_once_share_the_items_without_overlap(engine: AsyncEngine) -> None:
+    await add_notices(engine, 20)
+    first, second = OutboxQueue(session_factory(engine)), OutboxQueue(session_factory(engine))
+    a, b = await asyncio.gather(
+        first.claim_due(now=NOW, lease=LEASE, limit=15), second.claim_due(now=NOW, lease=LEASE, limit=15)
+    )
+    ids_a, ids_b = {i.id for i in a}, {i.id for i in b}
+    assert not ids_a & ids_b
+    assert len(ids_a | ids_b) == 20
+
+
+async def test_an_item_whose_sender_died_is_claimed_again_after_the_lease(engine: AsyncEngine) -> None:
+    await add_notices(engine, 1)
+    queue = OutboxQueue(session_factory(engine))
+    [item] = await queue.claim_due(now=NOW, lease=LEASE)
+    assert await queue.claim_due(now=NOW + timedelta(seconds=30), lease=LEASE) == []
+    [again] = await queue.claim_due(now=NOW + timedelta(seconds=61), lease=LEASE)
+    assert again.id == item.id and again.attempts == 2
+
+
+async def test_a_sent_item_is_not_claimed_again_and_a_retry_waits_its_time(engine: AsyncEngine) -> None:
+    await add_notices(engine, 2)
+    queue = OutboxQueue(session_factory(engine))
+    sent, retried = await queue.claim_due(now=NOW, lease=LEASE)
+    await queue.mark_sent(sent.id, now=NOW)
+    await queue.retry_at(retried.id, at=NOW + timedelta(seconds=5), error="429")
+    assert await queue.claim_due(now=NOW + timedelta(seconds=4), lease=LEASE) == []
+    assert await queue.next_due_at() == NOW + timedelta(seconds=5)
+    [again] = await queue.claim_due(now=NOW + timedelta(seconds=5), lease=LEASE)
+    assert again.id == retried.id
+    await queue.mark_sent(again.id, now=NOW + timedelta(seconds=6))
+    assert await queue.claim_due(now=NOW + timedelta(hours=1), lease=LEASE) == []

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.settings import SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    for name in ("BOT_TOKEN", "ADMIN_IDS", "MANAGER_IDS", "SUPERVISOR_IDS", "DEFAULT_LOCALE", "REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(str(tmp_path))  # no .env from the developer's checkout
+
+
+def test_a_missing_token_says_how_to_get_one() -> None:
+    with pytest.raises(SettingsError, match="@BotFather"):
+        load_settings()
+
+
+def test_a_malformed_token_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "not a token")
+    with pytest.raises(SettingsError, match="^BOT_TOKEN: does not look like a bot token"):
+        load_settings()
+
+
+def test_role_ids_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "123456:ABC-def_1")
+    monkeypatch.setenv("MANAGER_IDS", " 11, 12 ,13")
+    monkeypatch.setenv("ADMIN_IDS", "")
+    settings = load_settings()
+    assert settings.manager_ids == [11, 12, 13]
+    assert settings.admin_ids == []
+    assert settings.database_url == "sqlite+aiosqlite:///./data/voronka.db"
+    assert settings.redis_url is None
+
+
+def test_a_bad_id_list_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "123456:ABC")
+    monkeypatch.setenv("SUPERVISOR_IDS", "12,bob")
+    with pytest.raises(SettingsError, match="^SUPERVISOR_IDS: .*bob"):
+        load_settings()
+
+
+def test_an_unknown_locale_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "123456:ABC")
+    monkeypatch.setenv("DEFAULT_LOCALE", "de")
+    with pytest.raises(SettingsError, match="^DEFAULT_LOCALE"):
+        load_settings()
