@@ -104,14 +104,20 @@ class App:
             logger.warning("could not set the bot's command list; going on", exc_info=True)
 
 
-def build_app(settings: Settings, config: CrmConfig, *, clock: Clock | None = None) -> App:
+def build_app(
+    settings: Settings,
+    config: CrmConfig,
+    *,
+    clock: Clock | None = None,
+    send_limits: SendRateLimiter | None = None,
+) -> App:
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
     translator = Translator(default_locale=settings.default_locale)
 
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
-    session.middleware(SendRateLimiter())
+    session.middleware(send_limits or SendRateLimiter())
     bot = Bot(
         settings.bot_token.get_secret_value(),
         session=session,
@@ -128,7 +134,7 @@ def build_app(settings: Settings, config: CrmConfig, *, clock: Clock | None = No
     storage, isolation = _fsm_storage(settings, sessions_repo=FsmRepository(sessions), clock=clock)
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation, config=config, translator=translator)
     dispatcher.update.outer_middleware(UnitOfWorkMiddleware(make_uow, clock))
-    dispatcher.update.outer_middleware(StaffMiddleware())
+    dispatcher.update.outer_middleware(StaffMiddleware(translator))
     dispatcher.update.outer_middleware(LocaleMiddleware(translator))
     dispatcher.include_router(build_router())
     return App(settings, config, engine, bot, dispatcher, notifier, translator, make_uow)

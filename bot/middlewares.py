@@ -10,6 +10,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
 
 from bot.clock import Clock
+from domain.team import update_profile
 from handlers.i18n import Translator
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -45,13 +46,21 @@ class UnitOfWorkMiddleware(BaseMiddleware):
 
 
 class StaffMiddleware(BaseMiddleware):
-    """Puts `staff` (a Staff or None) into the handler data."""
+    """Puts `staff` (a Staff or None) into the handler data, and keeps a staff member's name, username
+    and language current (cards and notices show and use them)."""
+
+    def __init__(self, translator: Translator) -> None:
+        self._translator = translator
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         uow: SqlUnitOfWork = data["uow"]
-        data["staff"] = await uow.staff.get(user.id) if user else None
+        staff = await uow.staff.get(user.id) if user else None
         await uow.rollback()  # end the read: handlers may use the FSM storage before their use case
+        if staff is not None and user is not None:
+            locale = self._translator.pick(user.language_code, staff.locale)
+            await update_profile(uow, staff, name=user.full_name, username=user.username, locale=locale)
+        data["staff"] = staff
         return await handler(event, data)
 
 

@@ -13,13 +13,14 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiolimiter import AsyncLimiter
 
-# Calls that put something into a chat; answers to callback queries and edits are not counted by
-# Telegram's broadcast limits in the same way, but edits are, so they are limited too.
-LIMITED = {
+# Calls that put a new message into a chat count against the chat's budget and the overall one;
+# edits of the bot's own messages count only against the overall one.
+NEW_MESSAGE = {
     "sendMessage", "sendPhoto", "sendDocument", "sendVideo", "sendAudio", "sendVoice", "sendAnimation",
     "sendSticker", "sendVideoNote", "sendLocation", "sendContact", "sendMediaGroup", "copyMessage",
-    "forwardMessage", "editMessageText", "editMessageReplyMarkup", "editMessageCaption",
+    "forwardMessage",
 }  # fmt: skip
+EDIT = {"editMessageText", "editMessageReplyMarkup", "editMessageCaption"}
 PRIVATE_BURST_S = 3
 
 
@@ -58,7 +59,11 @@ class SendRateLimiter(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         chat_id: Any = getattr(method, "chat_id", None)
-        if method.__api_method__ in LIMITED and chat_id is not None:
+        name = method.__api_method__
+        if name in NEW_MESSAGE and chat_id is not None:
             async with self._chat_limiter(chat_id), self._overall:
+                return await make_request(bot, method)
+        if name in EDIT:
+            async with self._overall:
                 return await make_request(bot, method)
         return await make_request(bot, method)

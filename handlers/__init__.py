@@ -11,5 +11,5 @@ def build_router() -> Router:
     """Every router in the order they are tried; the fallback goes last."""
     root = Router(name="voronka")
     for module in (errors, staff_menu, deal_take, intake, relay, fallback):
-        root.include_router(module.router)
+        root.include_router(module.build_router())
     return root

@@ -21,10 +21,7 @@ from handlers.views.formatting import esc
 
 logger = logging.getLogger(__name__)
 
-router = Router(name="deal_take")
 
-
-@router.callback_query(DealAction.filter(F.action == "take"))
 async def on_deal_take(
     callback: CallbackQuery, callback_data: DealAction, staff: Staff | None, uow: UnitOfWork, t: Texts,
     config: CrmConfig, now: datetime,
@@ -60,3 +57,9 @@ async def _redraw(
     except TelegramBadRequest as error:
         if "not modified" not in str(error):
             raise
+
+
+def build_router() -> Router:
+    router = Router(name="deal_take")
+    router.callback_query.register(on_deal_take, DealAction.filter(F.action == "take"))
+    return router

@@ -11,10 +11,7 @@ from handlers.i18n import Translator
 
 logger = logging.getLogger(__name__)
 
-router = Router(name="errors")
 
-
-@router.errors()
 async def on_error(event: ErrorEvent, translator: Translator) -> None:
     update = event.update
     logger.exception("update %s failed", update.update_id, exc_info=event.exception)
@@ -29,3 +26,9 @@ async def on_error(event: ErrorEvent, translator: Translator) -> None:
             await update.message.answer(t("error-generic"))
     except Exception:
         logger.exception("could not tell the user about the failure of update %s", update.update_id)
+
+
+def build_router() -> Router:
+    router = Router(name="errors")
+    router.errors.register(on_error)
+    return router

@@ -23,12 +23,7 @@ from handlers.views.questionnaire import answer_label, restart_keyboard
 
 logger = logging.getLogger(__name__)
 
-router = Router(name="intake")
-router.message.filter(IsProspect())
-router.callback_query.filter(IsProspect())
 
-
-@router.message(CommandStart())
 async def cmd_start(
     message: Message, command: CommandObject, state: FSMContext, bot: Bot, t: Texts, config: CrmConfig
 ) -> None:
@@ -44,12 +39,10 @@ async def cmd_start(
     )
 
 
-@router.message(IntakeForm.restart_or_continue)
 async def on_restart_choice_typed(message: Message, t: Texts) -> None:
     await message.answer(t("intake-resume-or-restart"), reply_markup=restart_keyboard(t))
 
 
-@router.callback_query(IntakeRestart.filter())
 async def on_restart_choice(
     callback: CallbackQuery, callback_data: IntakeRestart, state: FSMContext, bot: Bot, t: Texts,
     config: CrmConfig,
@@ -71,7 +64,6 @@ async def on_restart_choice(
     await flow.ask(bot, chat_id, flow.current_index(data, config), t, config)
 
 
-@router.message(IntakeForm.answering)
 async def on_answer_typed(
     message: Message, state: FSMContext, bot: Bot, t: Texts, config: CrmConfig, uow: UnitOfWork,
     now: datetime,
@@ -93,14 +85,15 @@ async def on_answer_typed(
         question, text, max_length=config.intake.max_answer_length, phone_region=config.company.phone_region
     )
     if isinstance(checked, Rejected):
-        error = t(f"intake-error-{checked.error.value.replace('_', '-')}", limit=config.intake.max_answer_length)
+        error = t(
+            f"intake-error-{checked.error.value.replace('_', '-')}", limit=config.intake.max_answer_length
+        )
         await flow.ask(bot, message.chat.id, index, t, config, error=error)
         return
     await flow.advance(bot, message.chat.id, message.from_user, state, t, config,
                        uow=uow, now=now, answer=checked.value)  # fmt: skip
 
 
-@router.callback_query(IntakeAnswer.filter())
 async def on_option_chosen(
     callback: CallbackQuery, callback_data: IntakeAnswer, state: FSMContext, bot: Bot, t: Texts,
     config: CrmConfig, uow: UnitOfWork, now: datetime,
@@ -122,7 +115,6 @@ async def on_option_chosen(
                        uow=uow, now=now, answer=checked.value)  # fmt: skip
 
 
-@router.callback_query(IntakeNav.filter())
 async def on_nav(
     callback: CallbackQuery,
     callback_data: IntakeNav,
@@ -143,7 +135,6 @@ async def on_nav(
         await _cancel(bot, callback.from_user.id, state, t)
 
 
-@router.callback_query(F.data.startswith(("ia:", "in:", "ir:")))
 async def on_broken_intake_button(callback: CallbackQuery, t: Texts) -> None:
     """Intake callback data that does not parse (forged or from an old version of the bot)."""
     await callback.answer(t("intake-stale-button"))
@@ -185,3 +176,17 @@ async def _cancel(bot: Bot, chat_id: int, state: FSMContext, t: Texts) -> None:
 def _labels(t: Texts, key: str) -> set[str]:
     """A reply-keyboard button's text in every language (the person may have switched language)."""
     return {t.translator.get(locale, key) for locale in ("ru", "en")}
+
+
+def build_router() -> Router:
+    router = Router(name="intake")
+    router.message.filter(IsProspect())
+    router.callback_query.filter(IsProspect())
+    router.message.register(cmd_start, CommandStart())
+    router.message.register(on_restart_choice_typed, IntakeForm.restart_or_continue)
+    router.callback_query.register(on_restart_choice, IntakeRestart.filter())
+    router.message.register(on_answer_typed, IntakeForm.answering)
+    router.callback_query.register(on_option_chosen, IntakeAnswer.filter())
+    router.callback_query.register(on_nav, IntakeNav.filter())
+    router.callback_query.register(on_broken_intake_button, F.data.startswith(("ia:", "in:", "ir:")))
+    return router

@@ -16,11 +16,7 @@ from handlers import intake_flow as flow
 from handlers.filters import IsProspect
 from handlers.i18n import Texts
 
-router = Router(name="relay")
-router.message.filter(IsProspect(), StateFilter(None))
 
-
-@router.message()
 async def on_prospect_message(
     message: Message, state: FSMContext, bot: Bot, t: Texts, config: CrmConfig, uow: UnitOfWork,
     now: datetime,
@@ -31,7 +27,7 @@ async def on_prospect_message(
         chat_id=message.chat.id,
         telegram_id=message.from_user.id,
         message_id=message.message_id,
-        kind=str(message.content_type),
+        kind=str(getattr(message.content_type, "value", message.content_type)),
         text=text,
     )
     deal_id = await relay_prospect_message(uow, incoming, now=now)
@@ -43,3 +39,10 @@ async def on_prospect_message(
     await flow.begin(
         bot, message.chat.id, message.from_user, state, t, config, source=None, first_message=first
     )
+
+
+def build_router() -> Router:
+    router = Router(name="relay")
+    router.message.filter(IsProspect(), StateFilter(None))
+    router.message.register(on_prospect_message)
+    return router

@@ -9,20 +9,14 @@ from aiogram.types import Message
 from domain.models import Role, Staff
 from domain.overview import staff_overview
 from domain.ports import UnitOfWork
-from domain.team import update_profile
 from handlers.filters import IsStaff
 from handlers.i18n import Texts
 from handlers.views.formatting import esc
 
-router = Router(name="staff_menu")
-router.message.filter(IsStaff())
 
-
-@router.message(CommandStart())
 async def cmd_start(message: Message, staff: Staff, uow: UnitOfWork, t: Texts) -> None:
     assert message.from_user is not None
     user = message.from_user
-    await update_profile(uow, staff, name=user.full_name, username=user.username, locale=t.locale)
     overview = await staff_overview(uow, staff)
     roles = ", ".join(t(f"role-{role.value}") for role in Role if role in staff.roles)
     lines = [t("staff-menu-title", name=esc(user.first_name), roles=roles)]
@@ -34,6 +28,13 @@ async def cmd_start(message: Message, staff: Staff, uow: UnitOfWork, t: Texts) -
     await message.answer("\n\n".join(lines))
 
 
-@router.message()
 async def on_staff_message(message: Message, t: Texts) -> None:
     await message.answer(t("staff-unknown-message"))
+
+
+def build_router() -> Router:
+    router = Router(name="staff_menu")
+    router.message.filter(IsStaff())
+    router.message.register(cmd_start, CommandStart())
+    router.message.register(on_staff_message)
+    return router

@@ -20,8 +20,9 @@ class FsmRepository:
     async def load(self, key: str) -> tuple[str | None, dict[str, Any]]:
         async with self._sessions() as session:
             row = await session.scalar(select(FsmStateRow).where(FsmStateRow.key == key))
+            found = (row.state, dict(row.data)) if row else (None, {})
             await session.rollback()
-            return (row.state, dict(row.data)) if row else (None, {})
+            return found
 
     async def store(
         self, key: str, *, now: datetime, state: str | None = None, data: dict[str, Any] | None = None,

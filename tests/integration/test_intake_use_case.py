@@ -33,7 +33,12 @@ async def staff_with(make_uow: MakeUow, **roles: list[int]) -> None:
 async def submit(make_uow: MakeUow, config: CrmConfig, *, who: Prospect | None = None, answers=None, now=NOW):  # type: ignore[no-untyped-def]
     async with make_uow() as uow:
         return await submit_lead(
-            uow, config, prospect=who or prospect(), answers=dict(answers or ANSWERS), source="instagram", now=now
+            uow,
+            config,
+            prospect=who or prospect(),
+            answers=dict(answers or ANSWERS),
+            source="instagram",
+            now=now,
         )
 
 
@@ -72,7 +77,9 @@ async def test_leads_go_to_the_least_loaded_manager_in_turn(make_uow: MakeUow, c
     await staff_with(make_uow, manager=[101, 102])
     owners = []
     for n in range(4):
-        result = await submit(make_uow, crm_config, who=prospect(600 + n), answers={**ANSWERS, "phone": f"+7916123450{n}"})
+        result = await submit(
+            make_uow, crm_config, who=prospect(600 + n), answers={**ANSWERS, "phone": f"+7916123450{n}"}
+        )
         async with make_uow() as uow:
             deal = await uow.deals.get(result.deal_id)
             assert deal is not None
@@ -112,7 +119,9 @@ async def test_a_second_request_joins_the_open_deal_and_its_manager_is_told(
     assert await outbox(engine) == [(101, "new_lead"), (101, "request_repeated")]
 
 
-async def test_the_same_phone_from_another_account_is_the_same_contact(make_uow: MakeUow, crm_config: CrmConfig) -> None:
+async def test_the_same_phone_from_another_account_is_the_same_contact(
+    make_uow: MakeUow, crm_config: CrmConfig
+) -> None:
     first = await submit(make_uow, crm_config, who=prospect(500))
     second = await submit(make_uow, crm_config, who=prospect(777, "Анна (рабочий)"))
     assert second.contact_id == first.contact_id
@@ -129,7 +138,12 @@ async def test_a_non_target_lead_is_kept_archived_and_not_assigned(
         deal = await uow.deals.get(result.deal_id)
         contact = await uow.contacts.get(result.contact_id)
         assert deal is not None and contact is not None
-        assert (deal.status, deal.manager_id, deal.target, deal.loss_reason) == (DealStatus.LOST, None, False, "non_target")
+        assert (deal.status, deal.manager_id, deal.target, deal.loss_reason) == (
+            DealStatus.LOST,
+            None,
+            False,
+            "non_target",
+        )
         assert contact.status is ContactStatus.ARCHIVED
     assert await outbox(engine) == []
 
@@ -143,7 +157,9 @@ async def _close(make_uow: MakeUow, deal_id: int, status: DealStatus) -> None:
         await uow.commit()
 
 
-async def test_a_client_who_bought_before_comes_back_through_repeat(make_uow: MakeUow, crm_config: CrmConfig) -> None:
+async def test_a_client_who_bought_before_comes_back_through_repeat(
+    make_uow: MakeUow, crm_config: CrmConfig
+) -> None:
     first = await submit(make_uow, crm_config)
     await _close(make_uow, first.deal_id, DealStatus.WON)
     second = await submit(make_uow, crm_config)
@@ -152,7 +168,9 @@ async def test_a_client_who_bought_before_comes_back_through_repeat(make_uow: Ma
         assert deal is not None and deal.pipeline == "repeat" and deal.id != first.deal_id
 
 
-async def test_a_client_who_refused_before_comes_back_through_rewarm(make_uow: MakeUow, crm_config: CrmConfig) -> None:
+async def test_a_client_who_refused_before_comes_back_through_rewarm(
+    make_uow: MakeUow, crm_config: CrmConfig
+) -> None:
     first = await submit(make_uow, crm_config)
     await _close(make_uow, first.deal_id, DealStatus.LOST)
     second = await submit(make_uow, crm_config)
@@ -162,7 +180,9 @@ async def test_a_client_who_refused_before_comes_back_through_rewarm(make_uow: M
 
 
 async def test_nobody_gets_more_than_the_open_deal_limit(make_uow: MakeUow, crm_config: CrmConfig) -> None:
-    config = crm_config.model_copy(update={"distribution": crm_config.distribution.model_copy(update={"max_open_deals": 1})})
+    config = crm_config.model_copy(
+        update={"distribution": crm_config.distribution.model_copy(update={"max_open_deals": 1})}
+    )
     await staff_with(make_uow, manager=[101])
     first = await submit(make_uow, config, who=prospect(1), answers={**ANSWERS, "phone": "+79160000001"})
     second = await submit(make_uow, config, who=prospect(2), answers={**ANSWERS, "phone": "+79160000002"})

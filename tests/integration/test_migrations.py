@@ -9,7 +9,17 @@ from storage.engine import create_engine
 from storage.migrator import downgrade, upgrade
 from storage.tables import Base
 
-TABLES = {"staff", "contacts", "deals", "deal_events", "messages", "timers", "outbox", "fsm_states", "processed_updates"}
+TABLES = {
+    "staff",
+    "contacts",
+    "deals",
+    "deal_events",
+    "messages",
+    "timers",
+    "outbox",
+    "fsm_states",
+    "processed_updates",
+}
 
 
 async def _table_names(url: str) -> set[str]:

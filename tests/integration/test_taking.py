@@ -38,7 +38,9 @@ async def take(make_uow: MakeUow, deal_id: int, staff_id: int, *, at: datetime =
         return (await take_deal(uow, deal_id=deal_id, staff=staff, now=at)).outcome
 
 
-async def test_two_managers_pressing_take_at_once_exactly_one_gets_it(make_uow: MakeUow, crm_config: CrmConfig) -> None:
+async def test_two_managers_pressing_take_at_once_exactly_one_gets_it(
+    make_uow: MakeUow, crm_config: CrmConfig
+) -> None:
     deal_id = await unsorted_lead(make_uow, crm_config)
     outcomes = await asyncio.gather(take(make_uow, deal_id, 101), take(make_uow, deal_id, 102))
     assert sorted(outcomes) == sorted([TakeOutcome.TAKEN, TakeOutcome.TAKEN_BY_OTHER])
@@ -65,7 +67,9 @@ async def test_a_prospect_or_a_stranger_cannot_take_a_lead(make_uow: MakeUow, cr
     assert await take(make_uow, 999_999, 101) is TakeOutcome.NOT_FOUND
 
 
-async def test_a_manager_cannot_take_a_lead_assigned_to_a_colleague(make_uow: MakeUow, crm_config: CrmConfig) -> None:
+async def test_a_manager_cannot_take_a_lead_assigned_to_a_colleague(
+    make_uow: MakeUow, crm_config: CrmConfig
+) -> None:
     async with make_uow() as uow:
         await bootstrap_staff(uow, roles={Role.MANAGER: [101, 102]})
     async with make_uow() as uow:

@@ -4,7 +4,15 @@ import pytest
 
 from domain.crm_config import CrmConfig
 from domain.models import Temperature
-from domain.qualification import Accepted, AnswerError, Rejected, check_answer, check_option, is_target, temperature_of
+from domain.qualification import (
+    Accepted,
+    AnswerError,
+    Rejected,
+    check_answer,
+    check_option,
+    is_target,
+    temperature_of,
+)
 
 
 def _check(config: CrmConfig, key: str, text: str | None) -> Accepted | Rejected:
@@ -80,7 +88,9 @@ def test_temperature_sums_option_scores_against_thresholds(
         ("I saw your vacancy", False),
     ],
 )
-def test_a_need_with_a_non_target_word_is_not_a_target_lead(crm_config: CrmConfig, need: str, target: bool) -> None:
+def test_a_need_with_a_non_target_word_is_not_a_target_lead(
+    crm_config: CrmConfig, need: str, target: bool
+) -> None:
     assert is_target({"need": need, "budget": "small"}, crm_config.intake) is target
 
 

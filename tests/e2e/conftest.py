@@ -1,0 +1,101 @@
+"""The real bot, started through the same factory as `python -m bot`, against the local Bot API stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from bot.app import App, build_app
+from bot.rate_limit import SendRateLimiter
+from bot.settings import Settings
+from domain.crm_config import CrmConfig
+
+from .bot_api_server import FakeBotApi
+
+TOKEN = "123456:TEST-token"
+MANAGER, MANAGER_2, SUPERVISOR = 1001, 1002, 2001
+
+
+class RunningBot:
+    """Starts, stops and restarts the bot; the database (and so every lead and state) stays."""
+
+    def __init__(self, api: FakeBotApi, settings: Settings, config: CrmConfig) -> None:
+        self.api, self.settings, self.config = api, settings, config
+        self.app: App | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> App:
+        # Telegram's real per-chat pace (1/s) would make each scripted conversation crawl; the limiter
+        # itself is the same class, only faster.
+        self.app = build_app(self.settings, self.config, send_limits=SendRateLimiter(private_per_second=50))
+        self._task = asyncio.create_task(self.app.run(handle_signals=False, polling_timeout=1))
+        await self.api.wait_for_long_poll(timeout=15)
+        return self.app
+
+    async def stop(self) -> None:
+        if self.app is None or self._task is None:
+            return
+        with contextlib.suppress(RuntimeError):
+            await self.app.dispatcher.stop_polling()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(self._task, timeout=15)
+        self.app, self._task = None, None
+
+    async def restart(self) -> App:
+        await self.stop()
+        return await self.start()
+
+    async def scalar(self, sql: str, **params: Any) -> Any:
+        """Read the bot's database directly, for checks a person cannot see."""
+        from storage.engine import create_engine
+
+        engine = create_engine(self.settings.database_url)
+        try:
+            async with engine.connect() as connection:
+                return (await connection.execute(text(sql), params)).scalar()
+        finally:
+            await engine.dispose()
+
+
+def make_settings(api: FakeBotApi, database: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "bot_token": TOKEN,
+        "telegram_api_url": api.url,
+        "database_url": f"sqlite+aiosqlite:///{database}",
+        "manager_ids": [MANAGER],
+        "supervisor_ids": [SUPERVISOR],
+        "default_locale": "ru",
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as server:
+        yield server
+
+
+@pytest.fixture
+def bot_settings(api: FakeBotApi, tmp_path: Path) -> Settings:
+    return make_settings(api, tmp_path / "voronka.db")
+
+
+@pytest.fixture
+async def running(
+    api: FakeBotApi, bot_settings: Settings, crm_config: CrmConfig
+) -> AsyncIterator[RunningBot]:
+    """The bot with the shipped config made 24/7, so promises do not depend on the hour the tests run."""
+    config = crm_config.model_copy(
+        update={"business_hours": crm_config.business_hours.model_copy(update={"always": True})}
+    )
+    bot = RunningBot(api, bot_settings, config)
+    await bot.start()
+    yield bot
+    await bot.stop()
