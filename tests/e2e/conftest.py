@@ -73,7 +73,7 @@ def make_settings(api: FakeBotApi, database: Path, **overrides: Any) -> Settings
         "default_locale": "ru",
         **overrides,
     }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @pytest.fixture

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .bot_api_people import FakeUser
 from .bot_api_server import FakeBotApi
 from .conftest import MANAGER, SUPERVISOR, RunningBot
 
 
-async def answer_everything_in_russian(anna: FakeUser, *, source: str = "src_instagram") -> dict:
+async def answer_everything_in_russian(anna: FakeUser, *, source: str = "src_instagram") -> dict[str, Any]:
     await anna.send(f"/start {source}")
     await anna.expect("Здравствуйте, Анна!")
     await anna.expect("Вопрос 1 из 4")

@@ -75,14 +75,14 @@ async def test_a_new_lead_is_a_hot_deal_in_sales_assigned_to_a_manager(
 
 async def test_leads_go_to_the_least_loaded_manager_in_turn(make_uow: MakeUow, crm_config: CrmConfig) -> None:
     await staff_with(make_uow, manager=[101, 102])
-    owners = []
+    owners: list[int] = []
     for n in range(4):
         result = await submit(
             make_uow, crm_config, who=prospect(600 + n), answers={**ANSWERS, "phone": f"+7916123450{n}"}
         )
         async with make_uow() as uow:
             deal = await uow.deals.get(result.deal_id)
-            assert deal is not None
+            assert deal is not None and deal.manager_id is not None
             owners.append(deal.manager_id)
     assert sorted(owners[:2]) == [101, 102] and sorted(owners[2:]) == [101, 102]
 

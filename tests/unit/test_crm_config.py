@@ -63,7 +63,7 @@ def test_a_pipeline_without_a_lost_stage_is_refused(tmp_path: Path) -> None:
         ' { key = "won", kind = "won", name = { ru = "У", en = "W" } },'
         ' { key = "x", name = { ru = "Х", en = "X" } } ]\n'
     )
-    with pytest.raises(ConfigFileError, match="pipelines.0: .*lost"):
+    with pytest.raises(ConfigFileError, match=r"pipelines.0: .*lost"):
         load_crm_config(write(tmp_path, text))
 
 

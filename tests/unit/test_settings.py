@@ -19,7 +19,7 @@ def test_a_missing_token_says_how_to_get_one() -> None:
 
 def test_a_malformed_token_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOT_TOKEN", "not a token")
-    with pytest.raises(SettingsError, match="^BOT_TOKEN: does not look like a bot token"):
+    with pytest.raises(SettingsError, match=r"^BOT_TOKEN: does not look like a bot token"):
         load_settings()
 
 
@@ -37,12 +37,12 @@ def test_role_ids_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_bad_id_list_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOT_TOKEN", "123456:ABC")
     monkeypatch.setenv("SUPERVISOR_IDS", "12,bob")
-    with pytest.raises(SettingsError, match="^SUPERVISOR_IDS: .*bob"):
+    with pytest.raises(SettingsError, match=r"^SUPERVISOR_IDS: .*bob"):
         load_settings()
 
 
 def test_an_unknown_locale_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOT_TOKEN", "123456:ABC")
     monkeypatch.setenv("DEFAULT_LOCALE", "de")
-    with pytest.raises(SettingsError, match="^DEFAULT_LOCALE"):
+    with pytest.raises(SettingsError, match=r"^DEFAULT_LOCALE"):
         load_settings()
