@@ -4,14 +4,19 @@ notifier's sends share it."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections import OrderedDict
 from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiolimiter import AsyncLimiter
+
+logger = logging.getLogger(__name__)
 
 # Calls that put a new message into a chat count against the chat's budget and the overall one;
 # edits of the bot's own messages count only against the overall one.
@@ -22,6 +27,8 @@ NEW_MESSAGE = {
 }  # fmt: skip
 EDIT = {"editMessageText", "editMessageReplyMarkup", "editMessageCaption"}
 PRIVATE_BURST_S = 3
+SHORT_WAIT_S = 5
+SHORT_WAIT_RETRIES = 2
 
 
 class SendRateLimiter(BaseRequestMiddleware):
@@ -58,12 +65,30 @@ class SendRateLimiter(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
-        chat_id: Any = getattr(method, "chat_id", None)
         name = method.__api_method__
-        if name in NEW_MESSAGE and chat_id is not None:
+        if name not in NEW_MESSAGE and name not in EDIT:
+            return await make_request(bot, method)
+        for attempt in range(SHORT_WAIT_RETRIES + 1):
+            try:
+                return await self._paced(make_request, bot, method)
+            except TelegramRetryAfter as error:
+                # A short flood wait is waited out here, so a reply is late rather than lost; a long
+                # one goes up to the caller (the notifier reschedules, a handler tells the person).
+                if attempt == SHORT_WAIT_RETRIES or error.retry_after > SHORT_WAIT_S:
+                    raise
+                logger.warning("flood limit on %s: waiting %ss", name, error.retry_after)
+                await asyncio.sleep(error.retry_after)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _paced(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        chat_id: Any = getattr(method, "chat_id", None)
+        if method.__api_method__ in NEW_MESSAGE and chat_id is not None:
             async with self._chat_limiter(chat_id), self._overall:
                 return await make_request(bot, method)
-        if name in EDIT:
-            async with self._overall:
-                return await make_request(bot, method)
-        return await make_request(bot, method)
+        async with self._overall:
+            return await make_request(bot, method)

@@ -32,6 +32,7 @@ async def relay_prospect_message(uow: UnitOfWork, message: IncomingMessage, *, n
             deals = await uow.deals.for_contact(contact.id)
             deal = max(deals, key=lambda d: (d.is_open, d.created_at), default=None)
     if deal is None or deal.id is None:
+        await uow.rollback()  # end the read before the caller talks to anything else
         return None
     await uow.messages.add(
         ChatMessage(

@@ -29,11 +29,17 @@ class TakeResult:
 
 
 async def take_deal(uow: UnitOfWork, *, deal_id: int, staff: Staff | None, now: datetime) -> TakeResult:
-    """Make `staff` the one working the deal. Commits when taken.
+    """Make `staff` the one working the deal. Commits when taken; otherwise ends its read.
 
     A manager takes an unsorted lead or one assigned to them; a supervisor or admin takes any lead
     not yet taken. The claim is atomic, so of two people pressing at once exactly one wins.
     """
+    result = await _take(uow, deal_id=deal_id, staff=staff, now=now)
+    await uow.rollback()
+    return result
+
+
+async def _take(uow: UnitOfWork, *, deal_id: int, staff: Staff | None, now: datetime) -> TakeResult:
     if staff is None or not (staff.is_manager or staff.oversees):
         return TakeResult(TakeOutcome.NOT_ALLOWED)
     deal = await uow.deals.get(deal_id)

@@ -1,0 +1,74 @@
+"""Every text exists in Russian and English, and Russian plurals agree with the number."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fluent.syntax import FluentParser, ast
+
+from handlers.i18n import LOCALES_DIR, Translator
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def message_ids(locale: str) -> set[str]:
+    ids: set[str] = set()
+    for path in (LOCALES_DIR / locale).glob("*.ftl"):
+        resource = FluentParser().parse(path.read_text(encoding="utf-8"))
+        junk = [entry for entry in resource.body if isinstance(entry, ast.Junk)]
+        assert not junk, f"{path}: syntax error near {(junk[0].content or '')[:80]!r}"
+        ids |= {entry.id.name for entry in resource.body if isinstance(entry, ast.Message)}
+    return ids
+
+
+def keys_used_in_code() -> set[str]:
+    """Literal keys passed to t(...) or translator.get(locale, ...) in the code."""
+    pattern = re.compile(r"""(?:\bt\(|\.get\(\w+, )\s*"([a-z][a-z0-9-]+)\"""")
+    used: set[str] = set()
+    for package in ("handlers", "bot"):
+        for path in (ROOT / package).rglob("*.py"):
+            used |= {key for key in pattern.findall(path.read_text(encoding="utf-8")) if "-" in key}
+    return used
+
+
+def test_russian_and_english_have_the_same_texts() -> None:
+    assert message_ids("ru") == message_ids("en")
+
+
+def test_every_text_the_code_asks_for_exists() -> None:
+    assert keys_used_in_code() - message_ids("ru") == set()
+
+
+@pytest.mark.parametrize(
+    "key",
+    [f"temperature-{t}" for t in ("hot", "warm", "cold")] + [f"role-{r}" for r in ("admin", "supervisor", "manager")],
+)
+def test_texts_picked_by_value_exist(key: str) -> None:
+    assert key in message_ids("ru")
+
+
+@pytest.mark.parametrize(
+    ("count", "russian"),
+    [(1, "1 открытая сделка"), (2, "2 открытые сделки"), (5, "5 открытых сделок"), (11, "11 открытых сделок"),
+     (21, "21 открытая сделка"), (24, "24 открытые сделки"), (0, "0 открытых сделок")],
+)  # fmt: skip
+def test_russian_plurals_agree_with_the_number(count: int, russian: str) -> None:
+    assert russian in Translator().get("ru", "staff-menu-open-deals", count=count)
+
+
+@pytest.mark.parametrize(("count", "english"), [(1, "1 open deal"), (2, "2 open deals"), (0, "0 open deals")])
+def test_english_plurals_agree_with_the_number(count: int, english: str) -> None:
+    assert english in Translator().get("en", "staff-menu-open-deals", count=count)
+
+
+@pytest.mark.parametrize(
+    ("candidates", "expected"),
+    [(("ru",), "ru"), (("en-GB",), "en"), (("de", "en"), "en"), (("uk",), "ru"), ((None,), "ru")],
+)
+def test_the_language_is_the_first_supported_one_else_the_default(
+    candidates: tuple[str | None, ...], expected: str
+) -> None:
+    assert Translator(default_locale="ru").pick(*candidates) == expected
+    assert Translator(default_locale="en").pick("de") == "en"
