@@ -47,7 +47,7 @@ async def test_a_bad_setting_stops_the_start_with_one_line_and_exit_code_2(
 async def test_python_m_bot_carries_a_prospect_through_intake_to_the_manager_s_card(
     api: FakeBotApi, tmp_path: Path
 ) -> None:
-    (tmp_path / "crm.toml").write_text('[business_hours]\nalways = true\n', encoding="utf-8")
+    (tmp_path / "crm.toml").write_text("[business_hours]\nalways = true\n", encoding="utf-8")
     process = await run_bot(
         {
             "BOT_TOKEN": TOKEN,

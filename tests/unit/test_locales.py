@@ -43,7 +43,8 @@ def test_every_text_the_code_asks_for_exists() -> None:
 
 @pytest.mark.parametrize(
     "key",
-    [f"temperature-{t}" for t in ("hot", "warm", "cold")] + [f"role-{r}" for r in ("admin", "supervisor", "manager")],
+    [f"temperature-{t}" for t in ("hot", "warm", "cold")]
+    + [f"role-{r}" for r in ("admin", "supervisor", "manager")],
 )
 def test_texts_picked_by_value_exist(key: str) -> None:
     assert key in message_ids("ru")
