@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -32,11 +33,15 @@ from handlers import build_router
 from handlers.i18n import SUPPORTED, Translator
 from storage.engine import create_engine, session_factory
 from storage.fsm_repository import FsmRepository
+from storage.housekeeping import prune_processed_updates
 from storage.migrator import upgrade_async
 from storage.outbox_repository import OutboxQueue
 from storage.unit_of_work import SqlUnitOfWork
 
 logger = logging.getLogger(__name__)
+
+UPDATE_MEMORY = timedelta(days=7)
+HOUSEKEEPING_EVERY_S = 6 * 3600
 
 
 @dataclass
@@ -49,6 +54,7 @@ class App:
     notifier: Notifier
     translator: Translator
     unit_of_work: Callable[[], SqlUnitOfWork]
+    clock: Clock
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def prepare(self) -> None:
@@ -64,6 +70,7 @@ class App:
                 },
             )
         self._tasks.append(asyncio.create_task(self.notifier.run(), name="notifier"))
+        self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
         await self._set_commands()
 
     async def run(self, *, handle_signals: bool = True, polling_timeout: int = 10) -> None:
@@ -92,6 +99,16 @@ class App:
         await self.dispatcher.fsm.events_isolation.close()
         await self.bot.session.close()
         await self.engine.dispose()
+
+    async def _housekeeping(self) -> None:
+        sessions = session_factory(self.engine)
+        while True:
+            try:
+                pruned = await prune_processed_updates(sessions, before=self.clock.now() - UPDATE_MEMORY)
+                logger.debug("forgot %s handled update ids", pruned)
+            except Exception:
+                logger.exception("housekeeping failed; trying again later")
+            await asyncio.sleep(HOUSEKEEPING_EVERY_S)
 
     async def _set_commands(self) -> None:
         try:
@@ -137,7 +154,7 @@ def build_app(
     dispatcher.update.outer_middleware(StaffMiddleware(translator))
     dispatcher.update.outer_middleware(LocaleMiddleware(translator))
     dispatcher.include_router(build_router())
-    return App(settings, config, engine, bot, dispatcher, notifier, translator, make_uow)
+    return App(settings, config, engine, bot, dispatcher, notifier, translator, make_uow, clock)
 
 
 def _fsm_storage(

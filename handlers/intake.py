@@ -165,6 +165,9 @@ async def _go_back(
     answers = dict(data.get("answers", {}))
     answers.pop(config.intake.questions[index - 1].key, None)
     await state.update_data(q=index - 1, answers=answers)
+    if config.intake.questions[index].kind is QuestionKind.CONTACT:
+        # The "share my number" keyboard belongs to the question we leave: take it away.
+        await bot.send_message(chat_id, t("intake-going-back"), reply_markup=ReplyKeyboardRemove())
     await flow.ask(bot, chat_id, index - 1, t, config)
 
 

@@ -23,6 +23,7 @@ intake-text-hint = Type your answer as a message.
 intake-phone-hint = Tap “📱 Share my number” below or type your number, e.g. +44 7400 123456.
 intake-resume-or-restart = You are in the middle of a request. Shall we carry on where you were or start over?
 intake-stale-button = That question has passed — here is the current one below.
+intake-going-back = All right, back to the previous question.
 intake-first-question = This is the first question; there is nothing to go back to.
 intake-cancelled = Request cancelled. If you change your mind, press /start and we'll begin again.
 intake-error-empty = The answer is empty. Please write a few words.

@@ -131,6 +131,8 @@ async def test_back_goes_to_the_previous_question_and_cancel_stops(
     await anna.press("позже")
     await anna.expect("Вопрос 4 из 4")
     await anna.press_reply_button("« Назад")
+    going_back = await anna.expect("вернёмся к предыдущему вопросу")
+    assert going_back["params"]["reply_markup"] == {"remove_keyboard": True}
     await anna.expect("Вопрос 3 из 4")
     await anna.press("в течение месяца")
     await anna.expect("Вопрос 4 из 4")
@@ -260,3 +262,14 @@ async def test_staff_get_their_menu_not_the_questionnaire(api: FakeBotApi, runni
     await manager.send("/start")
     menu = await manager.expect("Олег, вы в команде: менеджер")
     assert "У вас 0 открытых сделок" in menu["text"] and "Вопрос" not in menu["text"]
+
+
+async def test_messages_in_a_group_are_not_taken_for_leads(api: FakeBotApi, running: RunningBot) -> None:
+    group = api.user(-100500, first_name="Чат отдела")
+    await group.send("/start")
+    await group.send("Всем привет")
+    person = api.user(511, first_name="Анна")
+    await person.send("/start")
+    await person.expect("Вопрос 1 из 4")
+    assert api.sent_to(-100500) == []
+    assert await running.scalar("select count(*) from contacts") == 0
