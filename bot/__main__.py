@@ -7,11 +7,14 @@ import contextlib
 import logging
 import sys
 
+from sqlalchemy.exc import DBAPIError
+
 from bot.app import build_app
 from bot.crm_config_file import ConfigFileError, load_crm_config
 from bot.settings import SettingsError, load_settings
 
 EXIT_CONFIG = 2
+EXIT_UNAVAILABLE = 1
 
 
 def main() -> int:
@@ -25,8 +28,14 @@ def main() -> int:
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
     app = build_app(settings, config)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(app.run())
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(app.run())
+    except (OSError, DBAPIError) as error:
+        # The database or the Bot API cannot be reached at start: say so in one line, not a traceback.
+        logging.getLogger("bot").debug("start failed", exc_info=True)
+        print(f"voronka: cannot start: {type(error).__name__}: {str(error).splitlines()[0]}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
     return 0
 
 

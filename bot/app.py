@@ -14,6 +14,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramNetworkError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand
@@ -80,7 +81,7 @@ class App:
             if self.settings.webhook_url:
                 await serve_webhook(self.settings, self.dispatcher, self.bot)
             else:
-                await self.bot.delete_webhook(drop_pending_updates=False)
+                await self._drop_webhook()
                 await self.dispatcher.start_polling(
                     self.bot, handle_signals=handle_signals, polling_timeout=polling_timeout,
                     close_bot_session=False,
@@ -99,6 +100,14 @@ class App:
         await self.dispatcher.fsm.events_isolation.close()
         await self.bot.session.close()
         await self.engine.dispose()
+
+    async def _drop_webhook(self) -> None:
+        """Polling needs no webhook set. Telegram being unreachable now is no reason not to start:
+        polling keeps retrying, and so would this call's effect (getUpdates fails while a webhook is set)."""
+        try:
+            await self.bot.delete_webhook(drop_pending_updates=False)
+        except TelegramNetworkError:
+            logger.warning("could not reach the Bot API to drop a webhook; polling will keep trying")
 
     async def _housekeeping(self) -> None:
         sessions = session_factory(self.engine)

@@ -46,3 +46,19 @@ def test_an_unknown_locale_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DEFAULT_LOCALE", "de")
     with pytest.raises(SettingsError, match=r"^DEFAULT_LOCALE"):
         load_settings()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("DATABASE_URL", "sqlite:///./x.db", "needs an async driver"),
+        ("DATABASE_URL", "not a url", "is not a database URL"),
+        ("REDIS_URL", "localhost:6379", "must start with redis://"),
+        ("TELEGRAM_API_URL", "127.0.0.1:8081", "must start with http://"),
+    ],
+)
+def test_a_bad_url_is_named(monkeypatch: pytest.MonkeyPatch, name: str, value: str, says: str) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "123456:ABC")
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match=rf"^{name}: {says}"):
+        load_settings()
