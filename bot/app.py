@@ -43,6 +43,7 @@ logger = logging.getLogger(__name__)
 
 UPDATE_MEMORY = timedelta(days=7)
 HOUSEKEEPING_EVERY_S = 6 * 3600
+SHUTDOWN_GRACE_S = 15
 
 
 @dataclass
@@ -90,6 +91,13 @@ class App:
             await self.close()
 
     async def close(self) -> None:
+        """Let handlers already running finish (aiogram has confirmed their updates to Telegram, so an
+        update cut off here would not come again), then stop the background tasks and close."""
+        running: set[asyncio.Task[object]] = getattr(self.dispatcher, "_handle_update_tasks", set())
+        if running:
+            _, unfinished = await asyncio.wait(set(running), timeout=SHUTDOWN_GRACE_S)
+            if unfinished:
+                logger.warning("%s update(s) still running at shutdown were cut off", len(unfinished))
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -160,7 +168,7 @@ def build_app(
     storage, isolation = _fsm_storage(settings, sessions_repo=FsmRepository(sessions), clock=clock)
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation, config=config, translator=translator)
     dispatcher.update.outer_middleware(UnitOfWorkMiddleware(make_uow, clock))
-    dispatcher.update.outer_middleware(StaffMiddleware(translator))
+    dispatcher.update.outer_middleware(StaffMiddleware(translator, make_uow))
     dispatcher.update.outer_middleware(LocaleMiddleware(translator))
     dispatcher.include_router(build_router())
     return App(settings, config, engine, bot, dispatcher, notifier, translator, make_uow, clock)

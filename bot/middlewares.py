@@ -49,8 +49,9 @@ class StaffMiddleware(BaseMiddleware):
     """Puts `staff` (a Staff or None) into the handler data, and keeps a staff member's name, username
     and language current (cards and notices show and use them)."""
 
-    def __init__(self, translator: Translator) -> None:
+    def __init__(self, translator: Translator, make_uow: Callable[[], SqlUnitOfWork]) -> None:
         self._translator = translator
+        self._make_uow = make_uow
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
@@ -59,7 +60,11 @@ class StaffMiddleware(BaseMiddleware):
         await uow.rollback()  # end the read: handlers may use the FSM storage before their use case
         if staff is not None and user is not None:
             locale = self._translator.pick(user.language_code, staff.locale)
-            await update_profile(uow, staff, name=user.full_name, username=user.username, locale=locale)
+            # A unit of work of its own: this commit must not record the update as handled.
+            async with self._make_uow() as profile_uow:
+                await update_profile(
+                    profile_uow, staff, name=user.full_name, username=user.username, locale=locale
+                )
         data["staff"] = staff
         return await handler(event, data)
 

@@ -10,14 +10,12 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import (
-    TelegramBadRequest,
-    TelegramForbiddenError,
+    TelegramAPIError,
     TelegramNetworkError,
-    TelegramNotFound,
     TelegramRetryAfter,
     TelegramServerError,
     TelegramUnauthorizedError,
@@ -26,14 +24,19 @@ from aiogram.exceptions import (
 from bot.clock import Clock
 from domain.crm_config import CrmConfig
 from handlers.i18n import Translator
-from handlers.views.notices import render_notice
+from handlers.views.notices import UnknownNotice, render_notice
 from storage.outbox_repository import OutboxItem, OutboxQueue
 from storage.unit_of_work import SqlUnitOfWork
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=60)
+# A claimed batch must be sent within its lease, or another process may claim it too: ten items at
+# about one a second per chat, with short flood waits, stay well inside five minutes.
+LEASE = timedelta(minutes=5)
+BATCH = 10
 MAX_BACKOFF_S = 300
+MAX_ATTEMPTS = 500  # with backoff capped at five minutes: about two days of Telegram being unreachable
+ERROR_PAUSE_S = 1.0
 
 
 def backoff(attempts: int) -> timedelta:
@@ -56,18 +59,21 @@ class Notifier:
         self._wake.set()
 
     async def run(self) -> None:
+        """Forever: drain what is due, then sleep until woken or the next item falls due. No error
+        ends the loop (a database restart, a lock timeout): it is logged and the loop goes on."""
         while True:
             try:
                 claimed = await self.drain_once()
+                if self._paused_s:
+                    await asyncio.sleep(self._paused_s)
+                    self._paused_s = 0.0
+                if claimed == 0:
+                    await self._idle()
+            except asyncio.CancelledError:
+                raise
             except Exception:
                 logger.exception("outbox drain failed; trying again shortly")
-                claimed = 0
-                await asyncio.sleep(1)
-            if self._paused_s:
-                await asyncio.sleep(self._paused_s)
-                self._paused_s = 0.0
-            if claimed == 0:
-                await self._idle()
+                await asyncio.sleep(ERROR_PAUSE_S)
 
     async def _idle(self) -> None:
         timeout = self._idle_poll_s
@@ -80,54 +86,61 @@ class Notifier:
 
     async def drain_once(self) -> int:
         """Send what is due now; returns how many items were claimed."""
-        items = await self._queue.claim_due(now=self._clock.now(), lease=LEASE)
-        held_back: set[int] = set()
+        items = await self._queue.claim_due(now=self._clock.now(), lease=LEASE, limit=BATCH)
+        held_until: dict[int, datetime] = {}
         for item in items:
-            if item.chat_id in held_back:
-                # Keep a chat's messages in order: after a failure, its later items wait too.
+            if item.chat_id in held_until:
+                # Keep a chat's messages in order: after a failure, its later items wait as long.
                 await self._queue.retry_at(
-                    item.id, at=self._clock.now(), error="held behind an earlier message"
+                    item.id, at=held_until[item.chat_id], error="held behind an earlier one"
                 )
                 continue
-            if not await self._deliver(item):
-                held_back.add(item.chat_id)
+            retry_at = await self._deliver(item)
+            if retry_at is not None:
+                held_until[item.chat_id] = retry_at
         return len(items)
 
-    async def _deliver(self, item: OutboxItem) -> bool:
-        """True when the item is settled (sent, or failed for good); False when it will be retried."""
+    async def _deliver(self, item: OutboxItem) -> datetime | None:
+        """None when the item is settled (sent, or failed for good); else when it will be tried again."""
+        if item.attempts > MAX_ATTEMPTS:
+            await self._queue.mark_failed(item.id, error=f"gave up after {item.attempts - 1} attempts")
+            return None
         t = self._translator.bind(self._translator.pick(item.locale))
         try:
             async with self._make_uow() as uow:
                 methods = await render_notice(
                     item.kind, item.data, chat_id=item.chat_id, uow=uow, config=self._config, t=t
                 )
-        except Exception as error:
+        except (UnknownNotice, KeyError, ValueError, TypeError) as error:
             logger.exception("outbox item %s (%s) cannot be rendered", item.id, item.kind)
             await self._queue.mark_failed(item.id, error=f"render: {error!r}")
-            return True
+            return None
+        except Exception as error:  # the database, most likely: try again later
+            logger.warning("outbox item %s could not be rendered now: %r", item.id, error)
+            return await self._retry(item, backoff(item.attempts), f"render: {error!r}")
         done = int(item.data.get("_done", 0))
         for index in range(done, len(methods)):
             try:
                 await self._bot(methods[index])
             except TelegramRetryAfter as error:
                 self._paused_s = max(self._paused_s, float(error.retry_after))
-                at = self._clock.now() + timedelta(seconds=error.retry_after)
-                await self._queue.retry_at(item.id, at=at, error=f"429: retry after {error.retry_after}s")
-                return False
-            except (TelegramServerError, TelegramNetworkError) as error:
-                await self._queue.retry_at(
-                    item.id,
-                    at=self._clock.now() + backoff(item.attempts),
-                    error=f"{type(error).__name__}: {error}",
+                return await self._retry(
+                    item, timedelta(seconds=error.retry_after), f"429: {error.retry_after}s"
                 )
-                return False
-            except (TelegramForbiddenError, TelegramNotFound, TelegramBadRequest) as error:
+            except (TelegramServerError, TelegramNetworkError) as error:
+                return await self._retry(item, backoff(item.attempts), f"{type(error).__name__}: {error}")
+            except TelegramUnauthorizedError:
+                raise  # the token was revoked: nothing can be sent, and the whole bot must say so
+            except TelegramAPIError as error:  # blocked, chat gone, bad request: permanent
                 logger.warning("outbox item %s to %s failed for good: %s", item.id, item.chat_id, error)
                 await self._queue.mark_failed(item.id, error=f"{type(error).__name__}: {error}")
-                return True
-            except TelegramUnauthorizedError:
-                raise
+                return None
             if index + 1 < len(methods):
                 await self._queue.progress(item.id, done=index + 1, data=item.data)
         await self._queue.mark_sent(item.id, now=self._clock.now())
-        return True
+        return None
+
+    async def _retry(self, item: OutboxItem, after: timedelta, error: str) -> datetime:
+        at = self._clock.now() + after
+        await self._queue.retry_at(item.id, at=at, error=error)
+        return at

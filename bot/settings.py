@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
@@ -51,6 +51,20 @@ class Settings(BaseSettings):
                 raise ValueError(f"expected comma-separated Telegram user ids, got {', '.join(bad)}")
             return [int(p) for p in parts]
         return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_a_secret(self) -> Settings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError(
+                "WEBHOOK_SECRET: required with WEBHOOK_URL (1-256 of A-Z a-z 0-9 _ -), so that nobody "
+                "else can post updates to the webhook"
+            )
+        return self
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _empty_secret_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("redis_url", "webhook_url", "crm_config", mode="before")
     @classmethod
@@ -106,7 +120,9 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         first = error.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        if not first["loc"]:  # a rule across variables names them itself
+            raise SettingsError(first["msg"].removeprefix("Value error, ")) from None
+        name = str(first["loc"][0]).upper()
         if name == "BOT_TOKEN" and first["type"] == "missing":
             raise SettingsError(MISSING_TOKEN) from None
         message = first["msg"].removeprefix("Value error, ")

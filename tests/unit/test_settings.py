@@ -62,3 +62,11 @@ def test_a_bad_url_is_named(monkeypatch: pytest.MonkeyPatch, name: str, value: s
     monkeypatch.setenv(name, value)
     with pytest.raises(SettingsError, match=rf"^{name}: {says}"):
         load_settings()
+
+
+def test_a_webhook_without_a_secret_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "123456:ABC")
+    monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.com/tg")
+    monkeypatch.setenv("WEBHOOK_SECRET", "")
+    with pytest.raises(SettingsError, match=r"^WEBHOOK_SECRET: required with WEBHOOK_URL"):
+        load_settings()
