@@ -44,6 +44,18 @@ class Prospect:
     name: str
     username: str | None
     locale: str
+    phone_verified: bool = False  # the phone came from Telegram as this account's own contact
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """A message from a prospect, as the history and the relay need it."""
+
+    chat_id: int
+    telegram_id: int
+    message_id: int
+    kind: str  # text, photo, document, voice, sticker, ...
+    text: str | None  # the text or caption
 
 
 @dataclass(frozen=True)
@@ -62,10 +74,14 @@ async def submit_lead(
     prospect: Prospect,
     answers: dict[str, str],
     source: str | None,
-    first_message: str | None = None,
+    first_message: IncomingMessage | None = None,
     now: datetime,
 ) -> IntakeResult:
-    """Record a finished questionnaire: never a lost inquiry, never a duplicate deal. Commits."""
+    """Record a finished questionnaire: never a lost inquiry, never a duplicate deal. Commits.
+
+    `first_message` is what the person wrote before the questions began: it joins the deal's history
+    and reaches whoever works the deal, like any later message.
+    """
     calendar = config.calendar()
     reply_due = calendar.add(now, config.intake.take_sla)
     contact = await _remember_contact(uow, config, prospect, answers, now=now)
@@ -110,10 +126,8 @@ async def submit_lead(
             await _archive(uow, config, contact, deal, now)
             outcome = IntakeOutcome.ARCHIVED
 
-    if first_message:
-        await uow.messages.add(
-            ChatMessage(deal.id, Direction.IN, "text", now, text=first_message, chat_id=prospect.chat_id)
-        )
+    if first_message is not None:
+        await record_incoming(uow, deal, first_message, now=now)
     await uow.commit()
     return IntakeResult(outcome, deal.id, contact.id, reply_due, calendar.is_working(now))
 
@@ -125,7 +139,8 @@ async def _remember_contact(
     phone_key = next((q.key for q in config.intake.questions if q.kind is QuestionKind.CONTACT), None)
     phone = answers.get(phone_key) if phone_key else None
     contact = await uow.contacts.by_telegram_id(prospect.telegram_id)
-    if contact is None and phone:
+    if contact is None and phone and prospect.phone_verified:
+        # Only a phone Telegram vouches for joins an existing contact: a typed one could be anyone's.
         contact = await uow.contacts.by_phone(phone)
     if contact is None:
         return await uow.contacts.add(
@@ -142,9 +157,8 @@ async def _remember_contact(
     if contact.telegram_id is None:
         contact.telegram_id = prospect.telegram_id
     if contact.telegram_id == prospect.telegram_id:
-        contact.name, contact.username = prospect.name, prospect.username
-    contact.phone = phone or contact.phone
-    contact.locale = prospect.locale
+        contact.name, contact.username, contact.locale = prospect.name, prospect.username, prospect.locale
+        contact.phone = phone or contact.phone
     await uow.contacts.save(contact)
     return contact
 
@@ -192,6 +206,26 @@ async def _tell_owner_or_overseers(uow: UnitOfWork, deal: Deal, notice: Notice, 
     """Send `notice` to the deal's manager, or to the overseers while nobody (active) owns it."""
     for person in await recipients_for(uow, deal):
         await uow.outbox.add(Notice(person.telegram_id, notice.kind, notice.data, person.locale), now=now)
+
+
+async def record_incoming(uow: UnitOfWork, deal: Deal, message: IncomingMessage, *, now: datetime) -> None:
+    """Store a prospect's message in the deal's history and queue it to whoever works the deal."""
+    assert deal.id is not None
+    await uow.messages.add(
+        ChatMessage(
+            deal.id, Direction.IN, message.kind, now, text=message.text, chat_id=message.chat_id,
+            telegram_message_id=message.message_id,
+        )
+    )  # fmt: skip
+    data = {
+        "deal_id": deal.id,
+        "kind": message.kind,
+        "text": message.text,
+        "from_chat_id": message.chat_id,
+        "message_id": message.message_id,
+    }
+    for person in await recipients_for(uow, deal):
+        await uow.outbox.add(Notice(person.telegram_id, "prospect_message", data, person.locale), now=now)
 
 
 async def recipients_for(uow: UnitOfWork, deal: Deal) -> list[Staff]:

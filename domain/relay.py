@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
-from domain.intake import recipients_for
-from domain.models import ChatMessage, Direction, Notice
+from domain.intake import IncomingMessage, record_incoming
 from domain.ports import UnitOfWork
 
-
-@dataclass(frozen=True)
-class IncomingMessage:
-    chat_id: int
-    telegram_id: int
-    message_id: int
-    kind: str  # text, photo, document, voice, sticker, ...
-    text: str | None  # the text or caption
+__all__ = ["IncomingMessage", "relay_prospect_message"]
 
 
 async def relay_prospect_message(uow: UnitOfWork, message: IncomingMessage, *, now: datetime) -> int | None:
@@ -34,25 +25,6 @@ async def relay_prospect_message(uow: UnitOfWork, message: IncomingMessage, *, n
     if deal is None or deal.id is None:
         await uow.rollback()  # end the read before the caller talks to anything else
         return None
-    await uow.messages.add(
-        ChatMessage(
-            deal.id,
-            Direction.IN,
-            message.kind,
-            now,
-            text=message.text,
-            chat_id=message.chat_id,
-            telegram_message_id=message.message_id,
-        )
-    )
-    data = {
-        "deal_id": deal.id,
-        "kind": message.kind,
-        "text": message.text,
-        "from_chat_id": message.chat_id,
-        "message_id": message.message_id,
-    }
-    for person in await recipients_for(uow, deal):
-        await uow.outbox.add(Notice(person.telegram_id, "prospect_message", data, person.locale), now=now)
+    await record_incoming(uow, deal, message, now=now)
     await uow.commit()
     return deal.id

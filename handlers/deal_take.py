@@ -17,7 +17,6 @@ from domain.taking import TakeOutcome, take_deal
 from handlers.callbacks import DealAction
 from handlers.i18n import Texts
 from handlers.views.deal_card import deal_card_keyboard, deal_card_text
-from handlers.views.formatting import esc
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +32,8 @@ async def on_deal_take(
         )
         await callback.answer(t("take-not-allowed"), show_alert=True)
         return
-    other = esc(result.other.name) if result.other and result.other.name else t("someone")
+    # A plain-text alert: the name goes as it is, not HTML-escaped.
+    other = result.other.name if result.other and result.other.name else t("someone")
     await callback.answer(
         t(f"take-{result.outcome.value.replace('_', '-')}", id=callback_data.deal_id, other=other),
         show_alert=result.outcome is not TakeOutcome.TAKEN,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Router
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import ErrorEvent
 
 from handlers.i18n import Translator
@@ -12,7 +13,7 @@ from handlers.i18n import Translator
 logger = logging.getLogger(__name__)
 
 
-async def on_error(event: ErrorEvent, translator: Translator) -> None:
+async def on_error(event: ErrorEvent, bot: Bot, translator: Translator) -> None:
     update = event.update
     logger.exception("update %s failed", update.update_id, exc_info=event.exception)
     user = update.message.from_user if update.message else None
@@ -21,7 +22,10 @@ async def on_error(event: ErrorEvent, translator: Translator) -> None:
     t = translator.bind(translator.pick(user.language_code if user else None))
     try:
         if update.callback_query:
-            await update.callback_query.answer(t("error-generic"), show_alert=True)
+            try:
+                await update.callback_query.answer(t("error-generic"), show_alert=True)
+            except TelegramBadRequest:  # the button was answered already: say it in the chat
+                await bot.send_message(update.callback_query.from_user.id, t("error-generic"))
         elif update.message:
             await update.message.answer(t("error-generic"))
     except Exception:

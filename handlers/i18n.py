@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 SUPPORTED = ("ru", "en")
+LABEL_ARGS = frozenset({"id"})
 
 
 class Translator:
@@ -51,6 +52,8 @@ class Translator:
         message = bundle.get_message(key)
         if message.value is None:
             return key
+        # Ids are labels, not quantities: "сделка №12345", never "№12 345".
+        args = {name: str(value) if name in LABEL_ARGS else value for name, value in args.items()}
         text, errors = bundle.format_pattern(message.value, args)
         for error in errors:
             logger.error("text %s in %s: %s", key, locale, error)

@@ -76,11 +76,13 @@ async def on_answer_typed(
         await _go_back(bot, message.chat.id, index, state, t, config)
         return
     if message.text in _labels(t, "btn-cancel"):
-        await _cancel(bot, message.chat.id, state, t)
+        await flow.cancel(bot, message.chat.id, message.from_user, state, t, config, uow=uow, now=now)
         return
     text = message.text
+    own_contact = False
     if question.kind is QuestionKind.CONTACT and message.contact is not None:
         text = message.contact.phone_number
+        own_contact = message.contact.user_id == message.from_user.id
     checked = check_answer(
         question, text, max_length=config.intake.max_answer_length, phone_region=config.company.phone_region
     )
@@ -91,7 +93,7 @@ async def on_answer_typed(
         await flow.ask(bot, message.chat.id, index, t, config, error=error)
         return
     await flow.advance(bot, message.chat.id, message.from_user, state, t, config,
-                       uow=uow, now=now, answer=checked.value)  # fmt: skip
+                       uow=uow, now=now, answer=checked.value, phone_verified=own_contact)  # fmt: skip
 
 
 async def on_option_chosen(
@@ -116,13 +118,9 @@ async def on_option_chosen(
 
 
 async def on_nav(
-    callback: CallbackQuery,
-    callback_data: IntakeNav,
-    state: FSMContext,
-    bot: Bot,
-    t: Texts,
-    config: CrmConfig,
-) -> None:
+    callback: CallbackQuery, callback_data: IntakeNav, state: FSMContext, bot: Bot, t: Texts,
+    config: CrmConfig, uow: UnitOfWork, now: datetime,
+) -> None:  # fmt: skip
     index = await _live_question(callback, callback_data.q, state, bot, t, config)
     if index is None:
         return
@@ -132,7 +130,7 @@ async def on_nav(
     if callback_data.action == "back":
         await _go_back(bot, callback.from_user.id, index, state, t, config)
     else:
-        await _cancel(bot, callback.from_user.id, state, t)
+        await flow.cancel(bot, callback.from_user.id, callback.from_user, state, t, config, uow=uow, now=now)
 
 
 async def on_broken_intake_button(callback: CallbackQuery, t: Texts) -> None:
@@ -169,11 +167,6 @@ async def _go_back(
         # The "share my number" keyboard belongs to the question we leave: take it away.
         await bot.send_message(chat_id, t("intake-going-back"), reply_markup=ReplyKeyboardRemove())
     await flow.ask(bot, chat_id, index - 1, t, config)
-
-
-async def _cancel(bot: Bot, chat_id: int, state: FSMContext, t: Texts) -> None:
-    await state.clear()
-    await bot.send_message(chat_id, t("intake-cancelled"), reply_markup=ReplyKeyboardRemove())
 
 
 def _labels(t: Texts, key: str) -> set[str]:

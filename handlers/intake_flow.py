@@ -7,6 +7,7 @@ of work's transaction (the use case commits first), so no transaction waits on a
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import ReplyKeyboardRemove, User
 
 from domain.crm_config import CrmConfig
-from domain.intake import IntakeOutcome, Prospect, submit_lead
+from domain.intake import IncomingMessage, IntakeOutcome, IntakeResult, Prospect, submit_lead
 from domain.ports import UnitOfWork
 from handlers.i18n import Texts
 from handlers.states import IntakeForm
@@ -35,10 +36,12 @@ def parse_source(payload: str | None) -> str | None:
 
 async def begin(
     bot: Bot, chat_id: int, user: User, state: FSMContext, t: Texts, config: CrmConfig,
-    *, source: str | None, first_message: str | None,
+    *, source: str | None, first_message: IncomingMessage | None,
 ) -> None:  # fmt: skip
+    # Data before state: a crash in between leaves no "answering" state over an old run's answers.
+    kept = asdict(first_message) if first_message else None
+    await state.set_data({"q": 0, "answers": {}, "source": source, "first_message": kept})
     await state.set_state(IntakeForm.answering)
-    await state.set_data({"q": 0, "answers": {}, "source": source, "first_message": first_message})
     key = "intake-greeting-after-message" if first_message else "intake-greeting"
     total = len(config.intake.questions)
     await bot.send_message(chat_id, t(key, name=esc(user.first_name), count=total))
@@ -61,16 +64,28 @@ def current_index(data: dict[str, Any], config: CrmConfig) -> int:
 
 async def advance(
     bot: Bot, chat_id: int, user: User, state: FSMContext, t: Texts, config: CrmConfig,
-    *, uow: UnitOfWork, now: datetime, answer: str,
+    *, uow: UnitOfWork, now: datetime, answer: str, phone_verified: bool = False,
 ) -> None:  # fmt: skip
-    """Record the answer to the current question, then ask the next one or finish."""
+    """Record the answer to the current question, then ask the next one or finish.
+
+    If the next question cannot be sent, the answer is taken back, so the person's next message is
+    not mistaken for an answer to a question they never saw.
+    """
     data = await state.get_data()
     index = current_index(data, config)
     answers = dict(data.get("answers", {}))
     answers[config.intake.questions[index].key] = answer
+    if phone_verified:
+        data["phone_verified"] = True
     if index + 1 < len(config.intake.questions):
-        await state.update_data(q=index + 1, answers=answers)
-        await ask(bot, chat_id, index + 1, t, config)
+        await state.update_data(
+            q=index + 1, answers=answers, phone_verified=data.get("phone_verified", False)
+        )
+        try:
+            await ask(bot, chat_id, index + 1, t, config)
+        except Exception:
+            await state.set_data({**data, "q": index})
+            raise
         return
     await finish(bot, chat_id, user, state, t, config, uow=uow, now=now, answers=answers, data=data)
 
@@ -79,17 +94,7 @@ async def finish(
     bot: Bot, chat_id: int, user: User, state: FSMContext, t: Texts, config: CrmConfig,
     *, uow: UnitOfWork, now: datetime, answers: dict[str, str], data: dict[str, Any],
 ) -> None:  # fmt: skip
-    prospect = Prospect(
-        telegram_id=user.id,
-        chat_id=chat_id,
-        name=user.full_name,
-        username=user.username,
-        locale=t.locale,
-    )
-    result = await submit_lead(
-        uow, config, prospect=prospect, answers=answers, source=data.get("source"),
-        first_message=data.get("first_message"), now=now,
-    )  # fmt: skip
+    result = await _submit(user, chat_id, t, config, uow=uow, now=now, answers=answers, data=data)
     await state.clear()
     summary = answers_block(config, answers, t.locale)
     if result.outcome is IntakeOutcome.ARCHIVED:
@@ -100,3 +105,42 @@ async def finish(
         when = when_we_reply(config, reply_due=result.reply_due, working_now=result.working_now, t=t)
         text = t("intake-done", id=result.deal_id, summary=summary, when=when)
     await bot.send_message(chat_id, text, reply_markup=ReplyKeyboardRemove())
+
+
+async def cancel(
+    bot: Bot, chat_id: int, user: User, state: FSMContext, t: Texts, config: CrmConfig,
+    *, uow: UnitOfWork, now: datetime,
+) -> None:  # fmt: skip
+    """Stop the questions. Someone who wrote to us first still gets an answer: their message goes to a
+    manager as a lead with whatever they answered so far."""
+    data = await state.get_data()
+    if data.get("first_message"):
+        await _submit(
+            user, chat_id, t, config, uow=uow, now=now, answers=dict(data.get("answers", {})), data=data
+        )
+        await state.clear()
+        await bot.send_message(
+            chat_id, t("intake-cancelled-message-kept"), reply_markup=ReplyKeyboardRemove()
+        )
+        return
+    await state.clear()
+    await bot.send_message(chat_id, t("intake-cancelled"), reply_markup=ReplyKeyboardRemove())
+
+
+async def _submit(
+    user: User, chat_id: int, t: Texts, config: CrmConfig,
+    *, uow: UnitOfWork, now: datetime, answers: dict[str, str], data: dict[str, Any],
+) -> IntakeResult:  # fmt: skip
+    prospect = Prospect(
+        telegram_id=user.id,
+        chat_id=chat_id,
+        name=user.full_name,
+        username=user.username,
+        locale=t.locale,
+        phone_verified=bool(data.get("phone_verified")),
+    )
+    first = data.get("first_message")
+    return await submit_lead(
+        uow, config, prospect=prospect, answers=answers, source=data.get("source"),
+        first_message=IncomingMessage(**first) if isinstance(first, dict) else None, now=now,
+    )  # fmt: skip

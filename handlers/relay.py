@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram import Bot, Router
+from aiogram import Bot, F, Router
+from aiogram.enums import ContentType
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
@@ -16,33 +17,43 @@ from handlers import intake_flow as flow
 from handlers.filters import IsProspect
 from handlers.i18n import Texts
 
+# What a person writes and Telegram can copy to a manager; service messages (a pinned message, a changed
+# chat background...) are not something the person said, and cannot be copied.
+RELAYED = {
+    ContentType.TEXT, ContentType.PHOTO, ContentType.DOCUMENT, ContentType.VIDEO, ContentType.AUDIO,
+    ContentType.VOICE, ContentType.VIDEO_NOTE, ContentType.STICKER, ContentType.ANIMATION,
+    ContentType.CONTACT, ContentType.LOCATION, ContentType.VENUE, ContentType.POLL, ContentType.DICE,
+}  # fmt: skip
+
 
 async def on_prospect_message(
     message: Message, state: FSMContext, bot: Bot, t: Texts, config: CrmConfig, uow: UnitOfWork,
     now: datetime,
 ) -> None:  # fmt: skip
     assert message.from_user is not None
-    text = message.text or message.caption
     incoming = IncomingMessage(
         chat_id=message.chat.id,
         telegram_id=message.from_user.id,
         message_id=message.message_id,
-        kind=str(getattr(message.content_type, "value", message.content_type)),
-        text=text,
+        kind=ContentType(message.content_type).value,
+        text=message.text or message.caption,
     )
     deal_id = await relay_prospect_message(uow, incoming, now=now)
     if deal_id is not None:
         await message.answer(t("relay-delivered"))
         return
-    # Somebody new wrote before pressing /start: their words are kept and the questionnaire begins.
-    first = text or t("relay-first-message-media", kind=incoming.kind)
-    await flow.begin(
-        bot, message.chat.id, message.from_user, state, t, config, source=None, first_message=first
-    )
+    # Somebody new wrote before /start: the message is kept for their deal and the questions begin.
+    user = message.from_user
+    await flow.begin(bot, message.chat.id, user, state, t, config, source=None, first_message=incoming)
+
+
+async def on_service_message(message: Message) -> None:
+    """A service message (a pin, a new chat background...) is nobody's words: nothing to answer."""
 
 
 def build_router() -> Router:
     router = Router(name="relay")
     router.message.filter(IsProspect(), StateFilter(None))
-    router.message.register(on_prospect_message)
+    router.message.register(on_prospect_message, F.content_type.in_(RELAYED))
+    router.message.register(on_service_message)
     return router

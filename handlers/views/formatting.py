@@ -7,11 +7,17 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 TELEGRAM_TEXT_LIMIT = 4096
+ANSWER_PREVIEW = 300  # an answer on a card or a summary; four of them still fit one message
 
 
 def esc(value: object) -> str:
     """Everything people typed is escaped: messages are sent with parse_mode HTML."""
     return html.escape(str(value), quote=False)
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters, with an ellipsis when cut (the whole text stays in the database)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def local_time(moment: datetime, tz: ZoneInfo) -> str:

@@ -16,7 +16,7 @@ from domain.crm_config import CrmConfig, Question, QuestionKind
 from domain.phone import display_phone
 from handlers.callbacks import IntakeAnswer, IntakeNav, IntakeRestart
 from handlers.i18n import Texts
-from handlers.views.formatting import esc
+from handlers.views.formatting import ANSWER_PREVIEW, clip, esc
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
 
@@ -91,7 +91,7 @@ def answers_block(config: CrmConfig, answers: dict[str, str], locale: str) -> st
     lines = []
     for question in config.intake.questions:
         if question.key in answers:
-            label = esc(answer_label(question, answers[question.key], locale))
+            label = esc(clip(answer_label(question, answers[question.key], locale), ANSWER_PREVIEW))
             lines.append(f"<b>{esc(question.title(locale))}:</b> {label}")
     return "\n".join(lines)
 

@@ -26,6 +26,7 @@ intake-stale-button = That question has passed — here is the current one below
 intake-going-back = All right, back to the previous question.
 intake-first-question = This is the first question; there is nothing to go back to.
 intake-cancelled = Request cancelled. If you change your mind, press /start and we'll begin again.
+intake-cancelled-message-kept = All right, we'll skip the questions. Your message has gone to a manager, who will answer here.
 intake-error-empty = The answer is empty. Please write a few words.
 intake-error-too-long = That answer is too long — please keep it under { $limit } characters. The details can wait for the manager.
 intake-error-not-text = I need a text answer here — stickers, photos and voice messages won't do.
@@ -68,7 +69,6 @@ btn-take = ✅ Take it
 ## The prospect talking to the manager
 
 relay-delivered = Passed on to the manager ✓
-relay-first-message-media = (attachment: { $kind })
 relay-header = 💬 <b>{ $name }</b> · deal #{ $id }
 
 ## The deal card

@@ -104,3 +104,16 @@ async def test_telegram_refusing_sends_for_a_while_loses_nothing_and_duplicates_
     copies = [c for c in api.calls_of("copyMessage") if c.params.get("chat_id") == MANAGER]
     assert [c.failed for c in copies] == [True, True, True, False]
     assert await running.scalar("select state from outbox where kind = 'prospect_message'") == "sent"
+
+
+async def test_someone_who_wrote_first_and_then_cancels_still_reaches_a_manager(
+    api: FakeBotApi, running: RunningBot
+) -> None:
+    vera, manager = api.user(608, first_name="Вера"), api.user(MANAGER)
+    await vera.send_photo(caption="Сколько будет стоить такой же?")
+    await vera.expect("Вопрос 1 из 4")
+    await vera.press("✖ Отмена")
+    await vera.expect("Ваше сообщение передано менеджеру")
+    await manager.expect("Новая заявка")
+    copy = await manager.expect("Сколько будет стоить такой же?")
+    assert copy["method"] == "copyMessage" and "сделка №1" in copy["params"]["caption"]

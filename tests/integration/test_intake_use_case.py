@@ -21,8 +21,15 @@ ANSWERS = {"need": "Сайт для кофейни", "budget": "large", "timing"
 MakeUow = Callable[[], SqlUnitOfWork]
 
 
-def prospect(telegram_id: int = 500, name: str = "Анна") -> Prospect:
-    return Prospect(telegram_id=telegram_id, chat_id=telegram_id, name=name, username="anna", locale="ru")
+def prospect(telegram_id: int = 500, name: str = "Анна", *, verified: bool = True) -> Prospect:
+    return Prospect(
+        telegram_id=telegram_id,
+        chat_id=telegram_id,
+        name=name,
+        username="anna",
+        locale="ru",
+        phone_verified=verified,
+    )
 
 
 async def staff_with(make_uow: MakeUow, **roles: list[int]) -> None:
@@ -117,6 +124,19 @@ async def test_a_second_request_joins_the_open_deal_and_its_manager_is_told(
         assert events[-1].kind is EventKind.REQUEST_REPEATED
         assert events[-1].data["answers"]["need"] == "И ещё логотип"
     assert await outbox(engine) == [(101, "new_lead"), (101, "request_repeated")]
+
+
+async def test_a_typed_phone_never_joins_someone_else_s_contact(
+    make_uow: MakeUow, engine: AsyncEngine, crm_config: CrmConfig
+) -> None:
+    await staff_with(make_uow, manager=[101])
+    client = await submit(make_uow, crm_config, who=prospect(500))
+    stranger = await submit(make_uow, crm_config, who=prospect(666, "Не Анна", verified=False))
+    assert stranger.contact_id != client.contact_id
+    assert stranger.outcome is IntakeOutcome.ASSIGNED and stranger.deal_id != client.deal_id
+    async with make_uow() as uow:
+        contact = await uow.contacts.get(client.contact_id)
+        assert contact is not None and (contact.name, contact.telegram_id) == ("Анна", 500)
 
 
 async def test_the_same_phone_from_another_account_is_the_same_contact(

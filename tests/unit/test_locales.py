@@ -73,3 +73,9 @@ def test_the_language_is_the_first_supported_one_else_the_default(
 ) -> None:
     assert Translator(default_locale="ru").pick(*candidates) == expected
     assert Translator(default_locale="en").pick("de") == "en"
+
+
+def test_deal_numbers_are_never_grouped_like_quantities() -> None:
+    translator = Translator()
+    assert "№12345 " in translator.get("ru", "intake-done", id=12345, summary="", when="")
+    assert "#12345 " in translator.get("en", "intake-done", id=12345, summary="", when="")
