@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -17,6 +18,9 @@ from storage.unit_of_work import SqlUnitOfWork
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+# The unit of work of the update being handled in this task; the FSM storage checks it (see there).
+CURRENT_UNIT_OF_WORK: ContextVar[SqlUnitOfWork | None] = ContextVar("current_unit_of_work", default=None)
 
 
 class UnitOfWorkMiddleware(BaseMiddleware):
@@ -39,7 +43,11 @@ class UnitOfWorkMiddleware(BaseMiddleware):
             now = self._clock.now()
             uow.mark_update(event.update_id, now=now)
             data["uow"], data["now"] = uow, now
-            result = await handler(event, data)
+            token = CURRENT_UNIT_OF_WORK.set(uow)
+            try:
+                result = await handler(event, data)
+            finally:
+                CURRENT_UNIT_OF_WORK.reset(token)
             if uow.has_update_to_mark:
                 await uow.commit()
             return result

@@ -82,6 +82,10 @@ class SqlUnitOfWork:
         return found is not None
 
     @property
+    def in_transaction(self) -> bool:
+        return self._session is not None and self._session.in_transaction()
+
+    @property
     def has_update_to_mark(self) -> bool:
         return self._pending_update is not None
 
