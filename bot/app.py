@@ -63,13 +63,18 @@ class App:
         """Migrate the database, give the configured people their roles, start the notifier."""
         await upgrade_async(self.settings.database_url)
         async with self.unit_of_work() as uow:
-            await bootstrap_staff(
+            team = await bootstrap_staff(
                 uow,
                 roles={
                     Role.ADMIN: self.settings.admin_ids,
                     Role.SUPERVISOR: self.settings.supervisor_ids,
                     Role.MANAGER: self.settings.manager_ids,
                 },
+            )
+        if not team:
+            logger.warning(
+                "nobody is on the team yet: set MANAGER_IDS, SUPERVISOR_IDS or ADMIN_IDS, or leads will "
+                "wait unsorted with nobody told"
             )
         self._tasks.append(asyncio.create_task(self.notifier.run(), name="notifier"))
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))

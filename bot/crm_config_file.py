@@ -28,9 +28,9 @@ def load_crm_config(path: Path | None = None) -> CrmConfig:
         return CrmConfig.model_validate(merged)
     except ValidationError as error:
         first = error.errors()[0]
-        key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        key = ".".join(str(part) for part in first["loc"])
         message = first["msg"].removeprefix("Value error, ")
-        raise ConfigFileError(f"CRM config {where}: {key}: {message}") from None
+        raise ConfigFileError(f"CRM config {where}: {key + ': ' if key else ''}{message}") from None
     except (DurationError, CalendarError) as error:
         raise ConfigFileError(f"CRM config {where}: {error}") from None
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from domain.durations import parse_duration
-from domain.working_time import BusinessCalendar
+from domain.working_time import BusinessCalendar, CalendarError
 
 LANGUAGES = ("ru", "en")
 
@@ -221,7 +221,15 @@ class CrmConfig(_Strict):
         missing = [k for k in REQUIRED_PIPELINES if k not in keys]
         if missing:
             raise ValueError(f"pipelines: missing required pipeline(s): {', '.join(missing)}")
-        self.calendar()  # validates business_hours
+        try:
+            self.calendar()
+        except CalendarError as error:
+            # The calendar names its own fields; say them as the keys of this file.
+            field, _, message = str(error).partition(": ")
+            key = {"timezone": "timezone", "holidays_country": "business_hours.holidays"}.get(
+                field, f"business_hours.{field}"
+            )
+            raise ValueError(f"{key}: {message}" if message else str(error)) from None
         return self
 
     def pipeline(self, key: str) -> Pipeline:

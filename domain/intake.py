@@ -64,7 +64,7 @@ class IntakeResult:
     deal_id: int
     contact_id: int
     reply_due: datetime
-    working_now: bool
+    told: int  # how many staff were notified; 0 means nobody is there to hear about the lead
 
 
 async def submit_lead(
@@ -94,7 +94,8 @@ async def submit_lead(
         await uow.events.add(
             DealEvent(deal.id, EventKind.REQUEST_REPEATED, now, data={"answers": answers, "source": source})
         )
-        await _tell_owner_or_overseers(uow, deal, Notice(0, "request_repeated", {"deal_id": deal.id}), now)
+        data = {"deal_id": deal.id, "answers": dict(answers)}
+        told = await _tell_owner_or_overseers(uow, deal, "request_repeated", data, now)
         outcome = IntakeOutcome.APPENDED
     else:
         target = is_target(answers, config.intake)
@@ -121,15 +122,15 @@ async def submit_lead(
             DealEvent(deal.id, EventKind.CREATED, now, data={"source": source, "pipeline": pipeline.key})
         )
         if target:
-            outcome = await _assign_or_queue(uow, config, deal, now)
+            outcome, told = await _assign_or_queue(uow, config, deal, now)
         else:
             await _archive(uow, config, contact, deal, now)
-            outcome = IntakeOutcome.ARCHIVED
+            outcome, told = IntakeOutcome.ARCHIVED, 0
 
     if first_message is not None:
         await record_incoming(uow, deal, first_message, now=now)
     await uow.commit()
-    return IntakeResult(outcome, deal.id, contact.id, reply_due, calendar.is_working(now))
+    return IntakeResult(outcome, deal.id, contact.id, reply_due, told)
 
 
 async def _remember_contact(
@@ -163,7 +164,9 @@ async def _remember_contact(
     return contact
 
 
-async def _assign_or_queue(uow: UnitOfWork, config: CrmConfig, deal: Deal, now: datetime) -> IntakeOutcome:
+async def _assign_or_queue(
+    uow: UnitOfWork, config: CrmConfig, deal: Deal, now: datetime
+) -> tuple[IntakeOutcome, int]:
     assert deal.id is not None and deal.take_due_at is not None
     team = await uow.staff.active()
     loads = await uow.deals.open_counts()
@@ -176,11 +179,12 @@ async def _assign_or_queue(uow: UnitOfWork, config: CrmConfig, deal: Deal, now: 
     await uow.timers.add(Timer(TAKE_SLA_TIMER, deal.id, deal.take_due_at))
     if chosen is None:
         await uow.events.add(DealEvent(deal.id, EventKind.QUEUED, now))
-        for person in overseers(team):
+        told = overseers(team)
+        for person in told:
             await uow.outbox.add(
                 Notice(person.telegram_id, "unsorted_lead", {"deal_id": deal.id}, person.locale), now=now
             )
-        return IntakeOutcome.UNSORTED
+        return IntakeOutcome.UNSORTED, len(told)
     manager = on_duty[chosen]
     deal.manager_id, deal.assigned_at = chosen, now
     await uow.deals.save(deal)
@@ -188,7 +192,7 @@ async def _assign_or_queue(uow: UnitOfWork, config: CrmConfig, deal: Deal, now: 
     await uow.staff.save(manager)
     await uow.events.add(DealEvent(deal.id, EventKind.ASSIGNED, now, data={"to": chosen}))
     await uow.outbox.add(Notice(chosen, "new_lead", {"deal_id": deal.id}, manager.locale), now=now)
-    return IntakeOutcome.ASSIGNED
+    return IntakeOutcome.ASSIGNED, 1
 
 
 async def _archive(uow: UnitOfWork, config: CrmConfig, contact: Contact, deal: Deal, now: datetime) -> None:
@@ -202,10 +206,14 @@ async def _archive(uow: UnitOfWork, config: CrmConfig, contact: Contact, deal: D
     await uow.events.add(DealEvent(deal.id, EventKind.ARCHIVED, now, data={"reason": NON_TARGET_REASON}))
 
 
-async def _tell_owner_or_overseers(uow: UnitOfWork, deal: Deal, notice: Notice, now: datetime) -> None:
-    """Send `notice` to the deal's manager, or to the overseers while nobody (active) owns it."""
-    for person in await recipients_for(uow, deal):
-        await uow.outbox.add(Notice(person.telegram_id, notice.kind, notice.data, person.locale), now=now)
+async def _tell_owner_or_overseers(
+    uow: UnitOfWork, deal: Deal, kind: str, data: dict[str, object], now: datetime
+) -> int:
+    """Queue a notice to the deal's manager, or to the overseers while nobody (active) owns it."""
+    people = await recipients_for(uow, deal)
+    for person in people:
+        await uow.outbox.add(Notice(person.telegram_id, kind, data, person.locale), now=now)
+    return len(people)
 
 
 async def record_incoming(uow: UnitOfWork, deal: Deal, message: IncomingMessage, *, now: datetime) -> None:

@@ -13,6 +13,7 @@ from domain.phone import normalize_phone
 
 class AnswerError(StrEnum):
     EMPTY = "empty"
+    NO_WORDS = "no_words"
     TOO_LONG = "too_long"
     NOT_TEXT = "not_text"
     UNKNOWN_OPTION = "unknown_option"
@@ -44,10 +45,12 @@ def check_answer(question: Question, text: str | None, *, max_length: int, phone
     value = text.strip()
     if not value:
         return Rejected(AnswerError.EMPTY)
-    if len(value) > max_length:
-        return Rejected(AnswerError.TOO_LONG)
     match question.kind:
         case QuestionKind.TEXT:
+            if len(value) > max_length:
+                return Rejected(AnswerError.TOO_LONG)
+            if not any(ch.isalnum() for ch in value):
+                return Rejected(AnswerError.NO_WORDS)  # "🙂🙂🙂" or "..." tells a manager nothing
             return Accepted(value)
         case QuestionKind.CHOICE:
             return _match_option(question, value)
@@ -55,7 +58,7 @@ def check_answer(question: Question, text: str | None, *, max_length: int, phone
             phone = normalize_phone(value, region=phone_region)
             return Accepted(phone) if phone else Rejected(AnswerError.BAD_PHONE)
         case QuestionKind.NUMBER:
-            return _check_number(question, value)
+            return _check_number(question, value[:64])
     raise AssertionError(question.kind)  # pragma: no cover - the match is exhaustive
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from domain.intake import TAKE_SLA_TIMER
-from domain.models import Deal, DealEvent, EventKind, Staff
+from domain.models import Deal, DealEvent, EventKind, Notice, Staff
 from domain.ports import UnitOfWork
 
 
@@ -59,6 +59,14 @@ async def _take(uow: UnitOfWork, *, deal_id: int, staff: Staff | None, now: date
         if deal.manager_id != staff.telegram_id:
             staff.last_assigned_at = now
             await uow.staff.save(staff)
+        if deal.manager_id not in (None, staff.telegram_id):
+            # A supervisor took a lead assigned to someone else: that someone must not keep waiting on it.
+            previous = await uow.staff.get(deal.manager_id)
+            if previous is not None and previous.active:
+                notice = Notice(
+                    previous.telegram_id, "lead_taken_over", {"deal_id": deal_id}, previous.locale
+                )
+                await uow.outbox.add(notice, now=now)
         await uow.commit()
         return TakeResult(TakeOutcome.TAKEN, await uow.deals.get(deal_id))
     current = await uow.deals.get(deal_id)

@@ -18,8 +18,10 @@ def overseers(staff: Iterable[Staff]) -> list[Staff]:
     return supervisors or [s for s in people if s.has(Role.ADMIN)]
 
 
-async def bootstrap_staff(uow: UnitOfWork, *, roles: dict[Role, Iterable[int]]) -> None:
-    """Give each listed Telegram id its role (ADMIN_IDS, SUPERVISOR_IDS, MANAGER_IDS). Never removes one."""
+async def bootstrap_staff(uow: UnitOfWork, *, roles: dict[Role, Iterable[int]]) -> list[Staff]:
+    """Give each listed Telegram id its role (ADMIN_IDS, SUPERVISOR_IDS, MANAGER_IDS). Never removes one.
+
+    Returns the active team afterwards."""
     wanted: dict[int, set[Role]] = {}
     for role, ids in roles.items():
         for telegram_id in ids:
@@ -32,7 +34,9 @@ async def bootstrap_staff(uow: UnitOfWork, *, roles: dict[Role, Iterable[int]]) 
             member.roles = member.roles | new_roles
             member.active = True
             await uow.staff.save(member)
+    team = await uow.staff.active()
     await uow.commit()
+    return team
 
 
 async def update_profile(

@@ -7,11 +7,13 @@ from aiogram.filters.callback_data import CallbackData
 
 
 class IntakeAnswer(CallbackData, prefix="ia"):
+    r: str  # the questionnaire run: a button from an earlier run is stale even on the same question
     q: int  # index of the question the button belongs to (a stale button names an old one)
     opt: str
 
 
 class IntakeNav(CallbackData, prefix="in"):
+    r: str
     action: str  # back | cancel
     q: int
 

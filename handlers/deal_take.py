@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import datetime
 
@@ -38,25 +39,33 @@ async def on_deal_take(
         t(f"take-{result.outcome.value.replace('_', '-')}", id=callback_data.deal_id, other=other),
         show_alert=result.outcome is not TakeOutcome.TAKEN,
     )
-    if result.outcome is not TakeOutcome.NOT_FOUND:
+    mine = result.outcome in (TakeOutcome.TAKEN, TakeOutcome.ALREADY_YOURS)
+    if mine or (staff is not None and staff.oversees):
         await _redraw(callback, uow, t, config, callback_data.deal_id)
+    elif isinstance(callback.message, Message):
+        # Someone else's deal: no card for them, just no button to press again.
+        with contextlib.suppress(TelegramBadRequest):
+            await callback.message.edit_reply_markup(reply_markup=None)
 
 
 async def _redraw(
     callback: CallbackQuery, uow: UnitOfWork, t: Texts, config: CrmConfig, deal_id: int
 ) -> None:
-    """Show the card as it is now, in place of the one whose button was pressed."""
+    """Show the card as it is now, in place of the one whose button was pressed (or, when that message
+    cannot be edited, as a new message)."""
     card = await deal_card(uow, deal_id)
     await uow.rollback()
     if card is None or not isinstance(callback.message, Message):
         return
+    text = deal_card_text(card, config, t, viewer_id=callback.from_user.id)
+    markup = deal_card_keyboard(card, t)
     try:
-        await callback.message.edit_text(
-            deal_card_text(card, config, t), reply_markup=deal_card_keyboard(card, t)
-        )
+        await callback.message.edit_text(text, reply_markup=markup)
     except TelegramBadRequest as error:
-        if "not modified" not in str(error):
-            raise
+        if "not modified" in str(error):
+            return
+        logger.info("card %s could not be edited in place (%s); sending it anew", deal_id, error)
+        await callback.message.answer(text, reply_markup=markup)
 
 
 def build_router() -> Router:

@@ -16,7 +16,7 @@ from domain.qualification import Rejected, check_answer, check_option
 from handlers import intake_flow as flow
 from handlers.callbacks import IntakeAnswer, IntakeNav, IntakeRestart
 from handlers.filters import IsProspect
-from handlers.i18n import Texts
+from handlers.i18n import SUPPORTED, Texts
 from handlers.states import IntakeForm
 from handlers.views.formatting import esc
 from handlers.views.questionnaire import answer_label, restart_keyboard
@@ -30,6 +30,19 @@ async def cmd_start(
     assert message.from_user is not None
     source = flow.parse_source(command.args)
     if await state.get_state() in (IntakeForm.answering.state, IntakeForm.restart_or_continue.state):
+        data = await state.get_data()
+        if not data.get("answers"):  # nothing answered yet: nothing to lose, just begin again
+            await flow.begin(
+                bot,
+                message.chat.id,
+                message.from_user,
+                state,
+                t,
+                config,
+                source=source or data.get("source"),
+                first_message=flow.first_message_of(data),
+            )
+            return  # fmt: skip
         await state.update_data(pending_source=source)
         await state.set_state(IntakeForm.restart_or_continue)
         await message.answer(t("intake-resume-or-restart"), reply_markup=restart_keyboard(t))
@@ -37,10 +50,6 @@ async def cmd_start(
     await flow.begin(
         bot, message.chat.id, message.from_user, state, t, config, source=source, first_message=None
     )
-
-
-async def on_restart_choice_typed(message: Message, t: Texts) -> None:
-    await message.answer(t("intake-resume-or-restart"), reply_markup=restart_keyboard(t))
 
 
 async def on_restart_choice(
@@ -52,30 +61,34 @@ async def on_restart_choice(
         return
     await callback.answer()
     if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=None)
+        await flow.strip_buttons(bot, callback.from_user.id, callback.message.message_id)
     data = await state.get_data()
     chat_id = callback.from_user.id
     if callback_data.action == "restart":
         source = data.get("pending_source") or data.get("source")
         await flow.begin(bot, chat_id, callback.from_user, state, t, config,
-                         source=source, first_message=data.get("first_message"))  # fmt: skip
+                         source=source, first_message=flow.first_message_of(data))  # fmt: skip
         return
     await state.set_state(IntakeForm.answering)
-    await flow.ask(bot, chat_id, flow.current_index(data, config), t, config)
+    await flow.ask(bot, chat_id, flow.current_index(data, config), t, config, state)
 
 
 async def on_answer_typed(
     message: Message, state: FSMContext, bot: Bot, t: Texts, config: CrmConfig, uow: UnitOfWork,
     now: datetime,
 ) -> None:  # fmt: skip
+    """An answer typed (or a contact shared) for the current question. While the "carry on or start
+    over?" prompt is up, typing anything means carrying on: the message answers the current question."""
     assert message.from_user is not None
+    if await state.get_state() == IntakeForm.restart_or_continue.state:
+        await state.set_state(IntakeForm.answering)
     data = await state.get_data()
     index = flow.current_index(data, config)
     question = config.intake.questions[index]
-    if message.text in _labels(t, "btn-back"):
+    if is_nav_word(message.text, "btn-back", t):
         await _go_back(bot, message.chat.id, index, state, t, config)
         return
-    if message.text in _labels(t, "btn-cancel"):
+    if is_nav_word(message.text, "btn-cancel", t):
         await flow.cancel(bot, message.chat.id, message.from_user, state, t, config, uow=uow, now=now)
         return
     text = message.text
@@ -90,7 +103,7 @@ async def on_answer_typed(
         error = t(
             f"intake-error-{checked.error.value.replace('_', '-')}", limit=config.intake.max_answer_length
         )
-        await flow.ask(bot, message.chat.id, index, t, config, error=error)
+        await flow.ask(bot, message.chat.id, index, t, config, state, error=error)
         return
     await flow.advance(bot, message.chat.id, message.from_user, state, t, config,
                        uow=uow, now=now, answer=checked.value, phone_verified=own_contact)  # fmt: skip
@@ -100,7 +113,7 @@ async def on_option_chosen(
     callback: CallbackQuery, callback_data: IntakeAnswer, state: FSMContext, bot: Bot, t: Texts,
     config: CrmConfig, uow: UnitOfWork, now: datetime,
 ) -> None:  # fmt: skip
-    index = await _live_question(callback, callback_data.q, state, bot, t, config)
+    index = await _live_question(callback, callback_data.r, callback_data.q, state, t, config)
     if index is None:
         return
     question = config.intake.questions[index]
@@ -113,6 +126,7 @@ async def on_option_chosen(
     if isinstance(callback.message, Message) and callback.message.text:
         label = esc(answer_label(question, checked.value, t.locale))
         await callback.message.edit_text(f"{esc(question.text[t.locale])}\n\n✓ {label}", reply_markup=None)
+        await state.update_data(qm=None)
     await flow.advance(bot, callback.from_user.id, callback.from_user, state, t, config,
                        uow=uow, now=now, answer=checked.value)  # fmt: skip
 
@@ -121,12 +135,10 @@ async def on_nav(
     callback: CallbackQuery, callback_data: IntakeNav, state: FSMContext, bot: Bot, t: Texts,
     config: CrmConfig, uow: UnitOfWork, now: datetime,
 ) -> None:  # fmt: skip
-    index = await _live_question(callback, callback_data.q, state, bot, t, config)
+    index = await _live_question(callback, callback_data.r, callback_data.q, state, t, config)
     if index is None:
         return
     await callback.answer()
-    if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=None)
     if callback_data.action == "back":
         await _go_back(bot, callback.from_user.id, index, state, t, config)
     else:
@@ -139,25 +151,27 @@ async def on_broken_intake_button(callback: CallbackQuery, t: Texts) -> None:
 
 
 async def _live_question(
-    callback: CallbackQuery, index: int, state: FSMContext, bot: Bot, t: Texts, config: CrmConfig
+    callback: CallbackQuery, run: str, index: int, state: FSMContext, t: Texts, config: CrmConfig
 ) -> int | None:
-    """The question a button belongs to, if it is the one being asked now; else say so and re-ask."""
-    if await state.get_state() != IntakeForm.answering.state:
-        await callback.answer(t("intake-stale-button"))
-        return None
-    current = flow.current_index(await state.get_data(), config)
-    if index != current:
-        await callback.answer(t("intake-stale-button"))
-        await flow.ask(bot, callback.from_user.id, current, t, config)
-        return None
-    return current
+    """The question a button belongs to, if it is the one being asked now in this run; else say so.
+
+    A stale press changes nothing and sends nothing new: the current question is already the newest
+    message with buttons, so pressing old ones twice does not fill the chat with repeats.
+    """
+    if await state.get_state() == IntakeForm.answering.state:
+        data = await state.get_data()
+        current = flow.current_index(data, config)
+        if run == data.get("run") and index == current:
+            return current
+    await callback.answer(t("intake-stale-button"))
+    return None
 
 
 async def _go_back(
     bot: Bot, chat_id: int, index: int, state: FSMContext, t: Texts, config: CrmConfig
 ) -> None:
     if index == 0:
-        await flow.ask(bot, chat_id, 0, t, config, error=t("intake-first-question"))
+        await flow.ask(bot, chat_id, 0, t, config, state, error=t("intake-first-question"))
         return
     data = await state.get_data()
     answers = dict(data.get("answers", {}))
@@ -166,12 +180,19 @@ async def _go_back(
     if config.intake.questions[index].kind is QuestionKind.CONTACT:
         # The "share my number" keyboard belongs to the question we leave: take it away.
         await bot.send_message(chat_id, t("intake-going-back"), reply_markup=ReplyKeyboardRemove())
-    await flow.ask(bot, chat_id, index - 1, t, config)
+    await flow.ask(bot, chat_id, index - 1, t, config, state)
 
 
-def _labels(t: Texts, key: str) -> set[str]:
-    """A reply-keyboard button's text in every language (the person may have switched language)."""
-    return {t.translator.get(locale, key) for locale in ("ru", "en")}
+def is_nav_word(text: str | None, key: str, t: Texts) -> bool:
+    """Whether typed text means a navigation button: "« Назад", "назад", "Back", "✖ cancel"..."""
+    if not text or len(text) > 32:
+        return False
+    wanted = _letters(text)
+    return bool(wanted) and any(wanted == _letters(t.translator.get(locale, key)) for locale in SUPPORTED)
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalpha())
 
 
 def build_router() -> Router:
@@ -179,7 +200,7 @@ def build_router() -> Router:
     router.message.filter(IsProspect())
     router.callback_query.filter(IsProspect())
     router.message.register(cmd_start, CommandStart())
-    router.message.register(on_restart_choice_typed, IntakeForm.restart_or_continue)
+    router.message.register(on_answer_typed, IntakeForm.restart_or_continue)
     router.callback_query.register(on_restart_choice, IntakeRestart.filter())
     router.message.register(on_answer_typed, IntakeForm.answering)
     router.callback_query.register(on_option_chosen, IntakeAnswer.filter())

@@ -18,7 +18,8 @@ from handlers.views.questionnaire import answers_block
 TEMPERATURE_MARK = {"hot": "🔥", "warm": "🌤", "cold": "❄️"}
 
 
-def deal_card_text(card: DealCard, config: CrmConfig, t: Texts) -> str:
+def deal_card_text(card: DealCard, config: CrmConfig, t: Texts, *, viewer_id: int | None = None) -> str:
+    """The card as `viewer_id` sees it: their own name reads as "you"."""
     deal, contact = card.deal, card.contact
     tz = ZoneInfo(config.timezone)
     pipeline = config.pipeline(deal.pipeline)
@@ -36,7 +37,7 @@ def deal_card_text(card: DealCard, config: CrmConfig, t: Texts) -> str:
         t("card-phone", phone=esc(display_phone(contact.phone))) if contact.phone else t("card-no-phone"),
         t("card-source", source=esc(deal.source or t("source-direct"))),
         "",
-        answers_block(config, deal.answers, t.locale),
+        answers_block(config, deal.answers, t.locale, with_phone=False),
         "",
         t(
             "card-stage",
@@ -47,11 +48,9 @@ def deal_card_text(card: DealCard, config: CrmConfig, t: Texts) -> str:
     if deal.status is not DealStatus.OPEN:
         lines.append(t("card-closed", status=deal.status.value))
     elif deal.taken_at is not None:
-        owner = esc(card.manager.name) if card.manager and card.manager.name else t("someone")
-        lines.append(t("card-taken", owner=owner, at=local_time(deal.taken_at, tz)))
+        lines.append(t("card-taken", owner=_owner(card, t, viewer_id), at=local_time(deal.taken_at, tz)))
     elif deal.manager_id is not None:
-        owner = esc(card.manager.name) if card.manager and card.manager.name else t("someone")
-        lines.append(t("card-assigned", owner=owner))
+        lines.append(t("card-assigned", owner=_owner(card, t, viewer_id)))
         if deal.take_due_at is not None:
             lines.append(t("card-take-due", at=local_time(deal.take_due_at, tz)))
     else:
@@ -59,6 +58,14 @@ def deal_card_text(card: DealCard, config: CrmConfig, t: Texts) -> str:
         if deal.take_due_at is not None:
             lines.append(t("card-take-due", at=local_time(deal.take_due_at, tz)))
     return "\n".join(lines)
+
+
+def _owner(card: DealCard, t: Texts, viewer_id: int | None) -> str:
+    if card.deal.manager_id is not None and card.deal.manager_id == viewer_id:
+        return t("owner-you")
+    if card.manager is not None and card.manager.name:
+        return esc(card.manager.name)
+    return t("owner-unknown", id=card.deal.manager_id or 0)
 
 
 def deal_card_keyboard(card: DealCard, t: Texts) -> InlineKeyboardMarkup | None:

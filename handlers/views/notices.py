@@ -16,6 +16,7 @@ from domain.ports import UnitOfWork
 from handlers.i18n import Texts
 from handlers.views.deal_card import deal_card_keyboard, deal_card_text
 from handlers.views.formatting import esc, split_text
+from handlers.views.questionnaire import answers_block
 
 CAPTIONED = {"photo", "document", "video", "audio", "voice", "animation"}
 CAPTION_LIMIT = 1024
@@ -36,6 +37,9 @@ async def render_notice(
     if kind == "prospect_message":
         header = t("relay-header", name=esc(card.contact.name), id=card.deal.id)
         return _relay(chat_id, header, data)
+    if kind == "lead_taken_over":
+        by = esc(card.manager.name) if card.manager and card.manager.name else t("owner-unknown", id=0)
+        return [SendMessage(chat_id=chat_id, text=t("notice-lead-taken-over", id=card.deal.id, by=by))]
     headers = {
         "new_lead": "notice-new-lead",
         "unsorted_lead": "notice-unsorted-lead",
@@ -43,7 +47,11 @@ async def render_notice(
     }
     if kind not in headers:
         raise UnknownNotice(kind)
-    text = t(headers[kind], id=card.deal.id) + "\n\n" + deal_card_text(card, config, t)
+    text = t(headers[kind], id=card.deal.id)
+    if kind == "request_repeated" and data.get("answers"):
+        # What the client said now; the card below still shows the answers the deal started with.
+        text += "\n" + answers_block(config, dict(data["answers"]), t.locale)
+    text += "\n\n" + deal_card_text(card, config, t, viewer_id=chat_id)
     return [SendMessage(chat_id=chat_id, text=text, reply_markup=deal_card_keyboard(card, t))]
 
 

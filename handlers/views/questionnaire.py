@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram.types import (
@@ -21,7 +21,7 @@ from handlers.views.formatting import ANSWER_PREVIEW, clip, esc
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
 
 
-def question_message(config: CrmConfig, index: int, t: Texts) -> tuple[str, Markup]:
+def question_message(config: CrmConfig, index: int, t: Texts, *, run: str) -> tuple[str, Markup]:
     questions = config.intake.questions
     question = questions[index]
     text = t("intake-question", number=index + 1, total=len(questions), text=esc(question.text[t.locale]))
@@ -32,21 +32,19 @@ def question_message(config: CrmConfig, index: int, t: Texts) -> tuple[str, Mark
         text += "\n\n" + t("intake-text-hint")
     rows: list[list[InlineKeyboardButton]] = []
     for option in question.options:
-        data = IntakeAnswer(q=index, opt=option.key).pack()
+        data = IntakeAnswer(r=run, q=index, opt=option.key).pack()
         rows.append([InlineKeyboardButton(text=option.label(t.locale), callback_data=data)])
-    rows.append(_nav_row(index, t))
+    rows.append(_nav_row(index, t, run))
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def _nav_row(index: int, t: Texts) -> list[InlineKeyboardButton]:
+def _nav_row(index: int, t: Texts, run: str) -> list[InlineKeyboardButton]:
     row = []
     if index > 0:
-        row.append(
-            InlineKeyboardButton(text=t("btn-back"), callback_data=IntakeNav(action="back", q=index).pack())
-        )
-    row.append(
-        InlineKeyboardButton(text=t("btn-cancel"), callback_data=IntakeNav(action="cancel", q=index).pack())
-    )
+        back = IntakeNav(r=run, action="back", q=index).pack()
+        row.append(InlineKeyboardButton(text=t("btn-back"), callback_data=back))
+    cancel = IntakeNav(r=run, action="cancel", q=index).pack()
+    row.append(InlineKeyboardButton(text=t("btn-cancel"), callback_data=cancel))
     return row
 
 
@@ -87,20 +85,35 @@ def answer_label(question: Question, value: str, locale: str) -> str:
     return value
 
 
-def answers_block(config: CrmConfig, answers: dict[str, str], locale: str) -> str:
+def answers_block(config: CrmConfig, answers: dict[str, str], locale: str, *, with_phone: bool = True) -> str:
+    """The answers, one per line. A deal card shows the phone on its own line, so it leaves it out here."""
     lines = []
     for question in config.intake.questions:
+        if question.kind is QuestionKind.CONTACT and not with_phone:
+            continue
         if question.key in answers:
             label = esc(clip(answer_label(question, answers[question.key], locale), ANSWER_PREVIEW))
             lines.append(f"<b>{esc(question.title(locale))}:</b> {label}")
     return "\n".join(lines)
 
 
-def when_we_reply(config: CrmConfig, *, reply_due: datetime, working_now: bool, t: Texts) -> str:
-    """The promise in the confirmation: within the take deadline now, or when the team is next at work."""
-    if working_now:
-        minutes = max(1, round(config.intake.take_sla.total_seconds() / 60))
-        return t("intake-reply-within", minutes=minutes)
+def when_we_reply(config: CrmConfig, *, now: datetime, reply_due: datetime, t: Texts) -> str:
+    """The promise in the confirmation: the take deadline, said the way people say it. "Within 15 minutes"
+    when it falls today; otherwise the day and time, with the team's zone, since the team may be far away."""
     tz = ZoneInfo(config.timezone)
-    local = reply_due.astimezone(tz)
-    return t("intake-reply-after-hours", date=local.strftime("%d.%m"), time=config.business_hours.start)
+    local_now, local_due = now.astimezone(tz), reply_due.astimezone(tz)
+    if local_due.date() == local_now.date():
+        return t("intake-reply-within", duration=human_duration(reply_due - now, t))
+    zone = local_due.strftime("%Z")
+    zone = f"UTC{zone}" if zone[:1] in "+-" else zone
+    return t("intake-reply-by", date=local_due.strftime("%d.%m"), time=local_due.strftime("%H:%M"), zone=zone)
+
+
+def human_duration(span: timedelta, t: Texts) -> str:
+    """15 минут, 2 часа, 1 час 30 минут: rounded up to a minute, never "120 minutes"."""
+    minutes = max(1, -(-int(span.total_seconds()) // 60))
+    hours, minutes = divmod(minutes, 60)
+    parts = ([t("duration-hours", count=hours)] if hours else []) + (
+        [t("duration-minutes", count=minutes)] if minutes else []
+    )
+    return " ".join(parts)

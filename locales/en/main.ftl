@@ -5,13 +5,13 @@ command-start = Start
 ## The prospect's questionnaire
 
 intake-greeting =
-    Hello, { $name }! 👋
+    Hello, { $name }! 👋 This is { $company }.
     I'll help you leave a request — it takes less than a minute: { $count } { $count ->
         [one] question
        *[other] questions
     }, and a manager will get in touch.
 intake-greeting-after-message =
-    Hello, { $name }! Thank you, your message is saved 👌
+    Hello, { $name }! This is { $company }. Thank you, your message is saved 👌
     To help a manager get back to you faster, please answer { $count } short { $count ->
         [one] question
        *[other] questions
@@ -22,12 +22,13 @@ intake-question = <i>Question { $number } of { $total }</i>
 intake-text-hint = Type your answer as a message.
 intake-phone-hint = Tap “📱 Share my number” below or type your number, e.g. +44 7400 123456.
 intake-resume-or-restart = You are in the middle of a request. Shall we carry on where you were or start over?
-intake-stale-button = That question has passed — here is the current one below.
+intake-stale-button = That question is behind us — the current one is below.
 intake-going-back = All right, back to the previous question.
 intake-first-question = This is the first question; there is nothing to go back to.
 intake-cancelled = Request cancelled. If you change your mind, press /start and we'll begin again.
 intake-cancelled-message-kept = All right, we'll skip the questions. Your message has gone to a manager, who will answer here.
 intake-error-empty = The answer is empty. Please write a few words.
+intake-error-no-words = Please put it in words — a few words are enough.
 intake-error-too-long = That answer is too long — please keep it under { $limit } characters. The details can wait for the manager.
 intake-error-not-text = I need a text answer here — stickers, photos and voice messages won't do.
 intake-error-unknown-option = Please pick one of the options with the buttons below.
@@ -53,11 +54,16 @@ intake-done-archived =
     { $summary }
 
     If you need anything else, just write here.
-intake-reply-within = A manager will get in touch within { $minutes } { $minutes ->
+intake-reply-within = A manager will get in touch within { $duration }.
+intake-reply-by = A manager will get in touch by { $date } { $time } ({ $zone }).
+duration-minutes = { $count } { $count ->
         [one] minute
        *[other] minutes
-    }.
-intake-reply-after-hours = We are closed right now — a manager will get in touch on { $date } after { $time }.
+    }
+duration-hours = { $count } { $count ->
+        [one] hour
+       *[other] hours
+    }
 
 btn-back = « Back
 btn-cancel = ✖ Cancel
@@ -79,7 +85,7 @@ card-phone = 📱 { $phone }
 card-no-phone = 📱 no phone given
 card-source = 📍 Source: { $source }
 card-stage = Stage: <b>{ $stage }</b> ({ $pipeline })
-card-taken = ✅ In work: { $owner }, since { $at }
+card-taken = ✅ Taken by { $owner }, { $at }
 card-assigned = 👤 Owner: { $owner } — not taken yet
 card-unsorted = 📥 Unsorted: nobody is assigned
 card-take-due = ⏰ Take it by { $at }
@@ -89,20 +95,23 @@ card-closed = { $status ->
     }
 source-direct = direct
 someone = a colleague
+owner-you = you
+owner-unknown = staff member id { $id }
 temperature-hot = hot
 temperature-warm = warm
 temperature-cold = cold
 
 notice-new-lead = 🆕 <b>New lead</b> — you are the owner.
-notice-unsorted-lead = 📥 <b>Lead #{ $id } is waiting unsorted</b>: no manager on duty is free.
-notice-request-repeated = 🔁 <b>The client sent a request again</b> — added to the history of deal #{ $id }.
+notice-lead-taken-over = ↪️ Deal #{ $id } was taken by { $by }. You no longer need to take it.
+notice-unsorted-lead = 📥 <b>Deal #{ $id } is waiting unsorted</b>: no manager on duty is free.
+notice-request-repeated = 🔁 <b>The client sent a request again</b> — added to the history of deal #{ $id }. What they answered now:
 
 ## Taking a lead
 
 take-taken = Deal #{ $id } is yours. Good luck! 🤝
 take-already-yours = Deal #{ $id } is already yours.
-take-taken-by-other = Lead #{ $id } is already in work: { $other }.
-take-assigned-to-other = Lead #{ $id } is assigned to another manager: { $other }.
+take-taken-by-other = Deal #{ $id } is already taken by { $other }.
+take-assigned-to-other = Deal #{ $id } is assigned to another manager: { $other }.
 take-closed = Deal #{ $id } is already closed.
 take-not-found = There is no such deal — the card may be out of date.
 take-not-allowed = This button is for the sales team.

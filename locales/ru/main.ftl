@@ -5,14 +5,14 @@ command-start = Начать
 ## Анкета клиента
 
 intake-greeting =
-    Здравствуйте, { $name }! 👋
+    Здравствуйте, { $name }! 👋 Это { $company }.
     Я помогу оставить заявку — это займёт меньше минуты: { $count } { $count ->
         [one] вопрос
         [few] вопроса
        *[many] вопросов
     }, и менеджер свяжется с вами.
 intake-greeting-after-message =
-    Здравствуйте, { $name }! Спасибо, ваше сообщение сохранено 👌
+    Здравствуйте, { $name }! Это { $company }. Спасибо, ваше сообщение сохранено 👌
     Чтобы менеджер помог быстрее, ответьте, пожалуйста, на { $count } { $count ->
         [one] короткий вопрос
         [few] коротких вопроса
@@ -24,12 +24,13 @@ intake-question = <i>Вопрос { $number } из { $total }</i>
 intake-text-hint = Напишите ответ сообщением.
 intake-phone-hint = Нажмите «📱 Отправить мой номер» внизу или напишите номер, например +7 900 123-45-67.
 intake-resume-or-restart = Вы как раз заполняете заявку. Продолжим с того же места или начнём заново?
-intake-stale-button = Этот вопрос уже не актуален — отвечаю на текущий ниже.
+intake-stale-button = Этот вопрос уже позади — текущий вопрос ниже.
 intake-going-back = Хорошо, вернёмся к предыдущему вопросу.
 intake-first-question = Это первый вопрос, назад некуда.
 intake-cancelled = Заявка отменена. Если передумаете — нажмите /start, и начнём заново.
 intake-cancelled-message-kept = Хорошо, вопросы пропустим. Ваше сообщение передано менеджеру — он ответит здесь.
 intake-error-empty = Ответ пустой. Напишите, пожалуйста, пару слов.
+intake-error-no-words = Напишите, пожалуйста, словами — хотя бы пару слов.
 intake-error-too-long = Слишком длинный ответ — уложитесь, пожалуйста, в { $limit } символов. Подробности можно будет обсудить с менеджером.
 intake-error-not-text = Я жду ответ текстом — стикеры, фото и голосовые здесь не подойдут.
 intake-error-unknown-option = Выберите, пожалуйста, один из вариантов кнопкой ниже.
@@ -55,12 +56,16 @@ intake-done-archived =
     { $summary }
 
     Если понадобится что-то ещё — просто напишите сюда.
-intake-reply-within = Менеджер свяжется с вами в течение { $minutes } { $minutes ->
+intake-reply-within = Менеджер свяжется с вами в течение { $duration }.
+intake-reply-by = Менеджер свяжется с вами не позже { $date } { $time } ({ $zone }).
+duration-minutes = { $count } { $count ->
         [one] минуты
-        [few] минут
-       *[many] минут
-    }.
-intake-reply-after-hours = Сейчас нерабочее время — менеджер свяжется с вами { $date } после { $time }.
+       *[other] минут
+    }
+duration-hours = { $count } { $count ->
+        [one] часа
+       *[other] часов
+    }
 
 btn-back = « Назад
 btn-cancel = ✖ Отмена
@@ -92,20 +97,23 @@ card-closed = { $status ->
     }
 source-direct = напрямую
 someone = коллега
+owner-you = вы
+owner-unknown = сотрудник id { $id }
 temperature-hot = горячий
 temperature-warm = тёплый
 temperature-cold = холодный
 
 notice-new-lead = 🆕 <b>Новая заявка</b> — вы ответственный.
-notice-unsorted-lead = 📥 <b>Заявка №{ $id } ждёт в неразобранном</b>: нет свободных менеджеров на смене.
-notice-request-repeated = 🔁 <b>Клиент снова оставил заявку</b> — добавлено в историю сделки №{ $id }.
+notice-lead-taken-over = ↪️ Сделку №{ $id } взял в работу { $by }. Вам её больше не нужно брать.
+notice-unsorted-lead = 📥 <b>Сделка №{ $id } ждёт в неразобранном</b>: нет свободных менеджеров на смене.
+notice-request-repeated = 🔁 <b>Клиент снова оставил заявку</b> — добавлено в историю сделки №{ $id }. Что он ответил сейчас:
 
 ## Взять в работу
 
 take-taken = Сделка №{ $id } ваша. Удачи! 🤝
 take-already-yours = Сделка №{ $id } уже у вас в работе.
-take-taken-by-other = Заявка №{ $id } уже в работе: { $other }.
-take-assigned-to-other = Заявка №{ $id } назначена другому менеджеру: { $other }.
+take-taken-by-other = Сделка №{ $id } уже в работе: { $other }.
+take-assigned-to-other = Сделка №{ $id } назначена другому менеджеру: { $other }.
 take-closed = Сделка №{ $id } уже закрыта.
 take-not-found = Такой сделки нет — возможно, карточка устарела.
 take-not-allowed = Эта кнопка — для сотрудников отдела продаж.

@@ -45,7 +45,9 @@ def test_a_file_changes_only_the_keys_it_gives(tmp_path: Path) -> None:
             'the last reason must be "other"',
         ),
         ('[[loss_reasons]]\nkey = "other"\ntext = { ru = "Другое" }\n', "loss_reasons.0.text"),
-        ('[business_hours]\nstart = "25:00"\n', "start"),
+        ('[business_hours]\nstart = "25:00"\n', ": business_hours.start: expected a time"),
+        ('[business_hours]\ndays = "weekdays"\n', ": business_hours.days:"),
+        ('[business_hours]\nholidays = "XX"\n', ": business_hours.holidays:"),
         ("[intake\n", "not valid TOML"),
     ],
 )
