@@ -255,7 +255,7 @@ class BusinessCalendar:
 def _check_country(country: str, subdivision: str | None) -> None:
     try:
         holidays_lib.country_holidays(country, subdiv=subdivision)
-    except NotImplementedError:
+    except NotImplementedError:  # how the holidays package says it has no such country: not a stub
         where = f"{country!r}" if subdivision is None else f"{country!r} subdivision {subdivision!r}"
         raise CalendarError(f"unknown holiday country {where}; expected an ISO code like 'RU'") from None
 
