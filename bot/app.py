@@ -186,7 +186,20 @@ def _fsm_storage(
     own database."""
     if settings.redis_url:
         from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+        from redis.asyncio.retry import Retry
+        from redis.backoff import ExponentialWithJitterBackoff
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
 
-        redis_storage = RedisStorage.from_url(settings.redis_url)
+        # A pool made from a URL does not retry at all: one connection dropped by the server (a Redis
+        # restart, a failover, an idle timeout) would fail the update in hand. Reconnect and retry instead.
+        redis_storage = RedisStorage.from_url(
+            settings.redis_url,
+            connection_kwargs={
+                "retry": Retry(ExponentialWithJitterBackoff(base=0.05, cap=2.0), retries=5),
+                "retry_on_error": [RedisConnectionError, RedisTimeoutError],
+                "health_check_interval": 30,
+            },
+        )
         return redis_storage, RedisEventIsolation(redis=redis_storage.redis)
     return DatabaseStorage(sessions_repo, clock), SimpleEventIsolation()

@@ -27,7 +27,9 @@ async def redis_url() -> AsyncIterator[str]:
         await client.flushdb()
     except RedisConnectionError as error:
         pytest.skip(f"Redis path not tested: no server at TEST_REDIS_URL ({error})")
+    await client.aclose()
     yield url
+    client = Redis.from_url(url)  # a fresh connection: a test may have had the server drop the old ones
     await client.flushdb()
     await client.aclose()
 
@@ -55,4 +57,28 @@ async def test_a_restart_in_the_middle_loses_nothing_with_state_in_redis(
         assert "Сайт" in done["text"] and "100–500 тыс. ₽" in done["text"]
         assert await running.scalar("select count(*) from fsm_states") == 0
     finally:
+        await running.stop()
+
+
+async def test_connections_dropped_by_redis_are_reopened_without_losing_the_answer(
+    api: FakeBotApi, tmp_path: Path, crm_config: CrmConfig, redis_url: str
+) -> None:
+    from redis.asyncio import Redis
+
+    settings = make_settings(api, tmp_path / "voronka.db", redis_url=redis_url)
+    running = RunningBot(api, settings, crm_config)
+    await running.start()
+    admin = Redis.from_url(redis_url)
+    try:
+        boris = api.user(802, first_name="Борис")
+        await boris.send("/start")
+        await boris.expect("Вопрос 1 из 4")
+        # What a Redis restart does to the bot's pooled connections: the server closes every one of them.
+        killed = await admin.execute_command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")
+        assert killed >= 1
+        await boris.send("Сайт")
+        await boris.expect("Вопрос 2 из 4")
+        assert not [m for m in api.sent_to(802) if "что-то пошло не так" in m.get("text", "")]
+    finally:
+        await admin.aclose()
         await running.stop()
