@@ -74,7 +74,7 @@ async def test_connections_dropped_by_redis_are_reopened_without_losing_the_answ
         await boris.send("/start")
         await boris.expect("Вопрос 1 из 4")
         # What a Redis restart does to the bot's pooled connections: the server closes every one of them.
-        killed = await admin.execute_command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")
+        killed = await admin.client_kill_filter(_type="normal", skipme=True)
         assert killed >= 1
         await boris.send("Сайт")
         await boris.expect("Вопрос 2 из 4")
