@@ -161,6 +161,16 @@ class Stage(_Strict):
     name: Localized
     kind: StageKind = StageKind.OPEN
     sla: Duration | None = None
+    # What a deal must have before it enters this stage; entering without it asks for it first.
+    requires: list[Literal["amount", "note"]] = []
+
+    @property
+    def is_open(self) -> bool:
+        return self.kind is StageKind.OPEN
+
+
+class Deals(_Strict):
+    managers_see_unsorted: bool = True  # managers may open /unsorted and take from the queue themselves
 
 
 class Pipeline(_Strict):
@@ -178,7 +188,17 @@ class Pipeline(_Strict):
                 raise ValueError(f"needs exactly one stage of kind {kind.value}")
         if self.stages[0].kind is not StageKind.OPEN:
             raise ValueError("the first stage must be an open one")
+        for stage in self.stages:
+            if stage.requires and not stage.is_open:
+                raise ValueError(
+                    f"stage {stage.key}: `requires` is for open stages (won asks for the amount, lost "
+                    "for the reason)"
+                )
         return self
+
+    @property
+    def open_stages(self) -> list[Stage]:
+        return [s for s in self.stages if s.is_open]
 
     @property
     def first_stage(self) -> Stage:
@@ -201,6 +221,7 @@ class CrmConfig(_Strict):
     intake: Intake
     distribution: Distribution = Distribution()
     reminders: Reminders = Reminders()
+    deals: Deals = Deals()
     loss_reasons: list[LossReason] = Field(min_length=2)
     pipelines: list[Pipeline] = Field(min_length=1)
 

@@ -225,6 +225,14 @@ async def record_incoming(uow: UnitOfWork, deal: Deal, message: IncomingMessage,
             telegram_message_id=message.message_id,
         )
     )  # fmt: skip
+    await uow.events.add(
+        DealEvent(
+            deal.id,
+            EventKind.MESSAGE_IN,
+            now,
+            data={"kind": message.kind, "text": (message.text or "")[:500]},
+        )
+    )
     data = {
         "deal_id": deal.id,
         "kind": message.kind,

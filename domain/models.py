@@ -41,6 +41,22 @@ class EventKind(StrEnum):
     TAKEN = "taken"
     ARCHIVED = "archived"
     MESSAGE_IN = "message_in"
+    MESSAGE_OUT = "message_out"
+    STAGE_CHANGED = "stage_changed"
+    NOTE = "note"
+    NEXT_CONTACT_SET = "next_contact_set"
+    WON = "won"
+    LOST = "lost"
+    REWARMED = "rewarmed"  # a lost deal's client was moved to the rewarm pipeline (data: the new deal)
+    REASSIGNED = "reassigned"
+    UNASSIGNED = "unassigned"  # its manager left the team: back to the unsorted queue
+
+
+class NoteKind(StrEnum):
+    CALL = "call"
+    MEETING = "meeting"
+    EMAIL = "email"
+    OTHER = "other"
 
 
 @dataclass
@@ -99,6 +115,9 @@ class Deal:
     take_due_at: datetime | None = None
     closed_at: datetime | None = None
     loss_reason: str | None = None
+    loss_note: str | None = None  # the manager's own words, required for the reason "other"
+    amount: int | None = None  # whole units of the team's currency
+    next_contact_at: datetime | None = None
     version: int = 1
 
     @property
@@ -158,3 +177,16 @@ class Notice:
     kind: str
     data: dict[str, Any] = field(default_factory=dict)
     locale: str | None = None
+
+
+@dataclass
+class Invite:
+    """A one-time link that makes whoever opens it a member of the team with `role`."""
+
+    token: str
+    role: Role
+    created_by: int
+    created_at: datetime
+    expires_at: datetime
+    used_by: int | None = None
+    used_at: datetime | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from domain.models import ChatMessage, Contact, Deal, DealEvent, Notice, Staff, Timer
+from domain.models import ChatMessage, Contact, Deal, DealEvent, Invite, Notice, Staff, Timer
 
 
 class StaffRepository(Protocol):
@@ -19,6 +19,7 @@ class ContactRepository(Protocol):
     async def get(self, contact_id: int) -> Contact | None: ...
     async def by_telegram_id(self, telegram_id: int) -> Contact | None: ...
     async def by_phone(self, phone: str) -> Contact | None: ...
+    async def get_many(self, contact_ids: set[int]) -> dict[int, Contact]: ...
     async def add(self, contact: Contact) -> Contact: ...
     async def save(self, contact: Contact) -> None: ...
 
@@ -42,10 +43,37 @@ class DealRepository(Protocol):
         """
         ...
 
+    async def open_deals(self, *, manager_id: int | None) -> list[Deal]:
+        """Open deals of one manager, or of everybody when `manager_id` is None."""
+        ...
+
+    async def unsorted(self, *, limit: int) -> list[Deal]: ...
+    async def search(
+        self, *, deal_id: int | None, phone: str | None, name: str | None, manager_id: int | None, limit: int
+    ) -> list[Deal]: ...
+
 
 class EventRepository(Protocol):
     async def add(self, event: DealEvent) -> None: ...
     async def for_deal(self, deal_id: int, *, limit: int = 50) -> list[DealEvent]: ...
+    async def latest(self, deal_id: int, *, limit: int) -> list[DealEvent]:
+        """The newest `limit` events of a deal, oldest first."""
+        ...
+
+
+class InviteRepository(Protocol):
+    async def add(self, invite: Invite) -> None: ...
+    async def get(self, token: str) -> Invite | None: ...
+    async def claim(self, token: str, *, user_id: int, now: datetime) -> bool:
+        """Atomically mark the invite used by `user_id`, if it is unused and not expired."""
+        ...
+
+
+class MessageLinkRepository(Protocol):
+    """Which deal a message sent to a staff member belongs to (so replying to it reaches the deal)."""
+
+    async def add(self, *, chat_id: int, message_id: int, deal_id: int, at: datetime) -> None: ...
+    async def deal_for(self, *, chat_id: int, message_id: int) -> int | None: ...
 
 
 class MessageRepository(Protocol):
@@ -72,6 +100,8 @@ class UnitOfWork(Protocol):
     events: EventRepository
     messages: MessageRepository
     timers: TimerRepository
+    invites: InviteRepository
+    links: MessageLinkRepository
     outbox: Outbox
 
     async def commit(self) -> None: ...

@@ -23,6 +23,28 @@ class IntakeRestart(CallbackData, prefix="ir"):
 
 
 class DealAction(CallbackData, prefix="d"):
+    """A button on a deal card or under a list: "d:<action>:<deal id>:<version>:<arg>".
+
+    `v` is the deal's version when the card was drawn (0 where it does not matter, e.g. "open" from a
+    list); `arg` is the action's short argument: a stage key, a loss reason key, a quick-time code,
+    a page, a manager id. Worst case "d:reason:<12 digits>:<6 digits>:<24 chars>" is 56 bytes.
+    """
+
     action: str
     deal_id: int
-    v: int  # the deal's version when the card was drawn
+    v: int
+    arg: str = ""
+
+
+class DealList(CallbackData, prefix="dl"):
+    """Paging a list of deals: kind is mine | unsorted; `q` repeats a search's words when it is one."""
+
+    kind: str
+    page: int
+
+
+class StaffAction(CallbackData, prefix="st"):
+    """/staff screen buttons: remove (asks first), confirm (removes), back."""
+
+    action: str
+    user_id: int

@@ -28,6 +28,12 @@ class SqlContactRepository:
         row = await self._session.get(ContactRow, contact_id)
         return _to_contact(row) if row else None
 
+    async def get_many(self, contact_ids: set[int]) -> dict[int, Contact]:
+        if not contact_ids:
+            return {}
+        rows = await self._session.scalars(select(ContactRow).where(ContactRow.id.in_(contact_ids)))
+        return {row.id: _to_contact(row) for row in rows}
+
     async def by_telegram_id(self, telegram_id: int) -> Contact | None:
         row = await self._session.scalar(select(ContactRow).where(ContactRow.telegram_id == telegram_id))
         return _to_contact(row) if row else None

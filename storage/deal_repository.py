@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Deal, DealStatus, Temperature
-from storage.tables import DealRow
+from storage.tables import ContactRow, DealRow
 
 _FIELDS = (
     "contact_id", "pipeline", "stage", "chat_id", "source", "answers", "target", "created_at",
     "stage_entered_at", "manager_id", "assigned_at", "taken_at", "take_due_at", "closed_at", "loss_reason",
+    "loss_note", "amount", "next_contact_at",
 )  # fmt: skip
 
 
@@ -105,3 +106,45 @@ class SqlDealRepository:
             .execution_options(synchronize_session=False)
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def open_deals(self, *, manager_id: int | None) -> list[Deal]:
+        """Open deals of one manager, or of everybody (`manager_id=None`), oldest first."""
+        query = select(DealRow).where(DealRow.status == DealStatus.OPEN.value)
+        if manager_id is not None:
+            query = query.where(DealRow.manager_id == manager_id)
+        rows = await self._session.scalars(query.order_by(DealRow.id))
+        return [_to_deal(r) for r in rows]
+
+    async def unsorted(self, *, limit: int) -> list[Deal]:
+        rows = await self._session.scalars(
+            select(DealRow)
+            .where(DealRow.status == DealStatus.OPEN.value, DealRow.manager_id.is_(None))
+            .order_by(DealRow.created_at, DealRow.id)
+            .limit(limit)
+        )
+        return [_to_deal(r) for r in rows]
+
+    async def search(
+        self, *, deal_id: int | None, phone: str | None, name: str | None, manager_id: int | None, limit: int
+    ) -> list[Deal]:
+        """Deals matching any of the given keys (newest first), only `manager_id`'s when it is given."""
+        conditions = []
+        if deal_id is not None:
+            conditions.append(DealRow.id == deal_id)
+        if phone:
+            conditions.append(ContactRow.phone == phone)
+        if name:
+            pattern = "%" + name.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            conditions.append(func.lower(ContactRow.name).like(pattern, escape="\\"))
+            conditions.append(func.lower(ContactRow.username).like(pattern, escape="\\"))
+        if not conditions:
+            return []
+        query = select(DealRow).join(ContactRow, ContactRow.id == DealRow.contact_id).where(or_(*conditions))
+        if manager_id is not None:
+            query = query.where(DealRow.manager_id == manager_id)
+        rows = await self._session.scalars(
+            query.order_by(
+                case((DealRow.status == DealStatus.OPEN.value, 0), else_=1), DealRow.id.desc()
+            ).limit(limit)
+        )
+        return [_to_deal(r) for r in rows]

@@ -9,6 +9,10 @@ from domain.models import ChatMessage, DealEvent, Direction, EventKind
 from storage.tables import DealEventRow, MessageRow
 
 
+def _to_event(r: DealEventRow) -> DealEvent:
+    return DealEvent(r.deal_id, EventKind(r.kind), r.at, r.actor_id, dict(r.data), r.id)
+
+
 class SqlEventRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -29,7 +33,17 @@ class SqlEventRepository:
         rows = await self._session.scalars(
             select(DealEventRow).where(DealEventRow.deal_id == deal_id).order_by(DealEventRow.id).limit(limit)
         )
-        return [DealEvent(r.deal_id, EventKind(r.kind), r.at, r.actor_id, dict(r.data), r.id) for r in rows]
+        return [_to_event(r) for r in rows]
+
+    async def latest(self, deal_id: int, *, limit: int) -> list[DealEvent]:
+        """The newest `limit` events, oldest first."""
+        rows = await self._session.scalars(
+            select(DealEventRow)
+            .where(DealEventRow.deal_id == deal_id)
+            .order_by(DealEventRow.id.desc())
+            .limit(limit)
+        )
+        return [_to_event(r) for r in reversed(list(rows))]
 
 
 class SqlMessageRepository:

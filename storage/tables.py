@@ -66,6 +66,9 @@ class DealRow(Base):
     take_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     loss_reason: Mapped[str | None] = mapped_column(String(64))
+    loss_note: Mapped[str | None] = mapped_column(Text)
+    amount: Mapped[int | None] = mapped_column(BigInteger)
+    next_contact_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
@@ -150,3 +153,28 @@ class ProcessedUpdateRow(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class InviteRow(Base):
+    """A one-time link into the team; used atomically (`used_at` set once)."""
+
+    __tablename__ = "invites"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_by: Mapped[int | None] = mapped_column(BigInteger)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class MessageLinkRow(Base):
+    """Which deal a message the bot sent to a staff member belongs to, so replying to it reaches the deal."""
+
+    __tablename__ = "message_links"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -13,6 +13,8 @@ from domain.ports import (
     ContactRepository,
     DealRepository,
     EventRepository,
+    InviteRepository,
+    MessageLinkRepository,
     MessageRepository,
     Outbox,
     StaffRepository,
@@ -24,6 +26,7 @@ from storage.history_repository import SqlEventRepository, SqlMessageRepository
 from storage.outbox_repository import SqlOutbox
 from storage.staff_repository import SqlStaffRepository
 from storage.tables import ProcessedUpdateRow
+from storage.team_repository import SqlInviteRepository, SqlMessageLinkRepository
 from storage.timer_repository import SqlTimerRepository
 
 
@@ -55,6 +58,8 @@ class SqlUnitOfWork:
         self.events: EventRepository = SqlEventRepository(session)
         self.messages: MessageRepository = SqlMessageRepository(session)
         self.timers: TimerRepository = SqlTimerRepository(session)
+        self.invites: InviteRepository = SqlInviteRepository(session)
+        self.links: MessageLinkRepository = SqlMessageLinkRepository(session)
         self._outbox = SqlOutbox(session)
         self.outbox: Outbox = self._outbox
         return self

@@ -259,7 +259,7 @@ async def test_a_prospect_forging_a_take_button_is_refused(api: FakeBotApi, runn
     anna, manager = api.user(510, first_name="Анна"), api.user(MANAGER)
     done = await answer_everything_in_russian(anna)
     await manager.expect("Новая заявка")
-    await anna.press_data("d:take:1:1", done["message_id"])
+    await anna.press_data("d:take:1:1:", done["message_id"])
     assert "для сотрудников" in (await anna.answer_of_callback())["text"]
     assert await running.scalar("select taken_at from deals where id = 1") is None
 

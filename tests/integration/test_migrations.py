@@ -19,6 +19,8 @@ TABLES = {
     "outbox",
     "fsm_states",
     "processed_updates",
+    "invites",
+    "message_links",
 }
 
 

@@ -1,0 +1,76 @@
+"""Who may act on a deal, and the common frame of every deal action: load, check, record, commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from domain.deal_rules import DealError
+from domain.models import Deal, DealEvent, EventKind, Staff
+from domain.ports import UnitOfWork
+
+
+class Refused(Exception):
+    """An action on a deal was refused; `code` says why. Nothing was changed."""
+
+    def __init__(self, code: DealError, deal: Deal | None = None) -> None:
+        super().__init__(code.value)
+        self.code, self.deal = code, deal
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """What a deal action did: the deal as it is now, or why nothing was done."""
+
+    deal: Deal | None
+    error: DealError | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def may_act(staff: Staff | None, deal: Deal) -> bool:
+    """A manager acts on their own deals; supervisors and admins on every deal."""
+    if staff is None or not staff.active:
+        return False
+    return staff.oversees or (staff.is_manager and deal.manager_id == staff.telegram_id)
+
+
+async def load_for_action(
+    uow: UnitOfWork, *, deal_id: int, staff: Staff | None, version: int | None, taken: bool = True
+) -> Deal:
+    """The deal, if `staff` may act on it now; else `Refused`.
+
+    `version` is the version the pressed card showed (None for typed input, which names the deal
+    anew); a different one means the card is stale. `taken=False` allows deals nobody has taken yet.
+    """
+    deal = await uow.deals.get(deal_id)
+    if deal is None:
+        raise Refused(DealError.NOT_FOUND)
+    if not may_act(staff, deal):
+        raise Refused(DealError.NOT_ALLOWED, deal)
+    if version is not None and version != deal.version:
+        raise Refused(DealError.STALE, deal)
+    if taken and deal.is_open and deal.taken_at is None:
+        raise Refused(DealError.NOT_TAKEN, deal)
+    return deal
+
+
+async def record(
+    uow: UnitOfWork, deal: Deal, kind: EventKind, *, actor: Staff | None, now: datetime,
+    data: dict[str, Any] | None = None,
+) -> None:  # fmt: skip
+    """An entry in the deal's history: who did what, when."""
+    assert deal.id is not None
+    actor_id = actor.telegram_id if actor else None
+    await uow.events.add(DealEvent(deal.id, kind, now, actor_id=actor_id, data=dict(data or {})))
+
+
+async def refused(uow: UnitOfWork, error: Refused) -> ActionResult:
+    """End the read and report; the deal is returned fresh so the handler can redraw the card."""
+    deal = error.deal
+    await uow.rollback()
+    return ActionResult(deal, error.code)

@@ -1,0 +1,53 @@
+"""Use case: a deal changes hands, and both people hear about it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.deal_access import ActionResult, Refused, load_for_action, record, refused
+from domain.deal_rules import MAX_REASON_LENGTH, DealError, check_text
+from domain.intake import TAKE_SLA_TIMER
+from domain.models import EventKind, Notice, Staff
+from domain.ports import UnitOfWork
+
+
+async def hand_over(
+    uow: UnitOfWork, *, deal_id: int, staff: Staff | None, to_id: int, reason: str, now: datetime
+) -> ActionResult:
+    """The owner, a supervisor or an admin gives an open deal to another active manager, saying why.
+
+    A deal that was in work stays in work with the new owner; a lead nobody had taken stays to be
+    taken (by the new owner, on the take-into-work deadline already running). The new owner gets the
+    card with a "handed over" mark; the previous owner is told, unless they did it themselves. Commits.
+    """
+    try:
+        deal = await load_for_action(uow, deal_id=deal_id, staff=staff, version=None, taken=False)
+        if not deal.is_open:
+            raise Refused(DealError.CLOSED, deal)
+        target = await uow.staff.get(to_id)
+        if target is None or not target.is_manager:
+            raise Refused(DealError.BAD_TARGET, deal)
+        if deal.manager_id == to_id:
+            raise Refused(DealError.SAME_OWNER, deal)
+        if error := check_text(reason, limit=MAX_REASON_LENGTH):
+            raise Refused(error, deal)
+    except Refused as error:
+        return await refused(uow, error)
+    assert staff is not None and deal.id is not None
+    previous = deal.manager_id
+    deal.manager_id, deal.assigned_at = to_id, now
+    if deal.taken_at is not None:
+        deal.taken_at = now
+        await uow.timers.cancel(subject_id=deal.id, kinds=(TAKE_SLA_TIMER,))
+    await uow.deals.save(deal)
+    reason = reason.strip()
+    event = {"from": previous, "to": to_id, "reason": reason}
+    await record(uow, deal, EventKind.REASSIGNED, actor=staff, now=now, data=event)
+    data = {"deal_id": deal.id, "from": previous, "by": staff.telegram_id, "to": to_id, "reason": reason}
+    await uow.outbox.add(Notice(to_id, "deal_handed_over", data, target.locale), now=now)
+    if previous is not None and previous != staff.telegram_id:
+        old = await uow.staff.get(previous)
+        if old is not None and old.active:
+            await uow.outbox.add(Notice(previous, "deal_taken_away", data, old.locale), now=now)
+    await uow.commit()
+    return ActionResult(deal)

@@ -1,0 +1,61 @@
+"""Use case: a manager answers the client through the bot, signed with the company's name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.deal_access import ActionResult, Refused, load_for_action, record, refused
+from domain.deal_rules import DealError
+from domain.models import ChatMessage, Direction, EventKind, Notice, Staff
+from domain.ports import UnitOfWork
+
+HISTORY_SNIPPET = 500
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """What the manager wrote to the bot, to be copied to the client."""
+
+    chat_id: int
+    message_id: int
+    kind: str  # text, photo, document, ...
+    text: str | None  # the text or caption
+
+
+async def reply_to_prospect(
+    uow: UnitOfWork, *, deal_id: int, staff: Staff | None, message: OutgoingMessage, now: datetime
+) -> ActionResult:
+    """Queue the manager's message to the client of the deal and keep it in the history. Commits.
+
+    Open or closed, a deal's client can be answered: a lost client writing later deserves an answer.
+    """
+    try:
+        deal = await load_for_action(uow, deal_id=deal_id, staff=staff, version=None, taken=False)
+        if deal.chat_id is None:
+            raise Refused(DealError.NO_CHAT, deal)
+        if message.kind == "text" and not (message.text and message.text.strip()):
+            raise Refused(DealError.EMPTY_TEXT, deal)
+    except Refused as error:
+        return await refused(uow, error)
+    assert deal.id is not None and staff is not None and deal.chat_id is not None
+    contact = await uow.contacts.get(deal.contact_id)
+    await uow.messages.add(
+        ChatMessage(
+            deal.id, Direction.OUT, message.kind, now, text=message.text, chat_id=message.chat_id,
+            telegram_message_id=message.message_id, author_id=staff.telegram_id,
+        )
+    )  # fmt: skip
+    await record(
+        uow, deal, EventKind.MESSAGE_OUT, actor=staff, now=now,
+        data={"kind": message.kind, "text": (message.text or "")[:HISTORY_SNIPPET]},
+    )  # fmt: skip
+    data = {
+        "deal_id": deal.id, "kind": message.kind, "text": message.text,
+        "from_chat_id": message.chat_id, "message_id": message.message_id,
+    }  # fmt: skip
+    await uow.outbox.add(
+        Notice(deal.chat_id, "manager_reply", data, contact.locale if contact else None), now=now
+    )
+    await uow.commit()
+    return ActionResult(deal)
