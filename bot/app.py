@@ -171,7 +171,14 @@ def build_app(
         return SqlUnitOfWork(sessions, after_commit=notifier.wake)
 
     storage, isolation = _fsm_storage(settings, sessions_repo=FsmRepository(sessions), clock=clock)
-    dispatcher = Dispatcher(storage=storage, events_isolation=isolation, config=config, translator=translator)
+    # People named in ADMIN_IDS / SUPERVISOR_IDS / MANAGER_IDS get their roles back at every start, so
+    # removing them in /staff would not last: the team screen refuses and says where to change it.
+    pinned = (
+        frozenset(settings.admin_ids) | frozenset(settings.supervisor_ids) | frozenset(settings.manager_ids)
+    )
+    dispatcher = Dispatcher(
+        storage=storage, events_isolation=isolation, config=config, translator=translator, pinned_staff=pinned
+    )
     dispatcher.update.outer_middleware(UnitOfWorkMiddleware(make_uow, clock))
     dispatcher.update.outer_middleware(StaffMiddleware(translator, make_uow))
     dispatcher.update.outer_middleware(LocaleMiddleware(translator))

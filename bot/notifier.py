@@ -24,7 +24,7 @@ from aiogram.exceptions import (
 from bot.clock import Clock
 from domain.crm_config import CrmConfig
 from handlers.i18n import Translator
-from handlers.views.notices import UnknownNotice, render_notice
+from handlers.views.notices import LINKED, UnknownNotice, render_notice
 from storage.outbox_repository import OutboxItem, OutboxQueue
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -121,7 +121,7 @@ class Notifier:
         done = int(item.data.get("_done", 0))
         for index in range(done, len(methods)):
             try:
-                await self._bot(methods[index])
+                sent = await self._bot(methods[index])
             except TelegramRetryAfter as error:
                 self._paused_s = max(self._paused_s, float(error.retry_after))
                 return await self._retry(
@@ -135,10 +135,27 @@ class Notifier:
                 logger.warning("outbox item %s to %s failed for good: %s", item.id, item.chat_id, error)
                 await self._queue.mark_failed(item.id, error=f"{type(error).__name__}: {error}")
                 return None
+            if item.kind in LINKED:
+                await self._link(item, getattr(sent, "message_id", None))
             if index + 1 < len(methods):
                 await self._queue.progress(item.id, done=index + 1, data=item.data)
         await self._queue.mark_sent(item.id, now=self._clock.now())
         return None
+
+    async def _link(self, item: OutboxItem, message_id: int | None) -> None:
+        """Remember which deal a delivered message belongs to, so a reply to it reaches the client.
+        Best effort: the message is already delivered, and must not be sent again for this."""
+        if message_id is None or "deal_id" not in item.data:
+            return
+        try:
+            async with self._make_uow() as uow:
+                await uow.links.add(
+                    chat_id=item.chat_id, message_id=message_id, deal_id=int(item.data["deal_id"]),
+                    at=self._clock.now(),
+                )  # fmt: skip
+                await uow.commit()
+        except Exception:
+            logger.exception("could not link message %s in chat %s to its deal", message_id, item.chat_id)
 
     async def _retry(self, item: OutboxItem, after: timedelta, error: str) -> datetime:
         at = self._clock.now() + after

@@ -59,6 +59,7 @@ class StageKind(StrEnum):
 class Company(_Strict):
     name: Localized = {"ru": "Воронка", "en": "Voronka"}
     phone_region: str = "RU"
+    currency: str = Field(default="RUB", pattern=r"^[A-Z]{3}$")  # ISO 4217 code: deal amounts are in it
 
 
 class BusinessHours(_Strict):

@@ -60,9 +60,14 @@ async def load_for_action(
 
 
 async def record(
-    uow: UnitOfWork, deal: Deal, kind: EventKind, *, actor: Staff | None, now: datetime,
+    uow: UnitOfWork,
+    deal: Deal,
+    kind: EventKind,
+    *,
+    actor: Staff | None,
+    now: datetime,
     data: dict[str, Any] | None = None,
-) -> None:  # fmt: skip
+) -> None:
     """An entry in the deal's history: who did what, when."""
     assert deal.id is not None
     actor_id = actor.telegram_id if actor else None

@@ -124,13 +124,11 @@ def check_rewarm(deal: Deal, contact_deals: Iterable[Deal]) -> DealError | None:
 
 def check_new_deal(pipeline: str, contact_deals: Iterable[Deal]) -> DealError | None:
     """One deal per contact and pipeline: none while one is open there; rewarm only ever once."""
-    for other in contact_deals:
-        if other.pipeline != pipeline:
-            continue
-        if other.is_open:
-            return DealError.HAS_OPEN_DEAL
-        if pipeline == REWARM_PIPELINE:
-            return DealError.ALREADY_REWARMED
+    there = [other for other in contact_deals if other.pipeline == pipeline]
+    if there and pipeline == REWARM_PIPELINE:
+        return DealError.ALREADY_REWARMED
+    if any(other.is_open for other in there):
+        return DealError.HAS_OPEN_DEAL
     return None
 
 

@@ -23,9 +23,17 @@ from domain.ports import UnitOfWork
 
 
 async def move_stage(
-    uow: UnitOfWork, config: CrmConfig, *, deal_id: int, staff: Staff | None, version: int | None,
-    stage: str, amount: int | None = None, note: str | None = None, now: datetime,
-) -> ActionResult:  # fmt: skip
+    uow: UnitOfWork,
+    config: CrmConfig,
+    *,
+    deal_id: int,
+    staff: Staff | None,
+    version: int | None,
+    stage: str,
+    amount: int | None = None,
+    note: str | None = None,
+    now: datetime,
+) -> ActionResult:
     """Move an open deal to another open stage. A stage that requires an amount or a note refuses with
     NEEDS_AMOUNT / NEEDS_NOTE until it is given. Commits when moved."""
     try:
@@ -58,9 +66,15 @@ async def move_stage(
 
 
 async def win_deal(
-    uow: UnitOfWork, config: CrmConfig, *, deal_id: int, staff: Staff | None, version: int | None,
-    amount: int | None, now: datetime,
-) -> ActionResult:  # fmt: skip
+    uow: UnitOfWork,
+    config: CrmConfig,
+    *,
+    deal_id: int,
+    staff: Staff | None,
+    version: int | None,
+    amount: int | None,
+    now: datetime,
+) -> ActionResult:
     """Close the deal as won with its final amount. Commits when closed."""
     try:
         deal = await load_for_action(uow, deal_id=deal_id, staff=staff, version=version)
@@ -78,9 +92,16 @@ async def win_deal(
 
 
 async def lose_deal(
-    uow: UnitOfWork, config: CrmConfig, *, deal_id: int, staff: Staff | None, version: int | None,
-    reason: str, note: str | None = None, now: datetime,
-) -> ActionResult:  # fmt: skip
+    uow: UnitOfWork,
+    config: CrmConfig,
+    *,
+    deal_id: int,
+    staff: Staff | None,
+    version: int | None,
+    reason: str,
+    note: str | None = None,
+    now: datetime,
+) -> ActionResult:
     """Close the deal as lost with a configured reason ("other" needs the manager's words). Commits."""
     try:
         deal = await load_for_action(uow, deal_id=deal_id, staff=staff, version=version)
@@ -111,9 +132,14 @@ async def _close(uow: UnitOfWork, deal: Deal, *, stage: str, status: DealStatus,
 
 
 async def rewarm_client(
-    uow: UnitOfWork, config: CrmConfig, *, deal_id: int, staff: Staff | None, next_contact_at: datetime,
+    uow: UnitOfWork,
+    config: CrmConfig,
+    *,
+    deal_id: int,
+    staff: Staff | None,
+    next_contact_at: datetime,
     now: datetime,
-) -> ActionResult:  # fmt: skip
+) -> ActionResult:
     """Open a deal in the rewarm pipeline for a lost deal's client, owned by the lost deal's manager,
     with a next contact, so the client is not forgotten. Once per client. Commits.
 
@@ -132,13 +158,25 @@ async def rewarm_client(
     pipeline = config.pipeline(REWARM_PIPELINE)
     new = await uow.deals.add(
         Deal(
-            id=None, contact_id=deal.contact_id, pipeline=pipeline.key, stage=pipeline.first_stage.key,
-            status=DealStatus.OPEN, chat_id=deal.chat_id, source=deal.source, answers=dict(deal.answers),
-            temperature=deal.temperature, target=deal.target, created_at=now, stage_entered_at=now,
-            manager_id=owner, assigned_at=now, taken_at=now, amount=deal.amount,
+            id=None,
+            contact_id=deal.contact_id,
+            pipeline=pipeline.key,
+            stage=pipeline.first_stage.key,
+            status=DealStatus.OPEN,
+            chat_id=deal.chat_id,
+            source=deal.source,
+            answers=dict(deal.answers),
+            temperature=deal.temperature,
+            target=deal.target,
+            created_at=now,
+            stage_entered_at=now,
+            manager_id=owner,
+            assigned_at=now,
+            taken_at=now,
+            amount=deal.amount,
             next_contact_at=next_contact_at,
         )
-    )  # fmt: skip
+    )
     assert new.id is not None
     await uow.timers.add(
         Timer(timer_kinds.NEXT_CONTACT, new.id, next_contact_at, payload={"manager_id": owner})

@@ -42,18 +42,31 @@ async def reply_to_prospect(
     contact = await uow.contacts.get(deal.contact_id)
     await uow.messages.add(
         ChatMessage(
-            deal.id, Direction.OUT, message.kind, now, text=message.text, chat_id=message.chat_id,
-            telegram_message_id=message.message_id, author_id=staff.telegram_id,
+            deal.id,
+            Direction.OUT,
+            message.kind,
+            now,
+            text=message.text,
+            chat_id=message.chat_id,
+            telegram_message_id=message.message_id,
+            author_id=staff.telegram_id,
         )
-    )  # fmt: skip
+    )
     await record(
-        uow, deal, EventKind.MESSAGE_OUT, actor=staff, now=now,
+        uow,
+        deal,
+        EventKind.MESSAGE_OUT,
+        actor=staff,
+        now=now,
         data={"kind": message.kind, "text": (message.text or "")[:HISTORY_SNIPPET]},
-    )  # fmt: skip
+    )
     data = {
-        "deal_id": deal.id, "kind": message.kind, "text": message.text,
-        "from_chat_id": message.chat_id, "message_id": message.message_id,
-    }  # fmt: skip
+        "deal_id": deal.id,
+        "kind": message.kind,
+        "text": message.text,
+        "from_chat_id": message.chat_id,
+        "message_id": message.message_id,
+    }
     await uow.outbox.add(
         Notice(deal.chat_id, "manager_reply", data, contact.locale if contact else None), now=now
     )

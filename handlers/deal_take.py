@@ -6,25 +6,24 @@ import contextlib
 import logging
 from datetime import datetime
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
 
 from domain.crm_config import CrmConfig
 from domain.models import Staff
-from domain.overview import deal_card
 from domain.ports import UnitOfWork
 from domain.taking import TakeOutcome, take_deal
 from handlers.callbacks import DealAction
+from handlers.card_display import redraw_pressed
 from handlers.i18n import Texts
-from handlers.views.deal_card import deal_card_keyboard, deal_card_text
 
 logger = logging.getLogger(__name__)
 
 
 async def on_deal_take(
     callback: CallbackQuery, callback_data: DealAction, staff: Staff | None, uow: UnitOfWork, t: Texts,
-    config: CrmConfig, now: datetime,
+    config: CrmConfig, now: datetime, bot: Bot,
 ) -> None:  # fmt: skip
     result = await take_deal(uow, deal_id=callback_data.deal_id, staff=staff, now=now)
     if result.outcome is TakeOutcome.NOT_ALLOWED:
@@ -41,31 +40,13 @@ async def on_deal_take(
     )
     mine = result.outcome in (TakeOutcome.TAKEN, TakeOutcome.ALREADY_YOURS)
     if mine or (staff is not None and staff.oversees):
-        await _redraw(callback, uow, t, config, callback_data.deal_id)
+        await redraw_pressed(
+            callback, bot, uow=uow, deal_id=callback_data.deal_id, config=config, t=t, staff=staff, now=now
+        )
     elif isinstance(callback.message, Message):
         # Someone else's deal: no card for them, just no button to press again.
         with contextlib.suppress(TelegramBadRequest):
             await callback.message.edit_reply_markup(reply_markup=None)
-
-
-async def _redraw(
-    callback: CallbackQuery, uow: UnitOfWork, t: Texts, config: CrmConfig, deal_id: int
-) -> None:
-    """Show the card as it is now, in place of the one whose button was pressed (or, when that message
-    cannot be edited, as a new message)."""
-    card = await deal_card(uow, deal_id)
-    await uow.rollback()
-    if card is None or not isinstance(callback.message, Message):
-        return
-    text = deal_card_text(card, config, t, viewer_id=callback.from_user.id)
-    markup = deal_card_keyboard(card, t)
-    try:
-        await callback.message.edit_text(text, reply_markup=markup)
-    except TelegramBadRequest as error:
-        if "not modified" in str(error):
-            return
-        logger.info("card %s could not be edited in place (%s); sending it anew", deal_id, error)
-        await callback.message.answer(text, reply_markup=markup)
 
 
 def build_router() -> Router:

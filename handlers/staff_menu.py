@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 from aiogram.filters import CommandStart
+from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from domain.models import Role, Staff
@@ -14,8 +15,9 @@ from handlers.i18n import Texts
 from handlers.views.formatting import esc
 
 
-async def cmd_start(message: Message, staff: Staff, uow: UnitOfWork, t: Texts) -> None:
+async def cmd_start(message: Message, staff: Staff, uow: UnitOfWork, t: Texts, state: FSMContext) -> None:
     assert message.from_user is not None
+    await state.clear()  # /start is a way out of anything half-typed
     user = message.from_user
     overview = await staff_overview(uow, staff)
     roles = ", ".join(t(f"role-{role.value}") for role in Role if role in staff.roles)

@@ -9,17 +9,25 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram.methods import CopyMessage, SendMessage, TelegramMethod
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from domain.crm_config import CrmConfig
 from domain.overview import deal_card
 from domain.ports import UnitOfWork
+from handlers.callbacks import DealAction
 from handlers.i18n import Texts
-from handlers.views.deal_card import deal_card_keyboard, deal_card_text
+from handlers.views.deal_card import deal_card_text
+from handlers.views.deal_keyboards import deal_card_keyboard
 from handlers.views.formatting import esc, split_text
 from handlers.views.questionnaire import answers_block
+from handlers.views.team_notices import TEAM_NOTICES, render_team_notice
 
 CAPTIONED = {"photo", "document", "video", "audio", "voice", "animation"}
 CAPTION_LIMIT = 1024
+
+
+# Notices whose delivered message stands for its deal: a staff member replying to it writes to the client.
+LINKED = frozenset({"prospect_message"})
 
 
 class UnknownNotice(LookupError):
@@ -29,17 +37,59 @@ class UnknownNotice(LookupError):
 async def render_notice(
     kind: str, data: dict[str, Any], *, chat_id: int, uow: UnitOfWork, config: CrmConfig, t: Texts
 ) -> list[TelegramMethod[Any]]:
-    """The calls that deliver one notice; an empty list when there is nothing left to say."""
+    """The calls that deliver one notice; an empty list when there is nothing left to say.
+
+    Relayed client messages carry a "Reply" button, and the notifier links them to their deal so that
+    replying to them also reaches the client (see `LINKED`).
+    """
+    if kind in TEAM_NOTICES:
+        return await render_team_notice(kind, data, chat_id=chat_id, uow=uow, config=config, t=t)
     card = await deal_card(uow, int(data["deal_id"]))
+    names = {m.telegram_id: m.name for m in await uow.staff.active() if m.name}
     await uow.rollback()
     if card is None:
         return []
     if kind == "prospect_message":
         header = t("relay-header", name=esc(card.contact.name), id=card.deal.id)
-        return _relay(chat_id, header, data)
+        methods = _relay(chat_id, header, data)
+        reply = DealAction(action="reply", deal_id=int(data["deal_id"]), v=0, arg="m").pack()
+        markup = InlineKeyboardMarkup(
+            inline_keyboard=[[InlineKeyboardButton(text=t("btn-reply"), callback_data=reply)]]
+        )
+        last = methods[-1]
+        if isinstance(last, SendMessage | CopyMessage):
+            last.reply_markup = markup
+        return methods
+    if kind == "manager_reply":
+        return _relay(chat_id, t("reply-header", company=esc(config.company.name[t.locale])), data)
     if kind == "lead_taken_over":
         by = esc(card.manager.name) if card.manager and card.manager.name else t("owner-unknown", id=0)
         return [SendMessage(chat_id=chat_id, text=t("notice-lead-taken-over", id=card.deal.id, by=by))]
+    if kind in ("deal_handed_over", "deal_taken_away"):
+
+        def who(key: str) -> str:
+            staff_id = data.get(key)
+            return (
+                esc(names.get(staff_id, t("owner-unknown", id=staff_id)))
+                if isinstance(staff_id, int)
+                else t("history-nobody")
+            )
+
+        args = {
+            "id": card.deal.id,
+            "old": who("from"),
+            "new": who("to"),
+            "by": who("by"),
+            "reason": esc(data.get("reason", "")),
+        }
+        if kind == "deal_taken_away":
+            return [SendMessage(chat_id=chat_id, text=t("notice-deal-taken-away", **args))]
+        text = (
+            t("notice-deal-handed-over", **args) + "\n\n" + deal_card_text(card, config, t, viewer_id=chat_id)
+        )
+        return [
+            SendMessage(chat_id=chat_id, text=text, reply_markup=deal_card_keyboard(card, t, config=config))
+        ]
     headers = {
         "new_lead": "notice-new-lead",
         "unsorted_lead": "notice-unsorted-lead",
@@ -52,7 +102,7 @@ async def render_notice(
         # What the client said now; the card below still shows the answers the deal started with.
         text += "\n" + answers_block(config, dict(data["answers"]), t.locale)
     text += "\n\n" + deal_card_text(card, config, t, viewer_id=chat_id)
-    return [SendMessage(chat_id=chat_id, text=text, reply_markup=deal_card_keyboard(card, t))]
+    return [SendMessage(chat_id=chat_id, text=text, reply_markup=deal_card_keyboard(card, t, config=config))]
 
 
 def _relay(chat_id: int, header: str, data: dict[str, Any]) -> list[TelegramMethod[Any]]:

@@ -1,0 +1,140 @@
+"""A deal's history in words: one line per event, for the card's last entries and the history pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from babel.dates import format_datetime
+from babel.numbers import format_decimal, get_currency_symbol
+
+from domain.crm_config import CrmConfig
+from domain.models import DealEvent, EventKind
+from handlers.callbacks import DealAction
+from handlers.i18n import Texts
+from handlers.views.formatting import clip, esc
+
+HISTORY_PAGE = 10
+ENTRY_ON_CARD = 120
+ENTRY_ON_PAGE = 600
+
+
+def money(amount: int, config: CrmConfig, locale: str) -> str:
+    """150 000 ₽ / 150,000 RUB: digits grouped the way the reader's language groups them."""
+    return f"{format_decimal(amount, locale=locale)} {get_currency_symbol(config.company.currency, locale)}"
+
+
+def moment(at: datetime, config: CrmConfig, locale: str) -> str:
+    """чт, 26 нояб., 15:00 — in the team's time zone."""
+    return str(format_datetime(at, "EEE, d MMM, HH:mm", tzinfo=ZoneInfo(config.timezone), locale=locale))
+
+
+def short_moment(at: datetime, config: CrmConfig) -> str:
+    return at.astimezone(ZoneInfo(config.timezone)).strftime("%d.%m %H:%M")
+
+
+def person(staff_id: object, names: dict[int, str], t: Texts) -> str:
+    if not isinstance(staff_id, int):
+        return t("history-nobody")
+    return esc(names.get(staff_id) or t("owner-unknown", id=staff_id))
+
+
+def history_line(
+    event: DealEvent, names: dict[int, str], config: CrmConfig, t: Texts, *, pipeline: str, limit: int
+) -> str:
+    """ "26.11 15:00 · Олег: этап «Новая» → «КП отправлено»"."""
+    data = event.data
+    actor = person(event.actor_id, names, t)
+    stages = config.pipeline(pipeline)
+
+    def stage_name(key: object) -> str:
+        stage = stages.stage(str(key))
+        return esc(stage.name[t.locale] if stage else str(key))
+
+    def said(key: str = "text") -> str:
+        text = str(data.get(key) or "")
+        return esc(clip(text, limit)) if text else ""
+
+    kind = event.kind
+    if kind is EventKind.STAGE_CHANGED:
+        text = t(
+            "history-stage", actor=actor, old=stage_name(data.get("from")), new=stage_name(data.get("to"))
+        )
+        if isinstance(data.get("amount"), int):
+            text += t("history-with-amount", amount=money(data["amount"], config, t.locale))
+        if data.get("note"):
+            text += f": {said('note')}"
+    elif kind is EventKind.NOTE:
+        text = t("history-note", actor=actor, kind=t(f"note-kind-{data.get('kind', 'other')}"), text=said())
+    elif kind is EventKind.NEXT_CONTACT_SET:
+        at = datetime.fromisoformat(str(data["at"]))
+        text = t("history-next-contact", actor=actor, at=moment(at, config, t.locale))
+    elif kind is EventKind.WON:
+        amount = data.get("amount")
+        text = t(
+            "history-won",
+            actor=actor,
+            amount=money(amount, config, t.locale) if isinstance(amount, int) else "—",
+        )
+    elif kind is EventKind.LOST:
+        reason = config.loss_reason(str(data.get("reason")))
+        text = t("history-lost", actor=actor, reason=esc(reason.text[t.locale]) if reason else said("reason"))
+        if data.get("note"):
+            text += f": {said('note')}"
+    elif kind is EventKind.REWARMED:
+        text = t("history-rewarmed", actor=actor, id=data.get("new_deal", 0))
+    elif kind is EventKind.REASSIGNED:
+        old, new = person(data.get("from"), names, t), person(data.get("to"), names, t)
+        text = t("history-reassigned", actor=actor, old=old, new=new, reason=said("reason"))
+    elif kind is EventKind.UNASSIGNED:
+        text = t("history-unassigned", old=person(data.get("from"), names, t))
+    elif kind is EventKind.MESSAGE_IN:
+        text = t("history-message-in", text=said() or t(f"content-{data.get('kind', 'text')}"))
+    elif kind is EventKind.MESSAGE_OUT:
+        text = t("history-message-out", actor=actor, text=said() or t(f"content-{data.get('kind', 'text')}"))
+    elif kind is EventKind.CREATED and data.get("from_deal"):
+        text = t(
+            "history-created-from", actor=actor, id=data["from_deal"], pipeline=esc(stages.name[t.locale])
+        )
+    elif kind is EventKind.TAKEN:
+        text = t("history-taken", actor=actor)
+    elif kind is EventKind.ASSIGNED:
+        text = t("history-assigned", new=person(data.get("to"), names, t))
+    else:  # created, queued, request repeated, archived
+        text = t(f"history-{kind.value.replace('_', '-')}")
+    return f"<i>{short_moment(event.at, config)}</i> · {text}"
+
+
+def history_page(
+    events: list[DealEvent],
+    names: dict[int, str],
+    config: CrmConfig,
+    t: Texts,
+    *,
+    deal_id: int,
+    pipeline: str,
+    page: int | None,
+) -> tuple[str, InlineKeyboardMarkup]:
+    """One page of the history (the last one when `page` is None), oldest entry first, with paging."""
+    pages = max(1, -(-len(events) // HISTORY_PAGE))
+    page = pages - 1 if page is None else min(max(page, 0), pages - 1)
+    chunk = events[page * HISTORY_PAGE : (page + 1) * HISTORY_PAGE]
+    lines = [t("history-title", id=deal_id, page=page + 1, pages=pages), ""]
+    lines += [history_line(e, names, config, t, pipeline=pipeline, limit=ENTRY_ON_PAGE) for e in chunk]
+    if not chunk:
+        lines.append(t("history-empty"))
+    nav: list[InlineKeyboardButton] = []
+    if page > 0:
+        nav.append(_page_button("« " + t("btn-earlier"), deal_id, page - 1))
+    if page + 1 < pages:
+        nav.append(_page_button(t("btn-later") + " »", deal_id, page + 1))
+    card = InlineKeyboardButton(
+        text=t("btn-open-card"), callback_data=DealAction(action="open", deal_id=deal_id, v=0).pack()
+    )
+    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[row for row in (nav, [card]) if row])
+
+
+def _page_button(text: str, deal_id: int, page: int) -> InlineKeyboardButton:
+    data = DealAction(action="hist", deal_id=deal_id, v=0, arg=str(page)).pack()
+    return InlineKeyboardButton(text=text, callback_data=data)
