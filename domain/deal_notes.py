@@ -45,8 +45,8 @@ async def plan_next_contact(
         return await refused(uow, error)
     assert deal.id is not None
     await uow.timers.cancel(subject_id=deal.id, kinds=(timer_kinds.NEXT_CONTACT,))
-    owner = deal.manager_id
-    await uow.timers.add(Timer(timer_kinds.NEXT_CONTACT, deal.id, at, payload={"manager_id": owner}))
+    # No owner in the payload: the deal may change hands before it fires; whoever owns it then is told.
+    await uow.timers.add(Timer(timer_kinds.NEXT_CONTACT, deal.id, at))
     previous = deal.next_contact_at
     deal.next_contact_at = at
     await uow.deals.save(deal)

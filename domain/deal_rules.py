@@ -6,6 +6,7 @@ refusal into a `DealError` code that the handler puts into words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -107,11 +108,10 @@ def check_loss(config: CrmConfig, deal: Deal, *, reason: str, note: str | None) 
         return DealError.CLOSED
     if config.loss_reason(reason) is None:
         return DealError.UNKNOWN_REASON
-    if reason == "other":
-        if not (note and note.strip()):
-            return DealError.REASON_TEXT_REQUIRED
-        if len(note) > MAX_REASON_LENGTH:
-            return DealError.TOO_LONG
+    if reason == "other" and not (note and note.strip()):
+        return DealError.REASON_TEXT_REQUIRED
+    if note and len(note) > MAX_REASON_LENGTH:
+        return DealError.TOO_LONG
     return None
 
 
@@ -144,14 +144,28 @@ def check_amount(amount: int) -> DealError | None:
     return None if 0 < amount <= MAX_AMOUNT else DealError.BAD_AMOUNT
 
 
+# "150k", "150 тыс.", "1,5 млн": price-parser reads the number and drops the word, which would turn
+# 1.5 million into 2. The multiplier words are few and ours to know.
+_MULTIPLIERS = (
+    (re.compile(r"\d\s*(k|к|тыс\.?|тысяч[аи]?|thousand)(?![a-zа-я])", re.IGNORECASE), 1000),
+    (re.compile(r"\d\s*(m|м|млн\.?|миллион(а|ов)?|mln|million)(?![a-zа-я])", re.IGNORECASE), 1_000_000),
+)
+_EXPONENT = re.compile(r"\d\s*e\s*[+-]?\d", re.IGNORECASE)
+
+
 def parse_amount(text: str) -> int | None:
-    """A sum as people type it ("150 000", "150000 руб.", "1 500 000,00"), in whole units; None when
-    there is no positive sum in it. `price-parser` knows the separators and currency marks."""
-    if any(sign in text for sign in "-−"):
+    """A sum as people type it ("150 000", "150000 руб.", "1 500 000,00", "150k", "1,5 млн"), in whole
+    units; None when there is no positive sum in it. `price-parser` knows the separators and currency
+    marks; the multiplier words are read here."""
+    if any(sign in text for sign in "-−") or _EXPONENT.search(text):
         return None  # "-5" is not a sum a deal can be worth; price-parser would read it as 5
     amount = Price.fromstring(text).amount
     if amount is None:
         return None
+    for pattern, factor in _MULTIPLIERS:
+        if pattern.search(text):
+            amount *= factor
+            break
     try:
         whole = int(amount.to_integral_value())
     except (InvalidOperation, ValueError):

@@ -178,9 +178,7 @@ async def rewarm_client(
         )
     )
     assert new.id is not None
-    await uow.timers.add(
-        Timer(timer_kinds.NEXT_CONTACT, new.id, next_contact_at, payload={"manager_id": owner})
-    )
+    await uow.timers.add(Timer(timer_kinds.NEXT_CONTACT, new.id, next_contact_at))
     await record(
         uow,
         new,

@@ -5,7 +5,20 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.enums import ChatType
 
-from handlers import deal_take, errors, fallback, intake, relay, staff_menu
+from handlers import (
+    deal_card,
+    deal_input,
+    deal_lists,
+    deal_take,
+    errors,
+    fallback,
+    intake,
+    prospect_reply,
+    relay,
+    staff_menu,
+    team,
+)
+from handlers.input_reset import CommandEndsInput
 
 
 def build_router() -> Router:
@@ -13,6 +26,19 @@ def build_router() -> Router:
     root = Router(name="voronka")
     # Prospects and staff talk to the bot in private; a group it was added to is not a lead.
     root.message.filter(F.chat.type == ChatType.PRIVATE)
-    for module in (errors, staff_menu, deal_take, intake, relay, fallback):
+    root.message.outer_middleware(CommandEndsInput())
+    for module in (
+        errors,
+        team,
+        deal_lists,
+        deal_input,
+        prospect_reply,
+        staff_menu,
+        deal_take,
+        deal_card,
+        intake,
+        relay,
+        fallback,
+    ):
         root.include_router(module.build_router())
     return root

@@ -65,10 +65,17 @@ async def answer_result(
         await callback.answer(ok)
     else:
         _refusal(callback, action, deal_id, result.error.value)
-        await callback.answer(t(f"deal-error-{result.error.value.replace('_', '-')}"), show_alert=True)
+        await callback.answer(refusal_text(result.error, staff, t), show_alert=True)
         if result.error in (DealError.NOT_ALLOWED, DealError.NOT_FOUND) or result.deal is None:
             return
     await redraw_pressed(callback, bot, uow=uow, deal_id=deal_id, config=config, t=t, staff=staff, now=now)
+
+
+def refusal_text(error: DealError, staff: Staff | None, t: Texts) -> str:
+    """Why nothing was done, in words; someone outside the team just hears the buttons are not for them."""
+    if staff is None or not staff.active:
+        return t("take-not-allowed")
+    return t(f"deal-error-{error.value.replace('_', '-')}")
 
 
 def callback_data_of(callback: CallbackQuery) -> DealAction:
@@ -97,7 +104,7 @@ async def _checked(
     allowed = may_view(staff, card.deal, config) if view_only else may_act(staff, card.deal)
     if not allowed:
         _refusal(callback, data.action, data.deal_id, "not allowed")
-        await callback.answer(t("deal-error-not-allowed"), show_alert=True)
+        await callback.answer(refusal_text(DealError.NOT_ALLOWED, staff, t), show_alert=True)
         return None
     if versioned and data.v != card.deal.version:
         _refusal(callback, data.action, data.deal_id, f"stale card v{data.v}, deal is v{card.deal.version}")
@@ -478,8 +485,9 @@ async def on_confirmed_time(
             await callback.answer(t("done-next-contact", at=_moment(at, config, t)))
         else:
             _refusal(callback, "ncok", callback_data.deal_id, result.error.value)
-            await callback.answer(t(f"deal-error-{result.error.value.replace('_', '-')}"), show_alert=True)
-        if result.deal is not None and card_ref is not None:
+            await callback.answer(refusal_text(result.error, staff, t), show_alert=True)
+        refused_for_good = result.error in (DealError.NOT_ALLOWED, DealError.NOT_FOUND)
+        if result.deal is not None and card_ref is not None and not refused_for_good:
             await redraw(
                 bot,
                 chat_id=card_ref[0],

@@ -84,9 +84,9 @@ async def render_notice(
         }
         if kind == "deal_taken_away":
             return [SendMessage(chat_id=chat_id, text=t("notice-deal-taken-away", **args))]
-        text = (
-            t("notice-deal-handed-over", **args) + "\n\n" + deal_card_text(card, config, t, viewer_id=chat_id)
-        )
+        by_owner = data.get("by") == data.get("from")
+        header = t("notice-deal-handed-over-by-owner" if by_owner else "notice-deal-handed-over", **args)
+        text = header + "\n\n" + deal_card_text(card, config, t, viewer_id=chat_id)
         return [
             SendMessage(chat_id=chat_id, text=text, reply_markup=deal_card_keyboard(card, t, config=config))
         ]

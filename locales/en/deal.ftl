@@ -139,5 +139,6 @@ reply-header = 💬 <b>{ $company }</b>
 reply-not-linked = This message isn't linked to a deal. To answer a client, reply to their relayed message or press “💬 Reply” on the card.
 
 notice-deal-handed-over = 🔁 <b>Deal #{ $id } is handed to you</b> from { $old } (by { $by }). Why: { $reason }
+notice-deal-handed-over-by-owner = 🔁 <b>Deal #{ $id } is handed to you</b> by { $old }. Why: { $reason }
 notice-deal-taken-away = ↪️ Deal #{ $id } now belongs to { $new } (handed over by { $by }). Why: { $reason }
 notice-rewarm-deal = ♻️ <b>Deal #{ $id } in rewarming</b> — the client of deal #{ $old }.

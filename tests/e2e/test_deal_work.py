@@ -33,7 +33,9 @@ def data_of(view: dict[str, Any], text: str) -> str:
     return str(next(b["callback_data"] for row in rows for b in row if b["text"] == text))
 
 
-async def test_a_deal_goes_through_every_stage_to_won_on_one_card(api: FakeBotApi, running: RunningBot) -> None:
+async def test_a_deal_goes_through_every_stage_to_won_on_one_card(
+    api: FakeBotApi, running: RunningBot
+) -> None:
     _, manager, card = await taken_lead(api, 701)
     card_id = card["message_id"]
     assert "Следующий контакт не запланирован" in card["text"]
@@ -71,7 +73,13 @@ async def test_a_deal_goes_through_every_stage_to_won_on_one_card(api: FakeBotAp
         "select group_concat(kind, ',') from (select kind from deal_events where deal_id = 1 order by id)"
     )
     assert kinds.endswith("taken,stage_changed,stage_changed,stage_changed,stage_changed,won")
-    assert await running.scalar("select count(*) from deal_events where deal_id = 1 and actor_id is null and kind = 'stage_changed'") == 0
+    assert (
+        await running.scalar(
+            "select count(*) from deal_events"
+            " where deal_id = 1 and actor_id is null and kind = 'stage_changed'"
+        )
+        == 0
+    )
 
 
 async def test_won_straight_from_the_first_stage_is_not_offered(api: FakeBotApi, running: RunningBot) -> None:
@@ -106,7 +114,12 @@ async def test_lost_with_other_needs_words_and_the_client_goes_to_rewarming_once
     rewarm = await manager.expect("Сделка №2 в прогреве")
     assert "Прогрев отказников" in rewarm["text"] and "Следующий контакт:" in rewarm["text"]
     assert await running.scalar("select pipeline from deals where id = 2") == "rewarm"
-    assert await running.scalar("select count(*) from timers where subject_id = 2 and kind = 'next_contact' and state = 'pending'") == 1
+    assert (
+        await running.scalar(
+            "select count(*) from timers where subject_id = 2 and kind = 'next_contact' and state = 'pending'"
+        )
+        == 1
+    )
 
     old = api.find_message(MANAGER, card["message_id"])  # the lost card, redrawn: no second rewarm offered
     assert old is not None and "♻️ В прогрев" not in button_texts(old["reply_markup"])
@@ -121,7 +134,9 @@ async def test_a_stale_card_says_so_and_shows_the_current_one(api: FakeBotApi, r
     copy = await manager.expect("Сделка №1")
     await manager.press("➡️ Квалификация", message=api.find_message(MANAGER, copy["message_id"]))
     await manager.expect("Этап: Квалификация")
-    await manager.press("➡️ Квалификация", message=api.find_message(MANAGER, card["message_id"]))  # the old copy
+    await manager.press(
+        "➡️ Квалификация", message=api.find_message(MANAGER, card["message_id"])
+    )  # the old copy
     assert "Карточка устарела" in (await manager.answer_of_callback())["text"]
     current = await manager.expect("Этап: Квалификация")
     assert current["message_id"] == card["message_id"] and "➡️ КП отправлено" in current["buttons"]
@@ -148,7 +163,7 @@ async def test_notes_and_the_paged_history(api: FakeBotApi, running: RunningBot)
 
 
 async def test_the_supervisor_sees_the_whole_history(api: FakeBotApi, running: RunningBot) -> None:
-    _, manager, card = await taken_lead(api, 706)
+    _, manager, _ = await taken_lead(api, 706)
     await manager.press("➡️ Квалификация")
     await manager.expect("Этап: Квалификация")
     supervisor = api.user(SUPERVISOR, first_name="Ирина")

@@ -53,7 +53,8 @@ async def test_a_prospect_completes_the_questionnaire_in_russian_and_the_manager
     answer = await manager.answer_of_callback()
     assert "Сделка №1 ваша" in answer["text"]
     edited = await manager.expect("В работе: вы")
-    assert edited["method"] == "editMessageText" and edited["buttons"] == []
+    assert edited["method"] == "editMessageText" and "✅ Взять в работу" not in edited["buttons"]
+    assert "➡️ Квалификация" in edited["buttons"]  # the card now offers working the deal
 
 
 async def test_a_prospect_completes_the_questionnaire_in_english(

@@ -1,0 +1,58 @@
+"""Notices about the team, rendered at send time: someone joined by your invite, someone was removed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from aiogram.methods import SendMessage, TelegramMethod
+
+from domain.crm_config import CrmConfig
+from domain.models import Role, Staff
+from domain.ports import UnitOfWork
+from handlers.i18n import Texts
+from handlers.views.formatting import esc
+
+TEAM_NOTICES: frozenset[str] = frozenset({"invite_used", "staff_removed"})
+IDS_SHOWN = 20  # deal numbers listed in one message; the rest are counted
+
+
+async def render_team_notice(
+    kind: str, data: dict[str, Any], *, chat_id: int, uow: UnitOfWork, config: CrmConfig, t: Texts
+) -> list[TelegramMethod[Any]]:
+    """The calls that deliver one team notice (see `domain.staffing`)."""
+    member = await uow.staff.get(int(data["staff_id"]))
+    await uow.rollback()
+    name = esc(staff_name(member, t) if member else t("owner-unknown", id=data["staff_id"]))
+    if kind == "invite_used":
+        role = t(f"role-{Role(data['role']).value}")
+        handle = f" (@{esc(member.username)})" if member and member.username else ""
+        return [SendMessage(chat_id=chat_id, text=t("notice-invite-used", name=name + handle, role=role))]
+    if kind == "staff_removed":
+        deal_ids = [int(i) for i in data.get("deal_ids", [])]
+        lines = [t("notice-staff-removed", name=name)]
+        if deal_ids:
+            lines.append(t("team-removed-deals", count=len(deal_ids), ids=deal_numbers(deal_ids, t)))
+        else:
+            lines.append(t("team-removed-no-deals"))
+        return [SendMessage(chat_id=chat_id, text="\n".join(lines))]
+    raise LookupError(f"not a team notice: {kind}")
+
+
+def staff_name(staff: Staff, t: Texts) -> str:
+    """How a colleague is called on screens (not escaped): their Telegram name, else their id."""
+    return staff.name or (
+        f"@{staff.username}" if staff.username else t("owner-unknown", id=staff.telegram_id)
+    )
+
+
+def role_names(roles: Iterable[Role], t: Texts) -> str:
+    held = set(roles)
+    return ", ".join(t(f"role-{role.value}") for role in Role if role in held)
+
+
+def deal_numbers(deal_ids: Sequence[int], t: Texts) -> str:
+    """ "№1, №2, №3" (the sign as the language writes it), at most IDS_SHOWN of them, then "and N more"."""
+    shown = ", ".join(t("deal-number", id=i) for i in deal_ids[:IDS_SHOWN])
+    rest = len(deal_ids) - IDS_SHOWN
+    return shown + (" " + t("list-ids-more", count=rest) if rest > 0 else "")

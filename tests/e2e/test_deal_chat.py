@@ -1,0 +1,118 @@
+"""The manager and the client talk through the bot; the next contact is planned by button or in words."""
+
+from __future__ import annotations
+
+from .bot_api_server import FakeBotApi
+from .conftest import MANAGER, RunningBot
+from .test_deal_work import open_menu, taken_lead
+from .test_intake import answer_everything_in_russian
+
+
+async def test_the_manager_answers_with_a_photo_and_by_replying_to_the_relayed_message(
+    api: FakeBotApi, running: RunningBot
+) -> None:
+    anna, manager, _ = await taken_lead(api, 801)
+    await anna.send("Здравствуйте! Можно посмотреть примеры работ?")
+    relayed = await manager.expect("Можно посмотреть примеры работ?")
+    assert "💬 Ответить" in relayed["buttons"]
+
+    await manager.press("💬 Ответить")
+    await manager.expect("Напишите ответ для Анна — клиент получит его от имени «Воронка»")
+    await manager.send_photo(caption="Вот кофейня, которую мы делали весной")
+    await manager.expect("Отправлено клиенту ✓")
+    photo = await anna.expect("Вот кофейня, которую мы делали весной")
+    assert photo["method"] == "copyMessage" and photo["params"]["from_chat_id"] == MANAGER
+    assert photo["params"]["caption"].startswith("💬 <b>Воронка</b>")  # the company, not the manager
+
+    await manager.reply(relayed["message_id"], "Позвоню вам сегодня в 16:00")
+    await manager.expect("Отправлено клиенту ✓")
+    text = await anna.expect("Позвоню вам сегодня в 16:00")
+    assert text["method"] == "sendMessage" and "Воронка" in text["text"] and "Олег" not in text["text"]
+
+    assert await running.scalar("select count(*) from messages where deal_id = 1 and direction = 'out'") == 2
+    assert await running.scalar("select count(*) from messages where deal_id = 1 and direction = 'in'") == 1
+    kinds = await running.scalar(
+        "select group_concat(kind, ',') from "
+        "(select kind from deal_events where kind like 'message_%' order by id)"
+    )
+    assert kinds == "message_in,message_out,message_out"
+
+
+async def test_replying_to_a_message_that_is_not_a_client_s_explains_how(
+    api: FakeBotApi, running: RunningBot
+) -> None:
+    _, manager, card = await taken_lead(api, 802)
+    await manager.reply(card["message_id"], "Это кому?")
+    await manager.expect("Это сообщение не связано со сделкой")
+    assert await running.scalar("select count(*) from messages where direction = 'out'") == 0
+
+
+async def test_the_next_contact_by_button_then_replaced_by_typed_words(
+    api: FakeBotApi, running: RunningBot
+) -> None:
+    _, manager, card = await taken_lead(api, 803)
+    await open_menu(manager, "📅 След. контакт")
+    await manager.press("Завтра в 10:00")
+    assert ", 10:00 ✓" in (await manager.answer_of_callback())["text"]
+    planned = await manager.expect("Следующий контакт:")
+    assert planned["message_id"] == card["message_id"]
+
+    await open_menu(manager, "📅 След. контакт")
+    await manager.press("✏️ Ввести дату")
+    await manager.expect("Когда связаться с клиентом?")
+    await manager.send("абырвалг")
+    await manager.expect("Не понял дату")
+    await manager.send("вчера в 10:00")
+    await manager.expect("это уже прошло")
+    await manager.send("завтра в 15:00")
+    confirm = await manager.expect("15:00. Всё верно?")
+    await manager.press("✅ Да, верно", message=api.find_message(MANAGER, confirm["message_id"]))
+    assert ", 15:00 ✓" in (await manager.answer_of_callback())["text"]
+    card = await manager.expect("Следующий контакт:")
+    assert ", 15:00" in card["text"]
+
+    pending = await running.scalar(
+        "select count(*) from timers where subject_id = 1 and kind = 'next_contact' and state = 'pending'"
+    )
+    replaced = await running.scalar(
+        "select count(*) from timers where subject_id = 1 and kind = 'next_contact' and state = 'cancelled'"
+    )
+    assert (pending, replaced) == (1, 1)
+
+
+async def test_an_english_speaking_manager_plans_the_next_contact_in_english(
+    api: FakeBotApi, running: RunningBot
+) -> None:
+    anna = api.user(804, first_name="Анна")
+    manager = api.user(MANAGER, first_name="Oleg", language_code="en")
+    await manager.send("/start")  # the bot learns the manager's language
+    await manager.expect("you are on the team")
+    await answer_everything_in_russian(anna)
+    await manager.expect("New lead")
+    await manager.press("✅ Take it")
+    await manager.expect("Taken by you")
+    await open_menu(manager, "📅 Next contact")
+    await manager.press("✏️ Type a date")
+    await manager.expect("When should you contact the client?")
+    await manager.send("in 2 hours")
+    confirm = await manager.expect("Is that right?")
+    await manager.press("✅ Yes, that's right", message=api.find_message(MANAGER, confirm["message_id"]))
+    assert "Next contact:" in (await manager.answer_of_callback())["text"]
+    card = await manager.expect("Next contact:")
+    assert "overdue" not in card["text"]
+    due = await running.scalar("select due_at from timers where kind = 'next_contact' and state = 'pending'")
+    assert due is not None
+
+
+async def test_a_command_ends_a_half_typed_reply_so_later_words_do_not_reach_the_client(
+    api: FakeBotApi, running: RunningBot
+) -> None:
+    anna, manager, _ = await taken_lead(api, 805)
+    await manager.press("💬 Ответить")
+    await manager.expect("Напишите ответ для Анна")
+    await manager.send("/deals")
+    await manager.next_message()
+    await manager.send("черновик для себя")
+    await manager.expect("Не понял")
+    assert await running.scalar("select count(*) from messages where direction = 'out'") == 0
+    assert all("черновик" not in (m.get("text") or "") for m in api.sent_to(anna.chat_id))
