@@ -17,7 +17,6 @@ from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramNetworkError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock, SystemClock
@@ -28,10 +27,11 @@ from bot.rate_limit import SendRateLimiter
 from bot.settings import Settings
 from bot.webhook import serve_webhook
 from domain.crm_config import CrmConfig
-from domain.models import Role
+from domain.models import Role, Staff
 from domain.team import bootstrap_staff
 from handlers import build_router
-from handlers.i18n import SUPPORTED, Translator
+from handlers.command_menu import show_everyone_commands, show_staff_commands
+from handlers.i18n import Translator
 from storage.engine import create_engine, session_factory
 from storage.fsm_repository import FsmRepository
 from storage.housekeeping import prune_processed_updates
@@ -78,7 +78,7 @@ class App:
             )
         self._tasks.append(asyncio.create_task(self.notifier.run(), name="notifier"))
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
-        await self._set_commands()
+        await self._set_commands(team)
 
     async def run(self, *, handle_signals: bool = True, polling_timeout: int = 10) -> None:
         """Serve until stopped: long polling, or the webhook when WEBHOOK_URL is set."""
@@ -132,13 +132,12 @@ class App:
                 logger.exception("housekeeping failed; trying again later")
             await asyncio.sleep(HOUSEKEEPING_EVERY_S)
 
-    async def _set_commands(self) -> None:
+    async def _set_commands(self, team: list[Staff]) -> None:
         try:
-            for locale in SUPPORTED:
-                text = self.translator.get(locale, "command-start")
-                await self.bot.set_my_commands(
-                    [BotCommand(command="start", description=text)], language_code=locale
-                )
+            await show_everyone_commands(self.bot, self.translator)
+            for member in team:
+                t = self.translator.bind(self.translator.pick(member.locale))
+                await show_staff_commands(self.bot, member, t)
         except Exception:
             logger.warning("could not set the bot's command list; going on", exc_info=True)
 

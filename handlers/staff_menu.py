@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.filters import CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
@@ -10,14 +10,18 @@ from aiogram.types import Message
 from domain.models import Role, Staff
 from domain.overview import staff_overview
 from domain.ports import UnitOfWork
+from handlers.command_menu import show_staff_commands
 from handlers.filters import IsStaff
 from handlers.i18n import Texts
 from handlers.views.formatting import esc
 
 
-async def cmd_start(message: Message, staff: Staff, uow: UnitOfWork, t: Texts, state: FSMContext) -> None:
+async def cmd_start(
+    message: Message, staff: Staff, uow: UnitOfWork, t: Texts, state: FSMContext, bot: Bot
+) -> None:
     assert message.from_user is not None
     await state.clear()  # /start is a way out of anything half-typed
+    await show_staff_commands(bot, staff, t)  # roles may have changed since the menu was last set
     user = message.from_user
     overview = await staff_overview(uow, staff)
     roles = ", ".join(t(f"role-{role.value}") for role in Role if role in staff.roles)

@@ -39,6 +39,7 @@ from domain.staffing import (
     team_roster,
 )
 from handlers.callbacks import StaffAction
+from handlers.command_menu import show_staff_commands
 from handlers.i18n import Texts
 from handlers.views.formatting import clip, esc, local_time
 from handlers.views.team_notices import deal_numbers, role_names, staff_name
@@ -111,7 +112,13 @@ async def cmd_invite(
 
 
 async def on_invite_link(
-    message: Message, command: CommandObject, uow: UnitOfWork, t: Texts, state: FSMContext, now: datetime
+    message: Message,
+    command: CommandObject,
+    uow: UnitOfWork,
+    t: Texts,
+    state: FSMContext,
+    now: datetime,
+    bot: Bot,
 ) -> None:
     """`/start inv_<token>`: anyone may open it, a prospect or a member; it wins over the questionnaire."""
     assert message.from_user is not None and command.args is not None
@@ -128,6 +135,10 @@ async def on_invite_link(
         guide = "invite-joined-manager" if result.role is Role.MANAGER else "invite-joined-supervisor"
         # A keyboard left by the questionnaire (the phone question's) has no use any more.
         await message.answer(f"{text}\n\n{t(guide)}", reply_markup=ReplyKeyboardRemove())
+        member = await uow.staff.get(user.id)
+        await uow.rollback()
+        if member is not None:
+            await show_staff_commands(bot, member, t)
         return
     if result.outcome is JoinOutcome.ALREADY_MEMBER:
         await message.answer(t("invite-already-member", role=role))
@@ -181,6 +192,9 @@ async def on_staff_action(
         logger.info("user %s removed %s from the team", callback.from_user.id, target_id)
         await callback.answer()
         await _after_removal(callback, result, staff, uow, t, pinned_staff)
+        if result.target is not None and callback.bot is not None:
+            result.target.active = False  # their work commands go from their chat's menu
+            await show_staff_commands(callback.bot, result.target, t)
     else:
         name = clip(staff_name(result.target, t) if result.target else str(target_id), ALERT_NAME_LIMIT)
         key = f"team-remove-{result.outcome.value.replace('_', '-')}"

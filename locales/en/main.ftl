@@ -126,13 +126,15 @@ staff-menu-open-deals = You have { $count } open { $count ->
         [one] deal
        *[other] deals
     }.
-staff-menu-duty-on = 🟢 You are on duty: new leads come to you.
-staff-menu-duty-off = ⏸ You are off duty: new leads do not come to you.
+staff-menu-duty-on = 🟢 You are on duty: new leads come to you. To step away — /pause.
+staff-menu-duty-off = ⏸ You are off duty: new leads do not come to you. To come back — /resume.
 staff-menu-unsorted = { $count } { $count ->
         [one] lead is
        *[other] leads are
     } waiting unsorted.
-staff-menu-how-leads-come = New leads arrive here as a card with a “✅ Take it” button.
+staff-menu-how-leads-come =
+    New leads arrive here as a card with a “✅ Take it” button; everything about a deal is done with the buttons on its card.
+    /deals — my deals, /find — search by number, phone or name, /unsorted — unsorted leads, /staff — the team.
 staff-unknown-message = I didn't get that. Press /start to open the menu.
 
 ## General

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -256,3 +257,40 @@ async def test_an_admin_is_told_how_to_invite_and_that_admins_are_not_invited(
     await admin.press("✖ Удалить: сотрудник id 1001")
     assert "переменной окружения" in (await admin.answer_of_callback())["text"]
     assert await running.scalar("select count(*) from invites") == 0
+
+
+def command_menu(api: FakeBotApi, *, chat_id: int | None = None, language: str = "") -> list[str]:
+    """The commands Telegram would show in a chat (its own scope) or to everyone (the default one)."""
+    scope = {"type": "chat", "chat_id": chat_id} if chat_id else {"type": "default"}
+    key = json.dumps([scope, language], sort_keys=True)
+    return [c["command"] for c in api._commands.get(key, [])]
+
+
+async def menu_set(api: FakeBotApi, chat_id: int, method: str) -> None:
+    await api.wait_for(
+        lambda c: c.method == method and (c.params.get("scope") or {}).get("chat_id") == chat_id, timeout=5
+    )
+
+
+async def test_each_person_sees_the_commands_of_their_roles_and_a_removed_one_loses_them(
+    api: FakeBotApi, running: RunningBot
+) -> None:
+    assert command_menu(api, language="ru") == ["start"]  # prospects: nothing of the team's
+    assert command_menu(api, chat_id=MANAGER) == ["start", "deals", "find", "unsorted", "pause", "resume", "staff"]
+    assert "invite" in command_menu(api, chat_id=ADMIN) and "pause" not in command_menu(api, chat_id=ADMIN)
+
+    admin, newbie = api.user(ADMIN, first_name="Ирина"), api.user(NEWBIE, first_name="Пётр")
+    payload = await invite_link(admin)
+    await newbie.send(f"/start {payload}")
+    await newbie.expect("менеджер")
+    await menu_set(api, NEWBIE, "setMyCommands")
+    assert "deals" in command_menu(api, chat_id=NEWBIE)
+
+    await admin.send("/staff")
+    await admin.expect("Команда")
+    await admin.press("✖ Удалить: Пётр")
+    await admin.next_message()  # the confirmation
+    await admin.press("Да, удалить")
+    await admin.expect("больше не в команде")
+    await menu_set(api, NEWBIE, "deleteMyCommands")
+    assert command_menu(api, chat_id=NEWBIE) == []
