@@ -109,7 +109,13 @@ class Notifier:
         try:
             async with self._make_uow() as uow:
                 methods = await render_notice(
-                    item.kind, item.data, chat_id=item.chat_id, uow=uow, config=self._config, t=t
+                    item.kind,
+                    item.data,
+                    chat_id=item.chat_id,
+                    uow=uow,
+                    config=self._config,
+                    t=t,
+                    now=self._clock.now(),
                 )
         except (UnknownNotice, KeyError, ValueError, TypeError) as error:
             logger.exception("outbox item %s (%s) cannot be rendered", item.id, item.kind)

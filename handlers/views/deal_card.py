@@ -45,7 +45,7 @@ def deal_card_text(
         stage=esc(stage.name[t.locale] if stage else deal.stage),
         pipeline=esc(pipeline.name[t.locale]),
     )
-    if now is not None and deal.is_open:
+    if now is not None and deal.is_open and now - deal.stage_entered_at >= timedelta(minutes=1):
         stage_line += t("card-in-stage-for", duration=time_span(now - deal.stage_entered_at, t))
     body = [stage_line]
     if deal.amount is not None:

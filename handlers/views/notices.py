@@ -6,6 +6,7 @@ when it finally arrives, not as it was.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from aiogram.methods import CopyMessage, SendMessage, TelegramMethod
@@ -35,7 +36,14 @@ class UnknownNotice(LookupError):
 
 
 async def render_notice(
-    kind: str, data: dict[str, Any], *, chat_id: int, uow: UnitOfWork, config: CrmConfig, t: Texts
+    kind: str,
+    data: dict[str, Any],
+    *,
+    chat_id: int,
+    uow: UnitOfWork,
+    config: CrmConfig,
+    t: Texts,
+    now: datetime | None = None,
 ) -> list[TelegramMethod[Any]]:
     """The calls that deliver one notice; an empty list when there is nothing left to say.
 
@@ -86,7 +94,7 @@ async def render_notice(
             return [SendMessage(chat_id=chat_id, text=t("notice-deal-taken-away", **args))]
         by_owner = data.get("by") == data.get("from")
         header = t("notice-deal-handed-over-by-owner" if by_owner else "notice-deal-handed-over", **args)
-        text = header + "\n\n" + deal_card_text(card, config, t, viewer_id=chat_id)
+        text = header + "\n\n" + deal_card_text(card, config, t, viewer_id=chat_id, now=now)
         return [
             SendMessage(chat_id=chat_id, text=text, reply_markup=deal_card_keyboard(card, t, config=config))
         ]
@@ -101,7 +109,7 @@ async def render_notice(
     if kind == "request_repeated" and data.get("answers"):
         # What the client said now; the card below still shows the answers the deal started with.
         text += "\n" + answers_block(config, dict(data["answers"]), t.locale)
-    text += "\n\n" + deal_card_text(card, config, t, viewer_id=chat_id)
+    text += "\n\n" + deal_card_text(card, config, t, viewer_id=chat_id, now=now)
     return [SendMessage(chat_id=chat_id, text=text, reply_markup=deal_card_keyboard(card, t, config=config))]
 
 

@@ -51,6 +51,16 @@ class RunningBot:
         await self.stop()
         return await self.start()
 
+    async def eventually(self, sql: str, expected: Any, *, timeout: float = 5.0, **params: Any) -> Any:  # noqa: ASYNC109
+        """Wait until a query gives `expected` (the bot writes it after the Telegram call a test sees);
+        polling the database, not timing anything. Returns the last value read."""
+        value = None
+        for _ in range(int(timeout / 0.05)):
+            if (value := await self.scalar(sql, **params)) == expected:
+                break
+            await asyncio.sleep(0.05)
+        return value
+
     async def scalar(self, sql: str, **params: Any) -> Any:
         """Read the bot's database directly, for checks a person cannot see."""
         from storage.engine import create_engine

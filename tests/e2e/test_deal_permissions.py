@@ -46,20 +46,14 @@ async def lead_taken_by_owner(
     oleg, maria = api.user(MANAGER, first_name="Олег"), api.user(MANAGER_2, first_name="Мария")
     await introduce(oleg, maria)
     await answer_everything_in_russian(api.user(prospect_id, first_name="Анна"))
-    owner_id = await _wait_scalar(team, "select manager_id from deals where id = 1")
+    owner_id = await team.eventually("select manager_id is not null from deals where id = 1", True) and (
+        await team.scalar("select manager_id from deals where id = 1")
+    )
     owner, colleague = (oleg, maria) if owner_id == MANAGER else (maria, oleg)
     await owner.expect("Новая заявка")
     await owner.press("✅ Взять в работу")
     await owner.expect("В работе: вы")
     return owner, colleague
-
-
-async def _wait_scalar(team: RunningBot, sql: str) -> object:
-    for _ in range(100):
-        if (value := await team.scalar(sql)) is not None:
-            return value
-        await asyncio.sleep(0.05)  # polling for the bot's write, not timing anything
-    raise AssertionError(f"nothing for {sql}")
 
 
 async def test_a_prospect_forging_staff_buttons_changes_nothing(api: FakeBotApi, team: RunningBot) -> None:

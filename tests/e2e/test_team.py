@@ -276,7 +276,15 @@ async def test_each_person_sees_the_commands_of_their_roles_and_a_removed_one_lo
     api: FakeBotApi, running: RunningBot
 ) -> None:
     assert command_menu(api, language="ru") == ["start"]  # prospects: nothing of the team's
-    assert command_menu(api, chat_id=MANAGER) == ["start", "deals", "find", "unsorted", "pause", "resume", "staff"]
+    assert command_menu(api, chat_id=MANAGER) == [
+        "start",
+        "deals",
+        "find",
+        "unsorted",
+        "pause",
+        "resume",
+        "staff",
+    ]
     assert "invite" in command_menu(api, chat_id=ADMIN) and "pause" not in command_menu(api, chat_id=ADMIN)
 
     admin, newbie = api.user(ADMIN, first_name="Ирина"), api.user(NEWBIE, first_name="Пётр")
