@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ParamSpec, cast
 
 from domain.deal_rules import DealError
 from domain.models import Deal, DealEvent, EventKind, Staff
-from domain.ports import UnitOfWork
+from domain.ports import ConcurrentChange, UnitOfWork
+
+P = ParamSpec("P")
 
 
 class Refused(Exception):
@@ -79,3 +83,24 @@ async def refused(uow: UnitOfWork, error: Refused) -> ActionResult:
     deal = error.deal
     await uow.rollback()
     return ActionResult(deal, error.code)
+
+
+def deal_action(action: Callable[P, Awaitable[ActionResult]]) -> Callable[P, Awaitable[ActionResult]]:
+    """The frame of a use case on one deal (`uow` first, `deal_id=` by keyword): a `Refused` raised
+    anywhere in it, or another change of the deal committed since it was read (two people pressing at
+    once), rolls back everything it did and comes back as the result's error."""
+
+    @functools.wraps(action)
+    async def framed(*args: P.args, **kwargs: P.kwargs) -> ActionResult:
+        uow = cast(UnitOfWork, args[0])
+        try:
+            return await action(*args, **kwargs)
+        except Refused as error:
+            return await refused(uow, error)
+        except ConcurrentChange:
+            await uow.rollback()
+            current = await uow.deals.get(cast(int, kwargs["deal_id"]))
+            await uow.rollback()
+            return ActionResult(current, DealError.STALE)
+
+    return framed

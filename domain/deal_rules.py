@@ -17,6 +17,7 @@ from domain.crm_config import CrmConfig, Pipeline, Stage, StageKind
 from domain.models import Deal, DealStatus, NoteKind
 
 REWARM_PIPELINE = "rewarm"
+NON_TARGET_REASON = "non_target"  # the loss reason intake gives a lead that is not a sales inquiry
 MAX_AMOUNT = 10**12
 MAX_NOTE_LENGTH = 2000
 MAX_REASON_LENGTH = 500
@@ -40,6 +41,7 @@ class DealError(StrEnum):
     BAD_AMOUNT = "bad_amount"
     IN_PAST = "in_past"
     NOT_LOST = "not_lost"
+    NON_TARGET = "non_target"  # closed at intake as not a sales inquiry: nobody to win back
     ALREADY_REWARMED = "already_rewarmed"
     HAS_OPEN_DEAL = "has_open_deal"
     NO_CHAT = "no_chat"  # the client did not come through Telegram: there is nobody to write to
@@ -119,6 +121,8 @@ def check_rewarm(deal: Deal, contact_deals: Iterable[Deal]) -> DealError | None:
     """A lost client may go to the rewarm pipeline once: never twice through the same pipeline."""
     if deal.status is not DealStatus.LOST:
         return DealError.NOT_LOST
+    if deal.loss_reason == NON_TARGET_REASON:
+        return DealError.NON_TARGET
     return check_new_deal(REWARM_PIPELINE, contact_deals)
 
 

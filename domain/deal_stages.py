@@ -6,7 +6,7 @@ from datetime import datetime
 
 from domain import timer_kinds
 from domain.crm_config import CrmConfig
-from domain.deal_access import ActionResult, Refused, load_for_action, record, refused
+from domain.deal_access import ActionResult, Refused, deal_action, load_for_action, record
 from domain.deal_rules import (
     REWARM_PIPELINE,
     DealError,
@@ -22,6 +22,7 @@ from domain.models import Deal, DealStatus, EventKind, Staff, Timer
 from domain.ports import UnitOfWork
 
 
+@deal_action
 async def move_stage(
     uow: UnitOfWork,
     config: CrmConfig,
@@ -36,19 +37,16 @@ async def move_stage(
 ) -> ActionResult:
     """Move an open deal to another open stage. A stage that requires an amount or a note refuses with
     NEEDS_AMOUNT / NEEDS_NOTE until it is given. Commits when moved."""
-    try:
-        deal = await load_for_action(uow, deal_id=deal_id, staff=staff, version=version)
-        pipeline = config.pipeline(deal.pipeline)
-        if error := check_move(pipeline, deal, stage):
-            raise Refused(error, deal)
-        target = pipeline.stage(stage)
-        assert target is not None
-        if error := missing_for(target, deal, amount=amount, note=note):
-            raise Refused(error, deal)
-        if amount is not None and (error := check_amount(amount)):
-            raise Refused(error, deal)
-    except Refused as error:
-        return await refused(uow, error)
+    deal = await load_for_action(uow, deal_id=deal_id, staff=staff, version=version)
+    pipeline = config.pipeline(deal.pipeline)
+    if error := check_move(pipeline, deal, stage):
+        raise Refused(error, deal)
+    target = pipeline.stage(stage)
+    assert target is not None
+    if error := missing_for(target, deal, amount=amount, note=note):
+        raise Refused(error, deal)
+    if amount is not None and (error := check_amount(amount)):
+        raise Refused(error, deal)
     previous = deal.stage
     if amount is not None:
         deal.amount = amount
@@ -65,6 +63,7 @@ async def move_stage(
     return ActionResult(deal)
 
 
+@deal_action
 async def win_deal(
     uow: UnitOfWork,
     config: CrmConfig,
@@ -76,13 +75,10 @@ async def win_deal(
     now: datetime,
 ) -> ActionResult:
     """Close the deal as won with its final amount. Commits when closed."""
-    try:
-        deal = await load_for_action(uow, deal_id=deal_id, staff=staff, version=version)
-        pipeline = config.pipeline(deal.pipeline)
-        if error := check_win(pipeline, deal, amount=amount):
-            raise Refused(error, deal)
-    except Refused as error:
-        return await refused(uow, error)
+    deal = await load_for_action(uow, deal_id=deal_id, staff=staff, version=version)
+    pipeline = config.pipeline(deal.pipeline)
+    if error := check_win(pipeline, deal, amount=amount):
+        raise Refused(error, deal)
     previous = deal.stage
     deal.amount = amount
     await _close(uow, deal, stage=closing_stage(pipeline, won=True).key, status=DealStatus.WON, now=now)
@@ -91,6 +87,7 @@ async def win_deal(
     return ActionResult(deal)
 
 
+@deal_action
 async def lose_deal(
     uow: UnitOfWork,
     config: CrmConfig,
@@ -103,12 +100,9 @@ async def lose_deal(
     now: datetime,
 ) -> ActionResult:
     """Close the deal as lost with a configured reason ("other" needs the manager's words). Commits."""
-    try:
-        deal = await load_for_action(uow, deal_id=deal_id, staff=staff, version=version)
-        if error := check_loss(config, deal, reason=reason, note=note):
-            raise Refused(error, deal)
-    except Refused as error:
-        return await refused(uow, error)
+    deal = await load_for_action(uow, deal_id=deal_id, staff=staff, version=version)
+    if error := check_loss(config, deal, reason=reason, note=note):
+        raise Refused(error, deal)
     previous = deal.stage
     deal.loss_reason = reason
     deal.loss_note = note.strip() if note and note.strip() else None
@@ -131,6 +125,7 @@ async def _close(uow: UnitOfWork, deal: Deal, *, stage: str, status: DealStatus,
     await uow.deals.save(deal)
 
 
+@deal_action
 async def rewarm_client(
     uow: UnitOfWork,
     config: CrmConfig,
@@ -145,16 +140,14 @@ async def rewarm_client(
 
     `extra["new_deal_id"]` names the new deal.
     """
-    try:
-        deal = await load_for_action(uow, deal_id=deal_id, staff=staff, version=None)
-        if error := check_rewarm(deal, await uow.deals.for_contact(deal.contact_id)):
-            raise Refused(error, deal)
-        if next_contact_at <= now:
-            raise Refused(DealError.IN_PAST, deal)
-    except Refused as error:
-        return await refused(uow, error)
+    deal = await load_for_action(uow, deal_id=deal_id, staff=staff, version=None)
+    if error := check_rewarm(deal, await uow.deals.for_contact(deal.contact_id)):
+        raise Refused(error, deal)
+    if next_contact_at <= now:
+        raise Refused(DealError.IN_PAST, deal)
     assert staff is not None
-    owner = deal.manager_id if deal.manager_id is not None else staff.telegram_id
+    owner = await _rewarm_owner(uow, deal, staff)
+    await uow.deals.save(deal)  # its version moves on: a second rewarm pressed at the same time is stale
     pipeline = config.pipeline(REWARM_PIPELINE)
     new = await uow.deals.add(
         Deal(
@@ -171,8 +164,8 @@ async def rewarm_client(
             created_at=now,
             stage_entered_at=now,
             manager_id=owner,
-            assigned_at=now,
-            taken_at=now,
+            assigned_at=now if owner else None,
+            taken_at=now if owner else None,
             amount=deal.amount,
             next_contact_at=next_contact_at,
         )
@@ -193,3 +186,13 @@ async def rewarm_client(
     await record(uow, deal, EventKind.REWARMED, actor=staff, now=now, data={"new_deal": new.id})
     await uow.commit()
     return ActionResult(new, extra={"new_deal_id": new.id, "lost_deal_id": deal.id})
+
+
+async def _rewarm_owner(uow: UnitOfWork, deal: Deal, staff: Staff) -> int | None:
+    """Who works the rewarm deal: the lost deal's manager while they are on the team, else the manager
+    who pressed the button; a supervisor who is not a manager leaves it to the unsorted queue."""
+    if deal.manager_id is not None:
+        manager = await uow.staff.get(deal.manager_id)
+        if manager is not None and manager.is_manager:
+            return manager.telegram_id
+    return staff.telegram_id if staff.is_manager else None

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.deal_access import ActionResult, Refused, load_for_action, record, refused
+from domain.deal_access import ActionResult, Refused, deal_action, load_for_action, record
 from domain.deal_rules import MAX_REASON_LENGTH, DealError, check_text
 from domain.intake import TAKE_SLA_TIMER
-from domain.models import EventKind, Notice, Staff
+from domain.models import Deal, EventKind, Notice, Staff
 from domain.ports import UnitOfWork
 
 
+@deal_action
 async def hand_over(
     uow: UnitOfWork, *, deal_id: int, staff: Staff | None, to_id: int, reason: str, now: datetime
 ) -> ActionResult:
@@ -20,19 +21,16 @@ async def hand_over(
     taken (by the new owner, on the take-into-work deadline already running). The new owner gets the
     card with a "handed over" mark; the previous owner is told, unless they did it themselves. Commits.
     """
-    try:
-        deal = await load_for_action(uow, deal_id=deal_id, staff=staff, version=None, taken=False)
-        if not deal.is_open:
-            raise Refused(DealError.CLOSED, deal)
-        target = await uow.staff.get(to_id)
-        if target is None or not target.is_manager:
-            raise Refused(DealError.BAD_TARGET, deal)
-        if deal.manager_id == to_id:
-            raise Refused(DealError.SAME_OWNER, deal)
-        if error := check_text(reason, limit=MAX_REASON_LENGTH):
-            raise Refused(error, deal)
-    except Refused as error:
-        return await refused(uow, error)
+    deal = await load_for_action(uow, deal_id=deal_id, staff=staff, version=None, taken=False)
+    if not deal.is_open:
+        raise Refused(DealError.CLOSED, deal)
+    target = await uow.staff.get(to_id)
+    if target is None or not target.is_manager:
+        raise Refused(DealError.BAD_TARGET, deal)
+    if deal.manager_id == to_id:
+        raise Refused(DealError.SAME_OWNER, deal)
+    if error := check_text(reason, limit=MAX_REASON_LENGTH):
+        raise Refused(error, deal)
     assert staff is not None and deal.id is not None
     previous = deal.manager_id
     deal.manager_id, deal.assigned_at = to_id, now
@@ -51,3 +49,12 @@ async def hand_over(
             await uow.outbox.add(Notice(previous, "deal_taken_away", data, old.locale), now=now)
     await uow.commit()
     return ActionResult(deal)
+
+
+async def handover_candidates(uow: UnitOfWork, deal: Deal) -> list[tuple[Staff, int]]:
+    """Managers a deal could go to, with their open-deal load, least loaded first. Ends its read."""
+    managers = [m for m in await uow.staff.active() if m.is_manager and m.telegram_id != deal.manager_id]
+    loads = await uow.deals.open_counts()
+    await uow.rollback()
+    ranked = sorted(managers, key=lambda m: (loads.get(m.telegram_id, 0), m.name, m.telegram_id))
+    return [(m, loads.get(m.telegram_id, 0)) for m in ranked]

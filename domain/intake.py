@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from domain.assignment import Candidate, choose_manager
 from domain.crm_config import CrmConfig, QuestionKind, StageKind
+from domain.deal_rules import NON_TARGET_REASON
 from domain.lead_routing import AppendToOpenDeal, route_request
 from domain.models import (
     ChatMessage,
@@ -27,7 +28,6 @@ from domain.qualification import is_target, temperature_of
 from domain.team import overseers
 
 TAKE_SLA_TIMER = "take_sla"
-NON_TARGET_REASON = "non_target"
 
 
 class IntakeOutcome(StrEnum):

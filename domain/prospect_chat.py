@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.deal_access import ActionResult, Refused, load_for_action, record, refused
+from domain.deal_access import ActionResult, Refused, deal_action, load_for_action, record
 from domain.deal_rules import DealError
 from domain.models import ChatMessage, Direction, EventKind, Notice, Staff
 from domain.ports import UnitOfWork
@@ -23,6 +23,7 @@ class OutgoingMessage:
     text: str | None  # the text or caption
 
 
+@deal_action
 async def reply_to_prospect(
     uow: UnitOfWork, *, deal_id: int, staff: Staff | None, message: OutgoingMessage, now: datetime
 ) -> ActionResult:
@@ -30,14 +31,11 @@ async def reply_to_prospect(
 
     Open or closed, a deal's client can be answered: a lost client writing later deserves an answer.
     """
-    try:
-        deal = await load_for_action(uow, deal_id=deal_id, staff=staff, version=None, taken=False)
-        if deal.chat_id is None:
-            raise Refused(DealError.NO_CHAT, deal)
-        if message.kind == "text" and not (message.text and message.text.strip()):
-            raise Refused(DealError.EMPTY_TEXT, deal)
-    except Refused as error:
-        return await refused(uow, error)
+    deal = await load_for_action(uow, deal_id=deal_id, staff=staff, version=None, taken=False)
+    if deal.chat_id is None:
+        raise Refused(DealError.NO_CHAT, deal)
+    if message.kind == "text" and not (message.text and message.text.strip()):
+        raise Refused(DealError.EMPTY_TEXT, deal)
     assert deal.id is not None and staff is not None and deal.chat_id is not None
     contact = await uow.contacts.get(deal.contact_id)
     await uow.messages.add(
@@ -72,3 +70,10 @@ async def reply_to_prospect(
     )
     await uow.commit()
     return ActionResult(deal)
+
+
+async def linked_deal(uow: UnitOfWork, *, chat_id: int, message_id: int) -> int | None:
+    """The deal a message the bot sent a staff member stands for (a relayed client message). Ends its read."""
+    deal_id = await uow.links.deal_for(chat_id=chat_id, message_id=message_id)
+    await uow.rollback()
+    return deal_id

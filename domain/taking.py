@@ -28,18 +28,23 @@ class TakeResult:
     other: Staff | None = None
 
 
-async def take_deal(uow: UnitOfWork, *, deal_id: int, staff: Staff | None, now: datetime) -> TakeResult:
+async def take_deal(
+    uow: UnitOfWork, *, deal_id: int, staff: Staff | None, now: datetime, managers_take_unsorted: bool = True
+) -> TakeResult:
     """Make `staff` the one working the deal. Commits when taken; otherwise ends its read.
 
-    A manager takes an unsorted lead or one assigned to them; a supervisor or admin takes any lead
-    not yet taken. The claim is atomic, so of two people pressing at once exactly one wins.
+    A manager takes a lead assigned to them, and an unsorted one when `managers_take_unsorted` (the
+    config's `deals.managers_see_unsorted`); a supervisor or admin takes any lead not yet taken. The
+    claim is atomic, so of two people pressing at once exactly one wins.
     """
-    result = await _take(uow, deal_id=deal_id, staff=staff, now=now)
+    result = await _take(uow, deal_id=deal_id, staff=staff, now=now, unsorted_too=managers_take_unsorted)
     await uow.rollback()
     return result
 
 
-async def _take(uow: UnitOfWork, *, deal_id: int, staff: Staff | None, now: datetime) -> TakeResult:
+async def _take(
+    uow: UnitOfWork, *, deal_id: int, staff: Staff | None, now: datetime, unsorted_too: bool
+) -> TakeResult:
     if staff is None or not (staff.is_manager or staff.oversees):
         return TakeResult(TakeOutcome.NOT_ALLOWED)
     deal = await uow.deals.get(deal_id)
@@ -47,6 +52,8 @@ async def _take(uow: UnitOfWork, *, deal_id: int, staff: Staff | None, now: date
         return TakeResult(TakeOutcome.NOT_FOUND)
     if not deal.is_open:
         return TakeResult(TakeOutcome.CLOSED, deal)
+    if deal.manager_id is None and deal.taken_at is None and not staff.oversees and not unsorted_too:
+        return TakeResult(TakeOutcome.NOT_ALLOWED, deal)
     if deal.taken_at is None and deal.manager_id not in (None, staff.telegram_id) and not staff.oversees:
         return TakeResult(TakeOutcome.ASSIGNED_TO_OTHER, deal, await _staff(uow, deal.manager_id))
     if deal.taken_at is None and await uow.deals.claim_take(deal_id, staff.telegram_id, now=now):

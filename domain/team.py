@@ -48,3 +48,10 @@ async def update_profile(
     staff.name, staff.username, staff.locale = name, username, locale
     await uow.staff.save(staff)
     await uow.commit()
+
+
+async def team_member(uow: UnitOfWork, telegram_id: int) -> Staff | None:
+    """An active member of the team, or None. Ends its read."""
+    member = await uow.staff.get(telegram_id)
+    await uow.rollback()
+    return member if member is not None and member.active else None

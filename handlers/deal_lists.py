@@ -33,6 +33,7 @@ from domain.models import DealStatus, Staff
 from domain.phone import display_phone
 from domain.ports import UnitOfWork
 from handlers.callbacks import DealAction, DealList
+from handlers.deal_take import FROM_LIST
 from handlers.i18n import Texts
 from handlers.views.formatting import clip, esc, local_time
 
@@ -171,7 +172,9 @@ def unsorted_screen(queue: Queue, *, page: int, config: CrmConfig, t: Texts) -> 
             _open_button(item, t),
             InlineKeyboardButton(
                 text=t("list-btn-take", id=item.deal.id),
-                callback_data=DealAction(action="take", deal_id=_id(item), v=item.deal.version).pack(),
+                callback_data=DealAction(
+                    action="take", deal_id=_id(item), v=item.deal.version, arg=FROM_LIST
+                ).pack(),
             ),
         ]
         for item in items

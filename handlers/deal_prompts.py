@@ -28,8 +28,10 @@ async def ask(
     The pressed card (unless `keep_card` is false: the button was on a relayed message, not a card) is
     remembered, so it is redrawn in place once the answer has done its work.
     """
-    assert deal_id is not None
+    assert deal_id is not None and callback.bot is not None
     card = callback.message if keep_card and isinstance(callback.message, Message) else None
+    # The question first: if it cannot be sent, nothing waits for an answer nobody was asked for.
+    await callback.bot.send_message(callback.from_user.id, prompt, reply_markup=cancel_keyboard(deal_id, t))
     await state.set_state(waiting_for)
     await state.set_data(
         {
@@ -39,5 +41,3 @@ async def ask(
             **extra,
         }
     )
-    assert callback.bot is not None
-    await callback.bot.send_message(callback.from_user.id, prompt, reply_markup=cancel_keyboard(deal_id, t))

@@ -15,17 +15,31 @@ from domain.models import Staff
 from domain.ports import UnitOfWork
 from domain.taking import TakeOutcome, take_deal
 from handlers.callbacks import DealAction
-from handlers.card_display import redraw_pressed
+from handlers.card_display import redraw_pressed, send_card
 from handlers.i18n import Texts
 
 logger = logging.getLogger(__name__)
 
+FROM_LIST = "l"  # the `arg` of a Take button under a list of leads rather than on a card
+
 
 async def on_deal_take(
-    callback: CallbackQuery, callback_data: DealAction, staff: Staff | None, uow: UnitOfWork, t: Texts,
-    config: CrmConfig, now: datetime, bot: Bot,
-) -> None:  # fmt: skip
-    result = await take_deal(uow, deal_id=callback_data.deal_id, staff=staff, now=now)
+    callback: CallbackQuery,
+    callback_data: DealAction,
+    staff: Staff | None,
+    uow: UnitOfWork,
+    t: Texts,
+    config: CrmConfig,
+    now: datetime,
+    bot: Bot,
+) -> None:
+    result = await take_deal(
+        uow,
+        deal_id=callback_data.deal_id,
+        staff=staff,
+        now=now,
+        managers_take_unsorted=config.deals.managers_see_unsorted,
+    )
     if result.outcome is TakeOutcome.NOT_ALLOWED:
         logger.warning(
             "refused: user %s pressed Take on deal %s", callback.from_user.id, callback_data.deal_id
@@ -39,6 +53,20 @@ async def on_deal_take(
         show_alert=result.outcome is not TakeOutcome.TAKEN,
     )
     mine = result.outcome in (TakeOutcome.TAKEN, TakeOutcome.ALREADY_YOURS)
+    if callback_data.arg == FROM_LIST:
+        # Pressed in a list of leads: the list stays for the others; the card comes as its own message.
+        if mine:
+            await send_card(
+                bot,
+                chat_id=callback.from_user.id,
+                uow=uow,
+                deal_id=callback_data.deal_id,
+                config=config,
+                t=t,
+                staff=staff,
+                now=now,
+            )
+        return
     if mine or (staff is not None and staff.oversees):
         await redraw_pressed(
             callback, bot, uow=uow, deal_id=callback_data.deal_id, config=config, t=t, staff=staff, now=now

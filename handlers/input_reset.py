@@ -1,7 +1,9 @@
-"""A command ends whatever a staff member was half-way through typing for a deal.
+"""A command ends whatever a staff member was half-way through typing for a deal; so does anything sent
+after a reply album.
 
 Without this, a manager who pressed "Reply", got distracted and typed /deals would have their next
-words sent to the client. The command itself is then handled as usual.
+words sent to the client. The command itself is then handled as usual. A reply that is an album stays
+open for the album's other parts (each its own update) and ends with the first message that is not one.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from aiogram import BaseMiddleware
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message, TelegramObject
 
-from handlers.states import DealInput
+from handlers.states import ALBUM, DealInput
 
 
 class CommandEndsInput(BaseMiddleware):
@@ -24,9 +26,20 @@ class CommandEndsInput(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         state: FSMContext | None = data.get("state")
-        if isinstance(event, Message) and (event.text or "").startswith("/") and state is not None:
-            current = data.get("raw_state")
-            if current is not None and current in DealInput.__all_states_names__:
-                await state.clear()
-                data["raw_state"] = None
+        current = data.get("raw_state")
+        if (
+            isinstance(event, Message)
+            and state is not None
+            and current in DealInput.__all_states_names__
+            and ((event.text or "").startswith("/") or await _after_album(event, state, str(current)))
+        ):
+            await state.clear()
+            data["raw_state"] = None
         return await handler(event, data)
+
+
+async def _after_album(message: Message, state: FSMContext, current: str) -> bool:
+    if current != DealInput.reply.state:
+        return False
+    album = (await state.get_data()).get(ALBUM)
+    return album is not None and message.media_group_id != album

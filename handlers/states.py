@@ -8,6 +8,9 @@ class IntakeForm(StatesGroup):
     restart_or_continue = State()
 
 
+ALBUM = "album"  # DealInput.reply data: the media group of a reply being sent, whose other parts follow
+
+
 class DealInput(StatesGroup):
     """A staff member is typing something a deal action needs. The state's data holds `deal_id`, the card
     to redraw (`card_chat`, `card_message`) and what the text is for."""

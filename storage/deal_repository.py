@@ -6,6 +6,7 @@ from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Deal, DealStatus, Temperature
+from domain.ports import ConcurrentChange
 from storage.tables import ContactRow, DealRow
 
 _FIELDS = (
@@ -48,14 +49,24 @@ class SqlDealRepository:
         return _to_deal(row)
 
     async def save(self, deal: Deal) -> None:
-        """Write the deal back and bump its version (a card showing an older version is stale)."""
-        row = await self._session.get(DealRow, deal.id)
-        if row is None:
-            raise LookupError(f"no deal {deal.id}")
-        _fill(row, deal)
-        row.version = row.version + 1
-        deal.version = row.version
-        await self._session.flush()
+        """Write the deal back and bump its version, if nobody committed a change since it was read.
+
+        A conditional UPDATE: on PostgreSQL a concurrent writer's UPDATE waits for the first to commit,
+        then finds the version moved on and matches no row; SQLite writers are serialised anyway.
+        """
+        values = {name: getattr(deal, name) for name in _FIELDS}
+        values.update(answers=dict(deal.answers), status=deal.status.value, temperature=deal.temperature.value)
+        result = await self._session.execute(
+            update(DealRow)
+            .where(DealRow.id == deal.id, DealRow.version == deal.version)
+            .values(**values, version=deal.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            if await self._session.get(DealRow, deal.id) is None:
+                raise LookupError(f"no deal {deal.id}")
+            raise ConcurrentChange(f"deal {deal.id} changed since version {deal.version}")
+        deal.version += 1
 
     async def for_contact(self, contact_id: int) -> list[Deal]:
         rows = await self._session.scalars(

@@ -112,19 +112,12 @@ def won_keyboard(deal: Deal, config: CrmConfig, t: Texts) -> InlineKeyboardMarku
     return _markup([[keep], [button(t("btn-other-amount"), "wonamt", deal)], _back(deal, t)])
 
 
-def managers_keyboard(
-    deal: Deal, managers: list[Staff], loads: dict[int, int], t: Texts
-) -> InlineKeyboardMarkup:
+def managers_keyboard(deal: Deal, candidates: list[tuple[Staff, int]], t: Texts) -> InlineKeyboardMarkup:
+    """Who the deal can go to, with how many open deals each has (⏸: off duty)."""
     rows = []
-    for member in managers:
-        if member.telegram_id == deal.manager_id:
-            continue
-        label = t(
-            "btn-manager-load",
-            name=clip(member.name or str(member.telegram_id), 30),
-            count=loads.get(member.telegram_id, 0),
-            duty="" if member.on_duty else " ⏸",
-        )
+    for member, load in candidates:
+        name = clip(member.name or str(member.telegram_id), 30)
+        label = t("btn-manager-load", name=name, count=load, duty="" if member.on_duty else " ⏸")
         rows.append([button(label, "handto", deal, str(member.telegram_id))])
     return _markup([*rows, _back(deal, t)])
 
