@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from domain.crm_config import CrmConfig
 from domain.deal_access import record
-from domain.models import EventKind, Invite, Notice, Role, Staff
+from domain.intake import TAKE_SLA_TIMER
+from domain.models import EventKind, Invite, Notice, Role, Staff, Timer
 from domain.ports import UnitOfWork
 from domain.team import overseers
 
@@ -189,12 +191,20 @@ async def check_removal(
 
 
 async def remove_staff(
-    uow: UnitOfWork, *, staff: Staff | None, target_id: int, pinned: frozenset[int], now: datetime
+    uow: UnitOfWork,
+    config: CrmConfig,
+    *,
+    staff: Staff | None,
+    target_id: int,
+    pinned: frozenset[int],
+    now: datetime,
 ) -> RemovalResult:
     """Take someone off the team. Commits when removed.
 
     Their open deals go back to the unsorted queue (nobody is responsible, nobody has taken them), each
-    with an UNASSIGNED event, and the overseers get one notice listing them.
+    with an UNASSIGNED event and a fresh take-into-work deadline (`intake.take_sla` from now, in working
+    time) so a lead left there is escalated like a new one; the overseers get one notice listing them.
+    Planned next contacts stay: the client still expects the call, whoever makes it.
     """
     result = await _removal(uow, staff, target_id, pinned)
     if result.outcome is not RemovalOutcome.CONFIRM or staff is None or result.target is None:
@@ -204,10 +214,13 @@ async def remove_staff(
     target.active = False
     await uow.staff.save(target)
     deal_ids: list[int] = []
+    take_due = config.calendar().add(now, config.intake.take_sla)
     for deal in await uow.deals.open_deals(manager_id=target_id):
         assert deal.id is not None
-        deal.manager_id, deal.assigned_at, deal.taken_at = None, None, None
+        deal.manager_id, deal.assigned_at, deal.taken_at, deal.take_due_at = None, None, None, take_due
         await uow.deals.save(deal)
+        await uow.timers.cancel(subject_id=deal.id, kinds=(TAKE_SLA_TIMER,))
+        await uow.timers.add(Timer(TAKE_SLA_TIMER, deal.id, take_due))
         await record(uow, deal, EventKind.UNASSIGNED, actor=staff, now=now, data={"from": target_id})
         deal_ids.append(deal.id)
     data = {"staff_id": target_id, "deal_ids": deal_ids}

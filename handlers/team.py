@@ -164,7 +164,7 @@ async def cmd_staff(
 
 async def on_staff_action(
     callback: CallbackQuery, callback_data: StaffAction, staff: Staff | None, uow: UnitOfWork, t: Texts,
-    pinned_staff: frozenset[int], now: datetime,
+    pinned_staff: frozenset[int], now: datetime, config: CrmConfig,
 ) -> None:  # fmt: skip
     """remove: asks first, saying what happens to the deals; confirm: removes; back: the list again.
 
@@ -181,7 +181,9 @@ async def on_staff_action(
     if action == "remove":
         result = await check_removal(uow, staff=staff, target_id=target_id, pinned=pinned_staff)
     elif action == "confirm":
-        result = await remove_staff(uow, staff=staff, target_id=target_id, pinned=pinned_staff, now=now)
+        result = await remove_staff(
+            uow, config, staff=staff, target_id=target_id, pinned=pinned_staff, now=now
+        )
     else:
         await _refuse(callback, t, "button-outdated", action, target_id)
         return

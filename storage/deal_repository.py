@@ -55,7 +55,8 @@ class SqlDealRepository:
         then finds the version moved on and matches no row; SQLite writers are serialised anyway.
         """
         values = {name: getattr(deal, name) for name in _FIELDS}
-        values.update(answers=dict(deal.answers), status=deal.status.value, temperature=deal.temperature.value)
+        values.update(answers=dict(deal.answers), status=deal.status.value)
+        values["temperature"] = deal.temperature.value
         result = await self._session.execute(
             update(DealRow)
             .where(DealRow.id == deal.id, DealRow.version == deal.version)

@@ -6,15 +6,25 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.crm_config import CrmConfig
+from domain.deal_rules import NON_TARGET_REASON
 from domain.models import DealStatus
 from domain.overview import DealCard
 from domain.phone import display_phone
 from handlers.i18n import Texts
 from handlers.views.deal_history import ENTRY_ON_CARD, history_line, moment, money
-from handlers.views.formatting import TELEGRAM_TEXT_LIMIT, clip, esc, local_time
+from handlers.views.formatting import (
+    ANSWER_PREVIEW,
+    TELEGRAM_TEXT_LIMIT,
+    clip,
+    esc,
+    local_time,
+    visible_length,
+)
 from handlers.views.questionnaire import answers_block
 
 TEMPERATURE_MARK = {"hot": "🔥", "warm": "🌤", "cold": "❄️"}
+NAME_LIMIT = 100
+CARD_LIMITS = ((ANSWER_PREVIEW, ENTRY_ON_CARD), (120, 60), (40, 30))  # (each answer, each history entry)
 
 
 def deal_card_text(
@@ -26,7 +36,7 @@ def deal_card_text(
     tz = ZoneInfo(config.timezone)
     pipeline = config.pipeline(deal.pipeline)
     stage = pipeline.stage(deal.stage)
-    who = esc(contact.name) + (f" (@{esc(contact.username)})" if contact.username else "")
+    who = esc(clip(contact.name, NAME_LIMIT)) + (f" (@{esc(contact.username)})" if contact.username else "")
     head = [
         t(
             "card-title",
@@ -39,7 +49,6 @@ def deal_card_text(
         t("card-phone", phone=esc(display_phone(contact.phone))) if contact.phone else t("card-no-phone"),
         t("card-source", source=esc(deal.source or t("source-direct"))),
     ]
-    answers = answers_block(config, deal.answers, t.locale, with_phone=False)
     stage_line = t(
         "card-stage",
         stage=esc(stage.name[t.locale] if stage else deal.stage),
@@ -57,18 +66,19 @@ def deal_card_text(
         body.append(t("card-next-contact-overdue", at=at) if overdue else t("card-next-contact", at=at))
     elif deal.is_open and deal.taken_at is not None:
         body.append(t("card-no-next-contact"))
-    tail: list[str] = []
-    if card.recent:
-        tail = ["", t("card-history")]
+    # Long answers and history entries are what can make a card too long for one message: they are cut
+    # shorter until it fits (whole in the database and on the history pages).
+    text = ""
+    for answer_limit, entry_limit in CARD_LIMITS:
+        answers = answers_block(config, deal.answers, t.locale, with_phone=False, preview=answer_limit)
+        tail = ["", t("card-history")] if card.recent else []
         tail += [
-            "• " + history_line(e, card.names, config, t, pipeline=deal.pipeline, limit=ENTRY_ON_CARD)
+            "• " + history_line(e, card.names, config, t, pipeline=deal.pipeline, limit=entry_limit)
             for e in card.recent
         ]
-    text = "\n".join([*head, "", answers, "", *body, *tail])
-    if len(text) > TELEGRAM_TEXT_LIMIT:
-        # Long answers are what make a card too long; the history page and the database keep them whole.
-        short = clip(answers, max(200, TELEGRAM_TEXT_LIMIT - len(text) + len(answers) - 10))
-        text = "\n".join([*head, "", short, "", *body, *tail])[:TELEGRAM_TEXT_LIMIT]
+        text = "\n".join([*head, "", answers, "", *body, *tail])
+        if visible_length(text) <= TELEGRAM_TEXT_LIMIT:
+            break
     return text
 
 
@@ -91,10 +101,7 @@ def _status_lines(
     if deal.status is DealStatus.WON:
         return [t("card-closed", status="won")]
     if deal.status is DealStatus.LOST:
-        reason = config.loss_reason(deal.loss_reason or "")
-        line = t(
-            "card-lost-reason", reason=esc(reason.text[t.locale]) if reason else esc(deal.loss_reason or "—")
-        )
+        line = t("card-lost-reason", reason=loss_reason_text(deal.loss_reason, config, t))
         if deal.loss_note:
             line += f": {esc(clip(deal.loss_note, 300))}"
         return [t("card-closed", status="lost"), line]
@@ -114,3 +121,11 @@ def _owner(card: DealCard, t: Texts, viewer_id: int | None) -> str:
     if card.manager is not None and card.manager.name:
         return esc(card.manager.name)
     return t("owner-unknown", id=card.deal.manager_id or 0)
+
+
+def loss_reason_text(key: str | None, config: CrmConfig, t: Texts) -> str:
+    """A loss reason in the reader's language: a configured one, or the one intake gives junk."""
+    if key == NON_TARGET_REASON:
+        return t("loss-reason-non-target")
+    reason = config.loss_reason(key or "")
+    return esc(reason.text[t.locale]) if reason else esc(key or "—")

@@ -13,11 +13,12 @@ from domain.crm_config import CrmConfig
 from domain.models import DealEvent, EventKind
 from handlers.callbacks import DealAction
 from handlers.i18n import Texts
-from handlers.views.formatting import clip, esc
+from handlers.views.formatting import TELEGRAM_TEXT_LIMIT, clip, esc, visible_length
 
 HISTORY_PAGE = 10
 ENTRY_ON_CARD = 120
-ENTRY_ON_PAGE = 600
+NAME_LIMIT = 40  # a staff member's name in a history line
+ENTRY_LIMITS = (600, 300, 150, 60)  # longest text of one entry on a history page, tried in turn
 
 
 def money(amount: int, config: CrmConfig, locale: str) -> str:
@@ -37,7 +38,7 @@ def short_moment(at: datetime, config: CrmConfig) -> str:
 def person(staff_id: object, names: dict[int, str], t: Texts) -> str:
     if not isinstance(staff_id, int):
         return t("history-nobody")
-    return esc(names.get(staff_id) or t("owner-unknown", id=staff_id))
+    return esc(clip(names.get(staff_id) or t("owner-unknown", id=staff_id), NAME_LIMIT))
 
 
 def history_line(
@@ -79,7 +80,8 @@ def history_line(
         )
     elif kind is EventKind.LOST:
         reason = config.loss_reason(str(data.get("reason")))
-        text = t("history-lost", actor=actor, reason=esc(reason.text[t.locale]) if reason else said("reason"))
+        shown = esc(reason.text[t.locale]) if reason else t("loss-reason-non-target")
+        text = t("history-lost", actor=actor, reason=shown)
         if data.get("note"):
             text += f": {said('note')}"
     elif kind is EventKind.REWARMED:
@@ -120,10 +122,15 @@ def history_page(
     pages = max(1, -(-len(events) // HISTORY_PAGE))
     page = pages - 1 if page is None else min(max(page, 0), pages - 1)
     chunk = events[page * HISTORY_PAGE : (page + 1) * HISTORY_PAGE]
-    lines = [t("history-title", id=deal_id, page=page + 1, pages=pages), ""]
-    lines += [history_line(e, names, config, t, pipeline=pipeline, limit=ENTRY_ON_PAGE) for e in chunk]
-    if not chunk:
-        lines.append(t("history-empty"))
+    title = t("history-title", id=deal_id, page=page + 1, pages=pages)
+    text = title + "\n\n" + t("history-empty")
+    # Ten long notes would not fit one message: each entry is cut shorter until the page fits (the
+    # database keeps every word; the card and the deal's notes are not the only place to read them).
+    for limit in ENTRY_LIMITS:
+        body = [history_line(e, names, config, t, pipeline=pipeline, limit=limit) for e in chunk]
+        text = "\n".join([title, "", *body]) if chunk else text
+        if visible_length(text) <= TELEGRAM_TEXT_LIMIT:
+            break
     nav: list[InlineKeyboardButton] = []
     if page > 0:
         nav.append(_page_button("« " + t("btn-earlier"), deal_id, page - 1))
@@ -132,7 +139,7 @@ def history_page(
     card = InlineKeyboardButton(
         text=t("btn-open-card"), callback_data=DealAction(action="open", deal_id=deal_id, v=0).pack()
     )
-    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[row for row in (nav, [card]) if row])
+    return text, InlineKeyboardMarkup(inline_keyboard=[row for row in (nav, [card]) if row])
 
 
 def _page_button(text: str, deal_id: int, page: int) -> InlineKeyboardButton:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,15 @@ ANSWER_PREVIEW = 300  # an answer on a card or a summary; four of them still fit
 def esc(value: object) -> str:
     """Everything people typed is escaped: messages are sent with parse_mode HTML."""
     return html.escape(str(value), quote=False)
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def visible_length(text: str) -> int:
+    """How long Telegram counts a message sent with parse_mode HTML: without its tags, entities decoded,
+    in UTF-16 code units (an emoji counts two)."""
+    return len(html.unescape(_TAG.sub("", text)).encode("utf-16-le")) // 2
 
 
 def clip(text: str, limit: int) -> str:

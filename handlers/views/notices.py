@@ -13,13 +13,13 @@ from aiogram.methods import CopyMessage, SendMessage, TelegramMethod
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from domain.crm_config import CrmConfig
-from domain.overview import deal_card
+from domain.overview import DealCard, deal_card
 from domain.ports import UnitOfWork
 from handlers.callbacks import DealAction
 from handlers.i18n import Texts
 from handlers.views.deal_card import deal_card_text
 from handlers.views.deal_keyboards import deal_card_keyboard
-from handlers.views.formatting import esc, split_text
+from handlers.views.formatting import TELEGRAM_TEXT_LIMIT, esc, split_text, visible_length
 from handlers.views.questionnaire import answers_block
 from handlers.views.team_notices import TEAM_NOTICES, render_team_notice
 
@@ -94,10 +94,7 @@ async def render_notice(
             return [SendMessage(chat_id=chat_id, text=t("notice-deal-taken-away", **args))]
         by_owner = data.get("by") == data.get("from")
         header = t("notice-deal-handed-over-by-owner" if by_owner else "notice-deal-handed-over", **args)
-        text = header + "\n\n" + deal_card_text(card, config, t, viewer_id=chat_id, now=now)
-        return [
-            SendMessage(chat_id=chat_id, text=text, reply_markup=deal_card_keyboard(card, t, config=config))
-        ]
+        return _with_card(chat_id, header, card, config, t, now)
     headers = {
         "new_lead": "notice-new-lead",
         "unsorted_lead": "notice-unsorted-lead",
@@ -109,8 +106,21 @@ async def render_notice(
     if kind == "request_repeated" and data.get("answers"):
         # What the client said now; the card below still shows the answers the deal started with.
         text += "\n" + answers_block(config, dict(data["answers"]), t.locale)
-    text += "\n\n" + deal_card_text(card, config, t, viewer_id=chat_id, now=now)
-    return [SendMessage(chat_id=chat_id, text=text, reply_markup=deal_card_keyboard(card, t, config=config))]
+    return _with_card(chat_id, text, card, config, t, now)
+
+
+def _with_card(
+    chat_id: int, header: str, card: DealCard, config: CrmConfig, t: Texts, now: datetime | None
+) -> list[TelegramMethod[Any]]:
+    """The header above the card in one message, or in a message of its own when both would not fit."""
+    markup = deal_card_keyboard(card, t, config=config)
+    text = deal_card_text(card, config, t, viewer_id=chat_id, now=now)
+    if visible_length(header) + 2 + visible_length(text) <= TELEGRAM_TEXT_LIMIT:
+        return [SendMessage(chat_id=chat_id, text=f"{header}\n\n{text}", reply_markup=markup)]
+    return [
+        SendMessage(chat_id=chat_id, text=header),
+        SendMessage(chat_id=chat_id, text=text, reply_markup=markup),
+    ]
 
 
 def _relay(chat_id: int, header: str, data: dict[str, Any]) -> list[TelegramMethod[Any]]:

@@ -85,14 +85,22 @@ def answer_label(question: Question, value: str, locale: str) -> str:
     return value
 
 
-def answers_block(config: CrmConfig, answers: dict[str, str], locale: str, *, with_phone: bool = True) -> str:
-    """The answers, one per line. A deal card shows the phone on its own line, so it leaves it out here."""
+def answers_block(
+    config: CrmConfig,
+    answers: dict[str, str],
+    locale: str,
+    *,
+    with_phone: bool = True,
+    preview: int = ANSWER_PREVIEW,
+) -> str:
+    """The answers, one per line, each at most `preview` characters. A deal card shows the phone on its
+    own line, so it leaves it out here."""
     lines = []
     for question in config.intake.questions:
         if question.kind is QuestionKind.CONTACT and not with_phone:
             continue
         if question.key in answers:
-            label = esc(clip(answer_label(question, answers[question.key], locale), ANSWER_PREVIEW))
+            label = esc(clip(answer_label(question, answers[question.key], locale), preview))
             lines.append(f"<b>{esc(question.title(locale))}:</b> {label}")
     return "\n".join(lines)
 

@@ -17,7 +17,7 @@ async def test_the_manager_answers_with_a_photo_and_by_replying_to_the_relayed_m
     assert "💬 Ответить" in relayed["buttons"]
 
     await manager.press("💬 Ответить")
-    await manager.expect("Напишите ответ для Анна — клиент получит его от имени «Воронка»")
+    await manager.expect("Напишите ответ клиенту (Анна) — он придёт от имени «Воронка»")
     await manager.send_photo(caption="Вот кофейня, которую мы делали весной")
     await manager.expect("Отправлено клиенту ✓")
     photo = await anna.expect("Вот кофейня, которую мы делали весной")
@@ -109,7 +109,7 @@ async def test_a_command_ends_a_half_typed_reply_so_later_words_do_not_reach_the
 ) -> None:
     anna, manager, _ = await taken_lead(api, 805)
     await manager.press("💬 Ответить")
-    await manager.expect("Напишите ответ для Анна")
+    await manager.expect("Напишите ответ клиенту (Анна)")
     await manager.send("/deals")
     await manager.next_message()
     await manager.send("черновик для себя")

@@ -119,10 +119,10 @@ async def test_a_deal_handed_over_reaches_the_new_owner_with_why_and_the_old_own
     assert "🔁 Передать" not in mine_no_more["buttons"]
 
     handed = await colleague.expect("Вам передана сделка №1")
-    assert f"Вам передана сделка №1 от {owner.first_name}" in handed["text"]
+    assert f"Вам передана сделка №1. Прежний ответственный: {owner.first_name}" in handed["text"]
     assert "Причина: Ухожу в отпуск на две недели" in handed["text"]
     assert "➡️ Квалификация" in handed["buttons"]  # in work at once, with the history on the card
-    assert "передана от" in handed["text"]
+    assert "сделка передана (" in handed["text"]  # the hand-over is on the card's history too
     await colleague.press("➡️ Квалификация")
     await colleague.expect("Этап: Квалификация")
     assert await team.scalar("select manager_id from deals where id = 1") == colleague.id
@@ -140,6 +140,6 @@ async def test_a_supervisor_hands_a_deal_over_and_both_managers_are_told(
     await supervisor.press(colleague.first_name)
     await supervisor.send("Мария лучше знает эту нишу")
     await supervisor.expect("Сделка передана ✓")
-    told = await owner.expect("теперь у Мария" if colleague.first_name == "Мария" else "теперь у Олег")
+    told = await owner.expect(f"Новый ответственный: {colleague.first_name}")
     assert "Кто передал: Ирина" in told["text"] and "лучше знает эту нишу" in told["text"]
     await colleague.expect("Вам передана сделка №1")

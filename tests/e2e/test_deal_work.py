@@ -148,7 +148,7 @@ async def test_notes_and_the_paged_history(api: FakeBotApi, running: RunningBot)
     for number in range(12):
         await open_menu(manager, "📝 Заметка")
         await manager.press("📞 Звонок")
-        await manager.expect("Напишите текст")
+        await manager.expect("о чём речь")
         await manager.send(f"Звонок {number}: обсудили макет")
         await manager.expect("Заметка сохранена")
         await manager.expect("Последнее в истории")  # the card redrawn with its buttons

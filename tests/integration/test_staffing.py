@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.crm_config_file import load_crm_config
 from domain.crm_config import CrmConfig
 from domain.deal_lists import ListRefusal, Scope, find_deals, my_deals, unsorted_queue
 from domain.intake import Prospect, recipients_for, submit_lead
@@ -73,6 +74,9 @@ async def accept(make_uow: MakeUow, token: str, who: int, *, at: datetime = NOW)
         )
 
 
+CONFIG = load_crm_config()
+
+
 async def duty(make_uow: MakeUow, who: int, on_duty: bool) -> DutyOutcome:
     async with make_uow() as uow:
         return (await set_duty(uow, staff=await uow.staff.get(who), on_duty=on_duty, now=NOW)).outcome
@@ -83,7 +87,7 @@ async def remove(
 ) -> RemovalResult:
     async with make_uow() as uow:
         staff = await uow.staff.get(by)
-        return await remove_staff(uow, staff=staff, target_id=target, pinned=pinned, now=NOW)
+        return await remove_staff(uow, CONFIG, staff=staff, target_id=target, pinned=pinned, now=NOW)
 
 
 async def lead(make_uow: MakeUow, config: CrmConfig, n: int) -> int:
@@ -284,6 +288,11 @@ async def test_removing_a_manager_sends_their_open_deals_unsorted_and_tells_the_
             assert deal is not None and deal.is_open
             assert (deal.manager_id, deal.assigned_at, deal.taken_at) == (None, None, None)
             assert deal.version > versions[deal_id]  # cards drawn before are stale now
+            # Back in the queue with a fresh take-into-work deadline, so a lead left there escalates.
+            assert deal.take_due_at == CONFIG.calendar().add(NOW, CONFIG.intake.take_sla)
+            pending = [(t.kind, t.due_at) for t in await uow.timers.pending_for(deal_id)]
+            assert pending.count(("take_sla", deal.take_due_at)) == 1
+            assert [k for k, _ in pending].count("take_sla") == 1
             last = (await uow.events.for_deal(deal_id))[-1]
             assert (last.kind, last.actor_id, last.data) == (EventKind.UNASSIGNED, ADMIN, {"from": MANAGER})
         kept = await uow.deals.get(closed)
