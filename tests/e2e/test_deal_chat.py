@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .bot_api_people import media
 from .bot_api_server import FakeBotApi
 from .conftest import MANAGER, RunningBot
 from .test_deal_work import open_menu, taken_lead
@@ -116,3 +117,63 @@ async def test_a_command_ends_a_half_typed_reply_so_later_words_do_not_reach_the
     await manager.expect("Не понял")
     assert await running.scalar("select count(*) from messages where direction = 'out'") == 0
     assert all("черновик" not in (m.get("text") or "") for m in api.sent_to(anna.chat_id))
+
+
+async def test_a_reply_to_another_client_s_message_goes_to_that_client_even_with_a_reply_pending(
+    api: FakeBotApi, running: RunningBot
+) -> None:
+    anna, manager, _ = await taken_lead(api, 806)
+    boris = api.user(807, first_name="Борис")
+    await answer_everything_in_russian(boris, phone="79161112233")
+    await manager.expect("Новая заявка")
+    await manager.press("✅ Взять в работу")
+    await manager.expect("В работе: вы")
+    await boris.send("А скидка будет?")
+    from_boris = await manager.expect("А скидка будет?")
+
+    await manager.press("💬 Ответить", message=api.find_message(MANAGER, 1))  # on Anna's card
+    await manager.expect("Напишите ответ клиенту (Анна)")
+    await manager.reply(from_boris["message_id"], "Борис, скидка 10%")
+    await manager.expect("Отправлено клиенту ✓")
+    await boris.expect("Борис, скидка 10%")
+    assert all("скидка 10%" not in (m.get("text") or "") for m in api.sent_to(anna.chat_id))
+    await manager.send("это уже не клиенту")  # the pending reply to Anna was dropped
+    await manager.expect("Не понял")
+    assert await running.scalar("select count(*) from messages where direction = 'out'") == 1
+
+
+async def test_an_album_goes_to_the_client_whole_and_what_follows_stays_with_the_manager(
+    api: FakeBotApi, running: RunningBot
+) -> None:
+    anna, manager, _ = await taken_lead(api, 808)
+    await manager.press("💬 Ответить")
+    await manager.expect("Напишите ответ клиенту")
+    for number in range(3):
+        photo = media("photo", *api.register_file(f"album{number}", 40_000))
+        content = {"photo": photo, "media_group_id": "album-1"}
+        await manager._say({**content, "caption": "Три варианта логотипа"} if number == 0 else content)
+    await manager.expect("Отправлено клиенту ✓")
+    await running.eventually("select count(*) from messages where direction = 'out'", 3)
+    await manager.send("заметка для себя")
+    await manager.expect("Не понял")
+    copies = [c for c in api.calls_of("copyMessage") if c.params.get("chat_id") == anna.chat_id]
+    assert len(copies) == 3
+    assert await running.scalar("select count(*) from messages where direction = 'out'") == 3
+
+
+async def test_a_client_whose_name_looks_like_markup_can_still_be_answered(
+    api: FakeBotApi, running: RunningBot
+) -> None:
+    tricky = api.user(809, first_name="<i>Анна & Co")
+    manager = api.user(MANAGER, first_name="Олег")
+    await answer_everything_in_russian(tricky)
+    card = await manager.expect("Новая заявка")
+    assert "<i>Анна & Co" in card["text"]  # shown as typed, not as markup
+    await manager.press("✅ Взять в работу")
+    await manager.expect("В работе: вы")
+    await manager.press("💬 Ответить")
+    prompt = await manager.expect("Напишите ответ клиенту (<i>Анна & Co)")
+    assert prompt["method"] == "sendMessage"
+    await manager.send("Здравствуйте!")
+    await manager.expect("Отправлено клиенту ✓")
+    await tricky.expect("Здравствуйте!")

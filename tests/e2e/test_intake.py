@@ -9,9 +9,11 @@ from .bot_api_server import FakeBotApi
 from .conftest import MANAGER, SUPERVISOR, RunningBot
 
 
-async def answer_everything_in_russian(anna: FakeUser, *, source: str = "src_instagram") -> dict[str, Any]:
+async def answer_everything_in_russian(
+    anna: FakeUser, *, source: str = "src_instagram", phone: str = "79161234567"
+) -> dict[str, Any]:
     await anna.send(f"/start {source}")
-    await anna.expect("Здравствуйте, Анна!")
+    await anna.expect(f"Здравствуйте, {anna.first_name}!")
     await anna.expect("Вопрос 1 из 4")
     await anna.send("Нужен сайт для кофейни")
     await anna.expect("Вопрос 2 из 4")
@@ -19,7 +21,7 @@ async def answer_everything_in_russian(anna: FakeUser, *, source: str = "src_ins
     await anna.expect("Вопрос 3 из 4")
     await anna.press("в ближайшие дни")
     await anna.expect("Вопрос 4 из 4")
-    await anna.send_contact("79161234567")
+    await anna.send_contact(phone)
     return await anna.expect("Ваша заявка №")
 
 

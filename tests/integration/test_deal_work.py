@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -519,3 +520,45 @@ async def test_a_lost_client_can_still_be_answered(desk: Desk) -> None:
     assert (await desk.lose(deal_id, "no_answer", at=later(1))).ok
     assert (await desk.reply(deal_id, OutgoingMessage(OWNER, 43, "photo", None), at=later(2))).ok
     assert (await desk.snapshot(deal_id)).outbox[-1][:2] == (PROSPECT, "manager_reply")
+
+
+async def test_won_and_lost_pressed_at_once_on_the_same_card_close_the_deal_once(desk: Desk) -> None:
+    deal_id = await desk.taken_deal()
+    await desk.move(deal_id, "qualified", at=later(1))
+    version = (await desk.snapshot(deal_id)).deal.version  # type: ignore[union-attr]
+    won, lost = await asyncio.gather(
+        desk.win(deal_id, 1000, at=later(2), version=version),
+        desk.lose(deal_id, "too_expensive", at=later(2), by=SUPERVISOR, version=version),
+    )
+    assert sorted([won.error is None, lost.error is None]) == [False, True], (won.error, lost.error)
+    assert (won.error or lost.error) is DealError.STALE
+    after = await desk.snapshot(deal_id)
+    assert len(after.events_of(EventKind.WON, EventKind.LOST)) == 1
+    assert after.deal is not None and after.deal.status is (DealStatus.WON if won.ok else DealStatus.LOST)
+
+
+async def test_two_typed_answers_at_once_do_not_both_act_on_what_each_read(desk: Desk) -> None:
+    """Typed input carries no card version; the second writer still must not overwrite the first."""
+    deal_id = await desk.taken_deal()
+    await desk.move(deal_id, "qualified", at=later(1))
+    won, lost = await asyncio.gather(
+        desk.win(deal_id, 1000, at=later(2)), desk.lose(deal_id, "no_need", at=later(2), by=SUPERVISOR)
+    )
+    assert [won.ok, lost.ok].count(True) == 1, (won.error, lost.error)
+    assert len((await desk.snapshot(deal_id)).events_of(EventKind.WON, EventKind.LOST)) == 1
+
+
+async def test_rewarm_pressed_twice_at_once_opens_one_rewarm_deal(desk: Desk) -> None:
+    deal_id = await desk.taken_deal()
+    await desk.lose(deal_id, "postponed", at=later(1))
+    first, second = await asyncio.gather(
+        desk.rewarm(deal_id, later(60 * 24 * 30), at=later(2)),
+        desk.rewarm(deal_id, later(60 * 24 * 30), at=later(2)),
+    )
+    assert [first.ok, second.ok].count(True) == 1, (first.error, second.error)
+    assert (first.error or second.error) in (DealError.STALE, DealError.ALREADY_REWARMED)
+    async with desk.make_uow() as uow:
+        deal = await uow.deals.get(deal_id)
+        assert deal is not None
+        rewarm = [d for d in await uow.deals.for_contact(deal.contact_id) if d.pipeline == "rewarm"]
+    assert len(rewarm) == 1
