@@ -103,6 +103,12 @@ class App:
             _, unfinished = await asyncio.wait(set(running), timeout=SHUTDOWN_GRACE_S)
             if unfinished:
                 logger.warning("%s update(s) still running at shutdown were cut off", len(unfinished))
+        # The notifier finishes the message in hand and gives back the rest of its batch, so nothing waits
+        # out a lease after the restart (and a chat's later messages are not held behind it).
+        self.notifier.stop()
+        notifier_runs = [task for task in self._tasks if task.get_name() == "notifier"]
+        if notifier_runs:
+            await asyncio.wait(notifier_runs, timeout=SHUTDOWN_GRACE_S)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

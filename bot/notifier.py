@@ -54,14 +54,20 @@ class Notifier:
         self._idle_poll_s = idle_poll_s
         self._wake = asyncio.Event()
         self._paused_s = 0.0
+        self._stopping = False
 
     def wake(self) -> None:
         self._wake.set()
 
+    def stop(self) -> None:
+        """Finish the message in hand, give back the rest of the batch, and return from `run`."""
+        self._stopping = True
+        self._wake.set()
+
     async def run(self) -> None:
-        """Forever: drain what is due, then sleep until woken or the next item falls due. No error
+        """Until stopped: drain what is due, then sleep until woken or the next item falls due. No error
         ends the loop (a database restart, a lock timeout): it is logged and the loop goes on."""
-        while True:
+        while not self._stopping:
             try:
                 claimed = await self.drain_once()
                 if self._paused_s:
@@ -87,17 +93,20 @@ class Notifier:
     async def drain_once(self) -> int:
         """Send what is due now; returns how many items were claimed."""
         items = await self._queue.claim_due(now=self._clock.now(), lease=LEASE, limit=BATCH)
-        held_until: dict[int, datetime] = {}
-        for item in items:
-            if item.chat_id in held_until:
-                # Keep a chat's messages in order: after a failure, its later items wait as long.
-                await self._queue.retry_at(
-                    item.id, at=held_until[item.chat_id], error="held behind an earlier one"
+        for index, item in enumerate(items):
+            if self._stopping:
+                await self._queue.release([i.id for i in items[index:]], now=self._clock.now())
+                break
+            try:
+                await self._deliver(item)
+            except asyncio.CancelledError:
+                # Cut off (a stop that could not wait): the items not started go back at once rather than
+                # waiting out their lease. The one in hand stays leased: Telegram may have taken it already,
+                # and sending it again would be worse than sending it late.
+                await asyncio.shield(
+                    self._queue.release([i.id for i in items[index + 1 :]], now=self._clock.now())
                 )
-                continue
-            retry_at = await self._deliver(item)
-            if retry_at is not None:
-                held_until[item.chat_id] = retry_at
+                raise
         return len(items)
 
     async def _deliver(self, item: OutboxItem) -> datetime | None:

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from domain.models import Notice
 from storage.tables import OutboxRow
@@ -59,11 +60,22 @@ class OutboxQueue:
         self._sessions = sessions
 
     async def claim_due(self, *, now: datetime, lease: timedelta, limit: int = 50) -> list[OutboxItem]:
+        """Due items, at most one per chat: the oldest one not yet settled. A chat's messages so keep
+        their order across batches, retries, processes and restarts (a later one never overtakes an
+        earlier one that is waiting for a retry or leased by a sender)."""
+        earlier = aliased(OutboxRow)
         async with self._sessions() as session:
             rows = (
                 await session.scalars(
                     select(OutboxRow)
                     .where(OutboxRow.state.in_((PENDING, SENDING)), OutboxRow.next_attempt_at <= now)
+                    .where(
+                        ~exists().where(
+                            earlier.chat_id == OutboxRow.chat_id,
+                            earlier.id < OutboxRow.id,
+                            earlier.state.in_((PENDING, SENDING)),
+                        )
+                    )
                     .order_by(OutboxRow.id)
                     .limit(limit)
                     .with_for_update(skip_locked=True)  # PostgreSQL; SQLite's IMMEDIATE lock serialises
@@ -86,6 +98,11 @@ class OutboxQueue:
                     )
             await session.commit()
             return claimed
+
+    async def release(self, item_ids: list[int], *, now: datetime) -> None:
+        """Give back claimed items that were not started (the bot is stopping): due again at once."""
+        for item_id in item_ids:
+            await self._set(item_id, state=PENDING, next_attempt_at=now, error="released at shutdown")
 
     async def mark_sent(self, item_id: int, *, now: datetime) -> None:
         await self._set(item_id, state=SENT, sent_at=now, error=None)

@@ -120,7 +120,10 @@ class OutboxRow(Base):
     """What must be told to someone outside the current reply, written with the change that caused it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_state_next", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_state_next", "state", "next_attempt_at"),
+        Index("ix_outbox_chat_state", "chat_id", "state"),  # a chat's earlier unsettled items go first
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)

@@ -53,13 +53,13 @@ class RunningBot:
 
     async def eventually(self, sql: str, expected: Any, *, timeout: float = 5.0, **params: Any) -> Any:  # noqa: ASYNC109
         """Wait until a query gives `expected` (the bot writes it after the Telegram call a test sees);
-        polling the database, not timing anything. Returns the last value read."""
+        polling the database, not timing anything. Fails the test when it never does."""
         value = None
         for _ in range(int(timeout / 0.05)):
             if (value := await self.scalar(sql, **params)) == expected:
-                break
+                return value
             await asyncio.sleep(0.05)
-        return value
+        raise AssertionError(f"{sql!r} gave {value!r}, not {expected!r}, within {timeout}s")
 
     async def scalar(self, sql: str, **params: Any) -> Any:
         """Read the bot's database directly, for checks a person cannot see."""

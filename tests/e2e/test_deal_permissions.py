@@ -46,9 +46,8 @@ async def lead_taken_by_owner(
     oleg, maria = api.user(MANAGER, first_name="Олег"), api.user(MANAGER_2, first_name="Мария")
     await introduce(oleg, maria)
     await answer_everything_in_russian(api.user(prospect_id, first_name="Анна"))
-    owner_id = await team.eventually("select manager_id is not null from deals where id = 1", True) and (
-        await team.scalar("select manager_id from deals where id = 1")
-    )
+    await team.eventually("select manager_id is not null from deals where id = 1", True)
+    owner_id = await team.scalar("select manager_id from deals where id = 1")
     owner, colleague = (oleg, maria) if owner_id == MANAGER else (maria, oleg)
     await owner.expect("Новая заявка")
     await owner.press("✅ Взять в работу")

@@ -120,3 +120,23 @@ async def test_someone_who_wrote_first_and_then_cancels_still_reaches_a_manager(
     await manager.expect("Новая заявка")
     copy = await manager.expect("Сколько будет стоить такой же?")
     assert copy["method"] == "copyMessage" and "сделка №1" in copy["params"]["caption"]
+
+
+async def test_a_stop_in_the_middle_of_sending_leaves_nothing_waiting_and_keeps_the_order(
+    api: FakeBotApi, running: RunningBot
+) -> None:
+    anna, manager = api.user(609, first_name="Анна"), api.user(MANAGER)
+    await answer_everything_in_russian(anna)
+    await manager.expect("Новая заявка")
+    api.delay(0.3)  # a slow Telegram: the stop comes while the notifier is busy
+    for n in range(6):
+        await anna.send(f"Сообщение {n}")
+    await manager.expect("Сообщение 0")
+    await running.stop()
+    assert await running.scalar("select count(*) from outbox where state = 'sending'") == 0
+    api.delay(0)
+    await running.start()
+    await anna.send("После перезапуска")
+    await manager.expect("После перезапуска")
+    relayed = [m["text"] for m in api.sent_to(MANAGER) if "Сообщение" in (m.get("text") or "")]
+    assert [t.rsplit(" ", 1)[-1] for t in relayed] == [str(n) for n in range(6)]  # all, once, in order

@@ -75,3 +75,34 @@ async def test_old_handled_update_ids_are_forgotten(engine: AsyncEngine) -> None
     async with SqlUnitOfWork(sessions) as uow:
         assert not await uow.update_seen(1)
         assert await uow.update_seen(2)
+
+
+async def add_to_chats(engine: AsyncEngine, chats: list[int]) -> None:
+    async with SqlUnitOfWork(session_factory(engine)) as uow:
+        for n, chat in enumerate(chats):
+            await uow.outbox.add(Notice(chat, "prospect_message", {"deal_id": 1, "n": n}), now=NOW)
+        await uow.commit()
+
+
+async def test_a_chat_s_later_notice_never_overtakes_an_earlier_one(engine: AsyncEngine) -> None:
+    await add_to_chats(engine, [1, 1, 2, 1])
+    queue = OutboxQueue(session_factory(engine))
+    first = await queue.claim_due(now=NOW, lease=LEASE)
+    assert [(i.chat_id, i.data["n"]) for i in first] == [(1, 0), (2, 2)]  # one per chat, the oldest
+    await queue.retry_at(first[0].id, at=NOW + timedelta(minutes=5), error="502")
+    await queue.mark_sent(first[1].id, now=NOW)
+    assert await queue.claim_due(now=NOW + timedelta(minutes=1), lease=LEASE) == []  # chat 1 waits
+    again = await queue.claim_due(now=NOW + timedelta(minutes=5), lease=LEASE)
+    assert [(i.chat_id, i.data["n"]) for i in again] == [(1, 0)]
+    await queue.mark_sent(again[0].id, now=NOW)
+    after = await queue.claim_due(now=NOW + timedelta(minutes=5), lease=LEASE)
+    assert [(i.chat_id, i.data["n"]) for i in after] == [(1, 1)]
+
+
+async def test_items_released_at_shutdown_are_due_again_at_once(engine: AsyncEngine) -> None:
+    await add_to_chats(engine, [1, 2, 3])
+    queue = OutboxQueue(session_factory(engine))
+    claimed = await queue.claim_due(now=NOW, lease=LEASE)
+    await queue.release([claimed[1].id, claimed[2].id], now=NOW)
+    again = await queue.claim_due(now=NOW, lease=LEASE)
+    assert sorted(i.chat_id for i in again) == [2, 3]  # chat 1's item stays leased by its sender

@@ -41,6 +41,9 @@ def upgrade() -> None:
     with op.batch_alter_table('message_links', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_message_links_deal_id'), ['deal_id'], unique=False)
 
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_index('ix_outbox_chat_state', ['chat_id', 'state'], unique=False)
+
     with op.batch_alter_table('deals', schema=None) as batch_op:
         batch_op.add_column(sa.Column('loss_note', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('amount', sa.BigInteger(), nullable=True))
@@ -53,6 +56,9 @@ def downgrade() -> None:
         batch_op.drop_column('next_contact_at')
         batch_op.drop_column('amount')
         batch_op.drop_column('loss_note')
+
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_chat_state')
 
     with op.batch_alter_table('message_links', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_message_links_deal_id'))
