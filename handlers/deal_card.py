@@ -27,7 +27,6 @@ WORK_MENUS = {
     "stages": lambda card, desk: kb.stages_keyboard(card.deal, desk.config, desk.t),
     "lost": lambda card, desk: kb.loss_reasons_keyboard(card.deal, desk.config, desk.t),
     "nc": lambda card, desk: kb.next_contact_keyboard(card.deal, desk.t),
-    "note": lambda card, desk: kb.note_kinds_keyboard(card.deal, desk.t),
 }
 
 
@@ -77,6 +76,11 @@ async def on_menu(callback: CallbackQuery, callback_data: DealAction, desk: Desk
         return
     if action in WORK_MENUS:
         await desk.show_menu(callback, WORK_MENUS[action](card, desk))
+    elif action == "note":  # the words at once; what kind of note it is, a tap under the question
+        await callback.answer()
+        keyboard = kb.note_prompt_keyboard(deal_id, desk.t, chosen="other")
+        await ask(callback, desk.state, DealInput.note, deal_id=deal_id, t=desk.t, prompt=desk.t("ask-note"),
+                  keyboard=keyboard, purpose="note", kind="other")  # fmt: skip
     elif deal.stage == desk.config.pipeline(deal.pipeline).first_stage.key:  # won
         await desk.refuse(callback, DealError.WON_FROM_FIRST, deal_id=deal_id, action=action)
     elif deal.amount is not None:

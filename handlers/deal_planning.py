@@ -3,10 +3,12 @@ note of a kind, a reply to the client, the reason for a hand-over, a typed rewar
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 
 from aiogram import F, Router
-from aiogram.types import CallbackQuery
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, Message
 
 from domain.deal_notes import plan_next_contact
 from domain.deal_rules import note_kind
@@ -18,6 +20,7 @@ from handlers.deal_moves import rewarm
 from handlers.deal_prompts import ask
 from handlers.states import DealInput
 from handlers.views.deal_history import moment
+from handlers.views.deal_keyboards import note_prompt_keyboard
 from handlers.views.formatting import esc
 
 
@@ -69,25 +72,11 @@ async def on_confirmed_time(callback: CallbackQuery, callback_data: DealAction, 
 async def on_ask_text(callback: CallbackQuery, callback_data: DealAction, desk: Desk) -> None:
     """Buttons whose action needs words: a note of a kind, a typed date, a reply, a hand-over reason."""
     action, deal_id, t = callback_data.action, callback_data.deal_id, desk.t
-    card = await desk.checked(callback, callback_data, versioned=action in ("notekind", "ncpick", "handto"))
+    card = await desk.checked(callback, callback_data, versioned=action in ("ncpick", "handto"))
     if card is None:
         return
     if action == "notekind":
-        kind = note_kind(callback_data.arg)
-        if kind is None:
-            await desk.refuse(callback, "button-outdated", deal_id=deal_id, action=action)
-            return
-        await callback.answer()
-        await ask(
-            callback,
-            desk.state,
-            DealInput.note,
-            deal_id=deal_id,
-            t=t,
-            prompt=t("ask-note", kind=t(f"btn-note-{kind.value}")),
-            purpose="note",
-            kind=kind.value,
-        )
+        await _note_kind(callback, callback_data, desk)
     elif action in ("ncpick", "rwpick"):
         await callback.answer()
         rewarm_date = action == "rwpick"
@@ -133,6 +122,23 @@ async def on_ask_text(callback: CallbackQuery, callback_data: DealAction, desk: 
             prompt=t("ask-handover-reason", name=name),
             to=target.telegram_id,
         )
+
+
+async def _note_kind(callback: CallbackQuery, callback_data: DealAction, desk: Desk) -> None:
+    """A kind pressed under "type your note": remembered for the note being typed, and ticked."""
+    kind = note_kind(callback_data.arg)
+    data = await desk.state.get_data()
+    typing_note = await desk.state.get_state() == DealInput.note.state and data.get("purpose") == "note"
+    if kind is None or not typing_note or data.get("deal_id") != callback_data.deal_id:
+        await desk.refuse(callback, "button-outdated", deal_id=callback_data.deal_id, action="notekind")
+        await desk.drop_buttons(callback)
+        return
+    await desk.state.update_data(kind=kind.value)
+    await callback.answer(desk.t(f"btn-note-{kind.value}"))
+    if isinstance(callback.message, Message):
+        keyboard = note_prompt_keyboard(callback_data.deal_id, desk.t, chosen=kind.value)
+        with contextlib.suppress(TelegramBadRequest):  # the same kind pressed twice
+            await callback.message.edit_reply_markup(reply_markup=keyboard)
 
 
 def build_router() -> Router:

@@ -6,7 +6,7 @@ from typing import Any
 
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from handlers.i18n import Texts
 from handlers.views.deal_keyboards import cancel_keyboard
@@ -21,6 +21,7 @@ async def ask(
     t: Texts,
     prompt: str,
     keep_card: bool = True,
+    keyboard: InlineKeyboardMarkup | None = None,
     **extra: Any,
 ) -> None:
     """Send `prompt` with a Cancel button and wait for the answer in `waiting_for`.
@@ -31,7 +32,8 @@ async def ask(
     assert deal_id is not None and callback.bot is not None
     card = callback.message if keep_card and isinstance(callback.message, Message) else None
     # The question first: if it cannot be sent, nothing waits for an answer nobody was asked for.
-    await callback.bot.send_message(callback.from_user.id, prompt, reply_markup=cancel_keyboard(deal_id, t))
+    markup = keyboard or cancel_keyboard(deal_id, t)
+    await callback.bot.send_message(callback.from_user.id, prompt, reply_markup=markup)
     await state.set_state(waiting_for)
     await state.set_data(
         {

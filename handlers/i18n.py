@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 SUPPORTED = ("ru", "en")
 LABEL_ARGS = frozenset({"id"})
+LONG_ARG = 1000
 
 
 class Translator:
@@ -54,10 +55,21 @@ class Translator:
             return key
         # Ids are labels, not quantities: "сделка №12345", never "№12 345".
         args = {name: str(value) if name in LABEL_ARGS else value for name, value in args.items()}
+        # fluent.runtime refuses a placeable longer than 2500 characters (a guard against runaway
+        # expansion) and drops it; a long note or message people typed is no such thing. Long texts go in
+        # as short stand-ins and are put back after formatting (a stand-in is never selected on).
+        long_texts: dict[str, str] = {}
+        for name, value in args.items():
+            if isinstance(value, str) and len(value) > LONG_ARG:
+                long_texts[f"\x00{len(long_texts)}\x00"] = value
+                args[name] = f"\x00{len(long_texts) - 1}\x00"
         text, errors = bundle.format_pattern(message.value, args)
         for error in errors:
             logger.error("text %s in %s: %s", key, locale, error)
-        return str(text)
+        text = str(text)
+        for stand_in, value in long_texts.items():
+            text = text.replace(stand_in, value)
+        return text
 
     def bind(self, locale: str) -> Texts:
         return Texts(self, locale)

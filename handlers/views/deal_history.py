@@ -18,7 +18,8 @@ from handlers.views.formatting import TELEGRAM_TEXT_LIMIT, clip, esc, visible_le
 HISTORY_PAGE = 10
 ENTRY_ON_CARD = 120
 NAME_LIMIT = 40  # a staff member's name in a history line
-ENTRY_LIMITS = (600, 300, 150, 60)  # longest text of one entry on a history page, tried in turn
+ENTRY_ON_PAGE = 2100  # a note is at most 2000 characters: whole on its page
+TITLE_ROOM = 120  # the page's title line
 
 
 def money(amount: int, config: CrmConfig, locale: str) -> str:
@@ -118,28 +119,42 @@ def history_page(
     pipeline: str,
     page: int | None,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """One page of the history (the last one when `page` is None), oldest entry first, with paging."""
-    pages = max(1, -(-len(events) // HISTORY_PAGE))
-    page = pages - 1 if page is None else min(max(page, 0), pages - 1)
-    chunk = events[page * HISTORY_PAGE : (page + 1) * HISTORY_PAGE]
-    title = t("history-title", id=deal_id, page=page + 1, pages=pages)
-    text = title + "\n\n" + t("history-empty")
-    # Ten long notes would not fit one message: each entry is cut shorter until the page fits (the
-    # database keeps every word; the card and the deal's notes are not the only place to read them).
-    for limit in ENTRY_LIMITS:
-        body = [history_line(e, names, config, t, pipeline=pipeline, limit=limit) for e in chunk]
-        text = "\n".join([title, "", *body]) if chunk else text
-        if visible_length(text) <= TELEGRAM_TEXT_LIMIT:
-            break
+    """One page of the history (the last one when `page` is None), oldest entry first, with paging.
+
+    Entries are shown whole (a note of two thousand characters too); a page holds up to ten of them, or
+    fewer when they would not fit one message.
+    """
+    lines = [history_line(e, names, config, t, pipeline=pipeline, limit=ENTRY_ON_PAGE) for e in events]
+    pages = _pack(lines, budget=TELEGRAM_TEXT_LIMIT - TITLE_ROOM) or [[]]
+    page = len(pages) - 1 if page is None else min(max(page, 0), len(pages) - 1)
+    title = t("history-title", id=deal_id, page=page + 1, pages=len(pages))
+    text = "\n".join([title, "", *(pages[page] or [t("history-empty")])])
     nav: list[InlineKeyboardButton] = []
     if page > 0:
         nav.append(_page_button("« " + t("btn-earlier"), deal_id, page - 1))
-    if page + 1 < pages:
+    if page + 1 < len(pages):
         nav.append(_page_button(t("btn-later") + " »", deal_id, page + 1))
     card = InlineKeyboardButton(
         text=t("btn-open-card"), callback_data=DealAction(action="open", deal_id=deal_id, v=0).pack()
     )
     return text, InlineKeyboardMarkup(inline_keyboard=[row for row in (nav, [card]) if row])
+
+
+def _pack(lines: list[str], *, budget: int) -> list[list[str]]:
+    """Lines into pages of at most HISTORY_PAGE lines and `budget` visible characters, in order."""
+    pages: list[list[str]] = []
+    current: list[str] = []
+    used = 0
+    for line in lines:
+        size = visible_length(line) + 1
+        if current and (len(current) == HISTORY_PAGE or used + size > budget):
+            pages.append(current)
+            current, used = [], 0
+        current.append(line)
+        used += size
+    if current:
+        pages.append(current)
+    return pages
 
 
 def _page_button(text: str, deal_id: int, page: int) -> InlineKeyboardButton:

@@ -100,9 +100,23 @@ def next_contact_keyboard(deal: Deal, t: Texts) -> InlineKeyboardMarkup:
     return _markup([quick[:2], quick[2:], [button(t("btn-type-date"), "ncpick", deal)], _back(deal, t)])
 
 
-def note_kinds_keyboard(deal: Deal, t: Texts) -> InlineKeyboardMarkup:
-    kinds = [button(t(f"btn-note-{k}"), "notekind", deal, k) for k in ("call", "meeting", "email", "other")]
-    return _markup([kinds[:2], kinds[2:], _back(deal, t)])
+NOTE_KINDS = ("call", "meeting", "email", "other")
+
+
+def note_prompt_keyboard(deal_id: int, t: Texts, *, chosen: str) -> InlineKeyboardMarkup:
+    """Under "type your note": what kind of note it is (✓ marks the chosen one), and Cancel."""
+
+    def kind(key: str) -> Button:
+        label = ("✓ " if key == chosen else "") + t(f"btn-note-{key}")
+        return Button(
+            text=label, callback_data=DealAction(action="notekind", deal_id=deal_id, v=0, arg=key).pack()
+        )
+
+    kinds = [kind(key) for key in NOTE_KINDS]
+    cancel = Button(
+        text=t("btn-cancel"), callback_data=DealAction(action="cancel", deal_id=deal_id, v=0).pack()
+    )
+    return _markup([kinds[:2], kinds[2:], [cancel]])
 
 
 def won_keyboard(deal: Deal, config: CrmConfig, t: Texts) -> InlineKeyboardMarkup:

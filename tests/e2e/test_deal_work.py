@@ -146,9 +146,11 @@ async def test_a_stale_card_says_so_and_shows_the_current_one(api: FakeBotApi, r
 async def test_notes_and_the_paged_history(api: FakeBotApi, running: RunningBot) -> None:
     _, manager, card = await taken_lead(api, 705)
     for number in range(12):
-        await open_menu(manager, "📝 Заметка")
+        prompt = await open_menu(manager, "📝 Заметка")  # asks for the words at once
+        assert "Напишите заметку" in prompt["text"] and "✓ 📝 Другое" in prompt["buttons"]
         await manager.press("📞 Звонок")
-        await manager.expect("о чём речь")
+        ticked = await manager.next_message()
+        assert "✓ 📞 Звонок" in ticked["buttons"]
         await manager.send(f"Звонок {number}: обсудили макет")
         await manager.expect("Заметка сохранена")
         await manager.expect("Последнее в истории")  # the card redrawn with its buttons
@@ -173,3 +175,15 @@ async def test_the_supervisor_sees_the_whole_history(api: FakeBotApi, running: R
     history = await supervisor.expect("История сделки №1")
     assert "Олег: этап «Новая заявка» → «Квалификация»" in history["text"]
     assert "Взята в работу: Олег" in history["text"]
+
+
+async def test_a_note_typed_right_after_the_button_is_kept(api: FakeBotApi, running: RunningBot) -> None:
+    _, manager, _ = await taken_lead(api, 707)
+    await open_menu(manager, "📝 Заметка")
+    await manager.send("Клиент просил перезвонить после обеда")
+    await manager.expect("Заметка сохранена")
+    card = await manager.expect("Последнее в истории")
+    assert "Олег, заметка: Клиент просил перезвонить после обеда" in card["text"]
+    await manager.press_data("d:notekind:1:0:call", card["message_id"])  # the kind button, pressed late
+    assert "устарела" in (await manager.answer_of_callback())["text"]
+    assert await running.scalar("select count(*) from deal_events where kind = 'note'") == 1

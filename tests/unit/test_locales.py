@@ -79,3 +79,10 @@ def test_deal_numbers_are_never_grouped_like_quantities() -> None:
     translator = Translator()
     assert "№12345 " in translator.get("ru", "intake-done", id=12345, summary="", when="")
     assert "#12345 " in translator.get("en", "intake-done", id=12345, summary="", when="")
+
+
+def test_a_long_text_people_typed_is_put_into_a_message_whole() -> None:
+    """fluent.runtime drops placeables over 2500 characters; a long note must still be shown."""
+    note = "длинная заметка " * 300
+    text = Translator().get("ru", "history-note", actor="Олег", kind="звонок", text=note)
+    assert text.endswith(note) and text.startswith("📝 Олег, звонок:")
