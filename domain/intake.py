@@ -56,6 +56,7 @@ class IncomingMessage:
     message_id: int
     kind: str  # text, photo, document, voice, sticker, ...
     text: str | None  # the text or caption
+    edited: bool = False  # the person changed a message they had sent: this is its new text
 
 
 @dataclass(frozen=True)
@@ -219,6 +220,7 @@ async def _tell_owner_or_overseers(
 async def record_incoming(uow: UnitOfWork, deal: Deal, message: IncomingMessage, *, now: datetime) -> None:
     """Store a prospect's message in the deal's history and queue it to whoever works the deal."""
     assert deal.id is not None
+    edited = {"edited": True} if message.edited else {}
     await uow.messages.add(
         ChatMessage(
             deal.id, Direction.IN, message.kind, now, text=message.text, chat_id=message.chat_id,
@@ -230,7 +232,7 @@ async def record_incoming(uow: UnitOfWork, deal: Deal, message: IncomingMessage,
             deal.id,
             EventKind.MESSAGE_IN,
             now,
-            data={"kind": message.kind, "text": (message.text or "")[:500]},
+            data={"kind": message.kind, "text": (message.text or "")[:500], **edited},
         )
     )
     data = {
@@ -239,6 +241,7 @@ async def record_incoming(uow: UnitOfWork, deal: Deal, message: IncomingMessage,
         "text": message.text,
         "from_chat_id": message.chat_id,
         "message_id": message.message_id,
+        **edited,
     }
     for person in await recipients_for(uow, deal):
         await uow.outbox.add(Notice(person.telegram_id, "prospect_message", data, person.locale), now=now)

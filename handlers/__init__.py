@@ -28,6 +28,7 @@ def build_router() -> Router:
     root = Router(name="voronka")
     # Prospects and staff talk to the bot in private; a group it was added to is not a lead.
     root.message.filter(F.chat.type == ChatType.PRIVATE)
+    root.edited_message.filter(F.chat.type == ChatType.PRIVATE)
     root.message.outer_middleware(CommandEndsInput())
     for module in (
         errors,

@@ -47,6 +47,22 @@ async def on_prospect_message(
     await flow.begin(bot, message.chat.id, user, state, t, config, source=None, first_message=incoming)
 
 
+async def on_prospect_edit(message: Message, t: Texts, uow: UnitOfWork, now: datetime) -> None:
+    """A client corrected a message: the new text reaches the manager too, marked as a correction.
+    (Telegram cannot change the copy the manager already has.)"""
+    assert message.from_user is not None
+    incoming = IncomingMessage(
+        chat_id=message.chat.id,
+        telegram_id=message.from_user.id,
+        message_id=message.message_id,
+        kind=ContentType(message.content_type).value,
+        text=message.text or message.caption,
+        edited=True,
+    )
+    if await relay_prospect_message(uow, incoming, now=now) is not None:
+        await message.reply(t("relay-edit-delivered"))
+
+
 async def on_service_message(message: Message) -> None:
     """A service message (a pin, a new chat background...) is nobody's words: nothing to answer."""
 
@@ -56,4 +72,6 @@ def build_router() -> Router:
     router.message.filter(IsProspect(), StateFilter(None))
     router.message.register(on_prospect_message, F.content_type.in_(RELAYED))
     router.message.register(on_service_message)
+    router.edited_message.filter(IsProspect())
+    router.edited_message.register(on_prospect_edit, F.content_type.in_(RELAYED))
     return router

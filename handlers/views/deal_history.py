@@ -93,9 +93,10 @@ def history_line(
     elif kind is EventKind.UNASSIGNED:
         text = t("history-unassigned", old=person(data.get("from"), names, t))
     elif kind is EventKind.MESSAGE_IN:
-        text = t("history-message-in", text=said() or t(f"content-{data.get('kind', 'text')}"))
+        key = "history-message-edited" if data.get("edited") else "history-message-in"
+        text = t(key, text=content(data, said(), t))
     elif kind is EventKind.MESSAGE_OUT:
-        text = t("history-message-out", actor=actor, text=said() or t(f"content-{data.get('kind', 'text')}"))
+        text = t("history-message-out", actor=actor, text=content(data, said(), t))
     elif kind is EventKind.CREATED and data.get("from_deal"):
         text = t(
             "history-created-from", actor=actor, id=data["from_deal"], pipeline=esc(stages.name[t.locale])
@@ -107,6 +108,14 @@ def history_line(
     else:  # created, queued, request repeated, archived
         text = t(f"history-{kind.value.replace('_', '-')}")
     return f"<i>{short_moment(event.at, config)}</i> · {text}"
+
+
+def content(data: dict[str, object], words: str, t: Texts) -> str:
+    """What a message held: its words, marked "[фото]" and the like when it was not plain text."""
+    kind = str(data.get("kind") or "text")
+    if kind == "text":
+        return words
+    return f"{t(f'content-{kind}')} {words}".rstrip()
 
 
 def history_page(

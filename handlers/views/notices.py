@@ -58,7 +58,8 @@ async def render_notice(
     if card is None:
         return []
     if kind == "prospect_message":
-        header = t("relay-header", name=esc(card.contact.name), id=card.deal.id)
+        header_key = "relay-header-edited" if data.get("edited") else "relay-header"
+        header = t(header_key, name=esc(card.contact.name), id=card.deal.id)
         methods = _relay(chat_id, header, data)
         reply = DealAction(action="reply", deal_id=int(data["deal_id"]), v=0, arg="m").pack()
         markup = InlineKeyboardMarkup(

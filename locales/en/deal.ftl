@@ -111,6 +111,7 @@ history-rewarmed = ♻️ { $actor }: client moved to rewarming, deal #{ $id }
 history-reassigned = 🔁 { $actor }: handed over ({ $old } → { $new }) — { $reason }
 history-unassigned = 📥 Back to unsorted: { $old } left the team
 history-message-in = 💬 Client: { $text }
+history-message-edited = ✏️ Client corrected a message: { $text }
 history-message-out = ↩️ { $actor } → client: { $text }
 history-created = 🆕 Request received
 history-created-from = ♻️ { $actor }: opened from deal #{ $id } (pipeline “{ $pipeline }”)

@@ -75,7 +75,9 @@ btn-take = ✅ Take it
 ## The prospect talking to the manager
 
 relay-delivered = Passed on to the manager ✓
+relay-edit-delivered = The correction is passed on to the manager ✓
 relay-header = 💬 <b>{ $name }</b> · deal #{ $id }
+relay-header-edited = ✏️ <b>{ $name }</b> corrected a message · deal #{ $id }
 
 ## The deal card
 

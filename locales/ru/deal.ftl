@@ -111,6 +111,7 @@ history-rewarmed = ♻️ { $actor }: клиент переведён в про�
 history-reassigned = 🔁 { $actor }: сделка передана ({ $old } → { $new }) — { $reason }
 history-unassigned = 📥 Возвращена в неразобранное: { $old } больше не в команде
 history-message-in = 💬 Клиент: { $text }
+history-message-edited = ✏️ Клиент, исправленное сообщение: { $text }
 history-message-out = ↩️ { $actor } → клиенту: { $text }
 history-created = 🆕 Заявка создана
 history-created-from = ♻️ { $actor }: создана из сделки №{ $id } (воронка «{ $pipeline }»)

@@ -140,3 +140,19 @@ async def test_a_stop_in_the_middle_of_sending_leaves_nothing_waiting_and_keeps_
     await manager.expect("После перезапуска")
     relayed = [m["text"] for m in api.sent_to(MANAGER) if "Сообщение" in (m.get("text") or "")]
     assert [t.rsplit(" ", 1)[-1] for t in relayed] == [str(n) for n in range(6)]  # all, once, in order
+
+
+async def test_a_client_correcting_a_message_reaches_the_manager_marked_as_a_correction(
+    api: FakeBotApi, running: RunningBot
+) -> None:
+    anna, manager = api.user(610, first_name="Анна"), api.user(MANAGER)
+    await answer_everything_in_russian(anna)
+    await manager.expect("Новая заявка")
+    sent = await anna.send("Бюджет 100 тысяч")
+    await manager.expect("Бюджет 100 тысяч")
+    edited = {**sent, "text": "Бюджет 150 тысяч", "edit_date": sent["date"] + 5}
+    await api.inject_update("edited_message", edited)
+    correction = await manager.expect("Бюджет 150 тысяч")
+    assert "Анна: исправленное сообщение · сделка №1" in correction["text"]
+    await anna.expect("Исправление передали менеджеру")
+    assert await running.scalar("select count(*) from messages where deal_id = 1 and direction = 'in'") == 2
