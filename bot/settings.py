@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     @field_validator("bot_token")
     @classmethod
     def _token_looks_like_one(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("is not set: put the token @BotFather gave you into .env (BOT_TOKEN=...)")
         if not TOKEN_PATTERN.match(value.get_secret_value().strip()):
             raise ValueError("does not look like a bot token (digits, a colon, then letters and digits)")
         return SecretStr(value.get_secret_value().strip())

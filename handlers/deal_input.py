@@ -197,8 +197,15 @@ async def on_handover_reason(message: Message, desk: Desk) -> None:
     await _finish(message, result, ok=desk.t("done-handed-over"), desk=desk, what="hand-over reason")
 
 
+NOT_TEXT_HINTS = {
+    DealInput.amount.state: "input-need-amount",
+    DealInput.next_contact.state: "input-need-date",
+}
+
+
 async def on_not_text(message: Message, desk: Desk) -> None:
-    await _again(message, desk, "input-need-text")
+    """A sticker, a photo or blank words where words were asked for: asked again, saying what is needed."""
+    await _again(message, desk, NOT_TEXT_HINTS.get(await desk.state.get_state() or "", "input-need-text"))
 
 
 def build_router() -> Router:

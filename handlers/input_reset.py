@@ -35,6 +35,8 @@ class CommandEndsInput(BaseMiddleware):
         ):
             await state.clear()
             data["raw_state"] = None
+            if (event.text or "").startswith("/") and "t" in data:
+                await event.answer(data["t"]("input-dropped"))
         return await handler(event, data)
 
 

@@ -30,7 +30,9 @@ async def cmd_start(
         lines.append(t("staff-menu-open-deals", count=overview.open_deals))
         lines.append(t("staff-menu-duty-on") if staff.on_duty else t("staff-menu-duty-off"))
     lines.append(t("staff-menu-unsorted", count=overview.unsorted))
-    lines.append(t("staff-menu-how-leads-come"))
+    lines.append(t("staff-menu-how-leads-come") if staff.is_manager else t("staff-menu-overseer-help"))
+    if staff.has(Role.ADMIN):
+        lines.append(t("staff-menu-admin-help"))
     await message.answer("\n\n".join(lines))
 
 

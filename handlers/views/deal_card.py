@@ -76,7 +76,7 @@ def deal_card_text(
             "• " + history_line(e, card.names, config, t, pipeline=deal.pipeline, limit=entry_limit)
             for e in card.recent
         ]
-        text = "\n".join([*head, "", answers, "", *body, *tail])
+        text = "\n".join([*head, "", *([answers, ""] if answers else []), *body, *tail])
         if visible_length(text) <= TELEGRAM_TEXT_LIMIT:
             break
     return text
@@ -98,13 +98,20 @@ def _status_lines(
     card: DealCard, config: CrmConfig, t: Texts, viewer_id: int | None, tz: ZoneInfo
 ) -> list[str]:
     deal = card.deal
-    if deal.status is DealStatus.WON:
-        return [t("card-closed", status="won")]
-    if deal.status is DealStatus.LOST:
-        line = t("card-lost-reason", reason=loss_reason_text(deal.loss_reason, config, t))
-        if deal.loss_note:
-            line += f": {esc(clip(deal.loss_note, 300))}"
-        return [t("card-closed", status="lost"), line]
+    if not deal.is_open:  # the stage line already says won or lost: who worked it, and why it was lost
+        lines = [t("card-owner", owner=_owner(card, t, viewer_id))] if deal.manager_id else []
+        if deal.status is DealStatus.LOST:
+            # "Other" is only a bucket for reports: the manager's own words say more.
+            other = deal.loss_reason == "other" and deal.loss_note
+            reason = (
+                esc(clip(deal.loss_note or "", 300))
+                if other
+                else loss_reason_text(deal.loss_reason, config, t)
+            )
+            if deal.loss_note and not other:
+                reason += f": {esc(clip(deal.loss_note, 300))}"
+            lines.append(t("card-lost-reason", reason=reason))
+        return lines
     if deal.taken_at is not None:
         return [t("card-taken", owner=_owner(card, t, viewer_id), at=local_time(deal.taken_at, tz))]
     lines = (

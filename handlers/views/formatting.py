@@ -44,8 +44,11 @@ def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
         while len(esc(rest[:cut])) > limit:
             cut = cut * 9 // 10
         newline = rest.rfind("\n", 0, cut)
+        space = rest.rfind(" ", 0, cut)
         if newline > cut // 2:
             cut = newline
+        elif space > cut // 2:  # no line break near: at least not in the middle of a word
+            cut = space
         pieces.append(rest[:cut])
         rest = rest[cut:].lstrip("\n")
     if rest:

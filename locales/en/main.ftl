@@ -91,10 +91,6 @@ card-taken = ✅ Taken by { $owner }, { $at }
 card-assigned = 👤 Owner: { $owner } — not taken yet
 card-unsorted = 📥 Unsorted: nobody is assigned
 card-take-due = ⏰ Take it by { $at }
-card-closed = { $status ->
-        [won] 🏆 The deal is won
-       *[lost] The deal is lost
-    }
 source-direct = direct
 someone = a colleague
 owner-you = you
@@ -137,6 +133,10 @@ staff-menu-unsorted = { $count } { $count ->
 staff-menu-how-leads-come =
     New leads arrive here as a card with a “✅ Take it” button; everything about a deal is done with the buttons on its card.
     /deals — my deals, /find — search by number, phone or name, /unsorted — unsorted leads, /staff — the team.
+staff-menu-overseer-help =
+    Leads nobody could take and team news come here. Any deal can be opened and worked with the buttons on its card.
+    /deals — all open deals, /find — search by number, phone or name, /unsorted — unsorted leads, /staff — the team.
+staff-menu-admin-help = /invite manager or /invite supervisor — invite someone with a one-time link.
 staff-unknown-message = I didn't get that. Press /start to open the menu.
 
 ## General

@@ -64,7 +64,7 @@ async def test_the_next_contact_by_button_then_replaced_by_typed_words(
     await manager.send("абырвалг")
     await manager.expect("Не понял дату")
     await manager.send("вчера в 10:00")
-    await manager.expect("это уже прошло")
+    await manager.expect("Это время уже прошло")
     await manager.send("завтра в 15:00")
     confirm = await manager.expect("15:00. Всё верно?")
     await manager.press("✅ Да, верно", message=api.find_message(MANAGER, confirm["message_id"]))
@@ -112,7 +112,7 @@ async def test_a_command_ends_a_half_typed_reply_so_later_words_do_not_reach_the
     await manager.press("💬 Ответить")
     await manager.expect("Напишите ответ клиенту (Анна)")
     await manager.send("/deals")
-    await manager.next_message()
+    await manager.expect("Ввод прерван командой")
     await manager.send("черновик для себя")
     await manager.expect("Не понял")
     assert await running.scalar("select count(*) from messages where direction = 'out'") == 0

@@ -134,7 +134,7 @@ async def test_a_paused_manager_gets_no_new_leads_until_they_resume(
     paused = await oleg.expect("Вы ушли со смены")
     assert "напоминания по-прежнему приходят" in paused["text"]
     if with_colleague:
-        assert "На смене 1 менеджер — новые заявки пойдут им" in paused["text"]
+        assert "На смене 1 менеджер — новые заявки пойдут ему" in paused["text"]
     else:
         assert "На смене не осталось ни одного менеджера" in paused["text"]
     await oleg.send("/pause")

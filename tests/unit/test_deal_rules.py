@@ -55,7 +55,7 @@ def deal(
 
 def test_the_sales_pipeline_of_the_shipped_config_is_the_one_these_tables_describe() -> None:
     assert tuple(s.key for s in SALES.stages) == SALES_KEYS
-    assert [s.key for s in SALES.stages if "amount" in s.requires] == ["proposal", "invoice"]
+    assert [s.key for s in SALES.stages if "amount" in s.requires] == ["proposal", "negotiation", "invoice"]
 
 
 # Rows: the stage a deal is in; columns: the target, in pipeline order.
@@ -122,7 +122,7 @@ def test_a_deal_in_a_stage_the_config_no_longer_has_goes_next_to_the_first_stage
         ("invoice", None, None, DealError.NEEDS_AMOUNT),
         ("invoice", 200_000, None, None),
         ("qualified", None, None, None),
-        ("negotiation", None, None, None),
+        ("negotiation", None, None, DealError.NEEDS_AMOUNT),  # an offer was made: it has a sum
         ("new", None, None, None),
     ],
 )

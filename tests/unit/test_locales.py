@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 from fluent.syntax import FluentParser, ast
 
+from domain.deal_rules import DealError
+from domain.models import NoteKind
+from domain.next_contact_time import QUICK_CODES
+from handlers.command_menu import EVERYONE, MANAGER, OVERSEER
+from handlers.deal_moves import REWARM_MONTHS
 from handlers.i18n import LOCALES_DIR, Translator
+from handlers.relay import RELAYED
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,10 +50,20 @@ def test_every_text_the_code_asks_for_exists() -> None:
 @pytest.mark.parametrize(
     "key",
     [f"temperature-{t}" for t in ("hot", "warm", "cold")]
-    + [f"role-{r}" for r in ("admin", "supervisor", "manager")],
+    + [f"role-{r}" for r in ("admin", "supervisor", "manager")]
+    + [f"deal-error-{e.value.replace('_', '-')}" for e in DealError]
+    + [f"btn-nc-{code}" for code in QUICK_CODES]
+    + [f"btn-rewarm-{code}" for code in REWARM_MONTHS]
+    + [f"btn-note-{kind.value}" for kind in NoteKind]
+    + [f"note-kind-{kind.value}" for kind in NoteKind]
+    + [f"content-{kind.value}" for kind in RELAYED]
+    + [f"history-{k}" for k in ("created", "queued", "request-repeated", "archived")]
+    + [f"input-date-{problem}" for problem in ("past", "too-far")]
+    + [f"command-{name}" for name in (*EVERYONE, *MANAGER, *OVERSEER, "invite")],
 )
 def test_texts_picked_by_value_exist(key: str) -> None:
-    assert key in message_ids("ru")
+    """Keys the code builds from values (a refusal's code, a button's kind...), in both languages."""
+    assert key in message_ids("ru") and key in message_ids("en")
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,12 @@ def test_a_missing_token_says_how_to_get_one() -> None:
         load_settings()
 
 
+def test_an_empty_token_as_in_the_example_env_says_it_is_not_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "")
+    with pytest.raises(SettingsError, match=r"^BOT_TOKEN: is not set"):
+        load_settings()
+
+
 def test_a_malformed_token_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOT_TOKEN", "not a token")
     with pytest.raises(SettingsError, match=r"^BOT_TOKEN: does not look like a bot token"):
