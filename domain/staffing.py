@@ -223,6 +223,10 @@ async def remove_staff(
         await uow.timers.add(Timer(TAKE_SLA_TIMER, deal.id, take_due))
         await record(uow, deal, EventKind.UNASSIGNED, actor=staff, now=now, data={"from": target_id})
         deal_ids.append(deal.id)
+    # They hear it from the bot rather than find their buttons dead.
+    await uow.outbox.add(
+        Notice(target_id, "you_were_removed", {"staff_id": target_id}, target.locale), now=now
+    )
     data = {"staff_id": target_id, "deal_ids": deal_ids}
     for person in overseers(await uow.staff.active()):
         if person.telegram_id != staff.telegram_id:  # the admin reads the result in their own reply

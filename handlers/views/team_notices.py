@@ -13,7 +13,7 @@ from domain.ports import UnitOfWork
 from handlers.i18n import Texts
 from handlers.views.formatting import esc
 
-TEAM_NOTICES: frozenset[str] = frozenset({"invite_used", "staff_removed"})
+TEAM_NOTICES: frozenset[str] = frozenset({"invite_used", "staff_removed", "you_were_removed"})
 IDS_SHOWN = 20  # deal numbers listed in one message; the rest are counted
 
 
@@ -24,6 +24,9 @@ async def render_team_notice(
     member = await uow.staff.get(int(data["staff_id"]))
     await uow.rollback()
     name = esc(staff_name(member, t) if member else t("owner-unknown", id=data["staff_id"]))
+    if kind == "you_were_removed":
+        company = esc(config.company.name[t.locale])
+        return [SendMessage(chat_id=chat_id, text=t("notice-you-were-removed", company=company))]
     if kind == "invite_used":
         role = t(f"role-{Role(data['role']).value}")
         handle = f" (@{esc(member.username)})" if member and member.username else ""

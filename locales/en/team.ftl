@@ -154,3 +154,4 @@ team-remove-cancelled = All right, nobody is removed.
 
 notice-invite-used = ✅ { $name } joined the team with your invite: { $role }.
 notice-staff-removed = 👋 { $name } is no longer on the team.
+notice-you-were-removed = You have been removed from the { $company } team in this bot: leads and deals no longer come to you. If this is a mistake, tell your admin.

@@ -300,6 +300,7 @@ async def test_removing_a_manager_sends_their_open_deals_unsorted_and_tells_the_
         assert await uow.deals.unsorted_count() == 2
     told = {"staff_id": MANAGER, "deal_ids": [first, second]}
     assert (await outbox(engine))[before:] == [
+        (MANAGER, "you_were_removed", {"staff_id": MANAGER}),  # the person hears it too
         (SUPERVISOR, "staff_removed", told),
         (SUPERVISOR_2, "staff_removed", told),
     ]
