@@ -130,7 +130,7 @@ async def on_history(callback: CallbackQuery, callback_data: DealAction, desk: D
 async def on_cancel(callback: CallbackQuery, callback_data: DealAction, desk: Desk) -> None:
     """Cancel typing: nothing changes, the card gets its buttons back."""
     card = await desk.pending_card(callback_data.deal_id)
-    await desk.state.clear()
+    await desk.end_input()
     await callback.answer(desk.t("input-cancelled"))
     await desk.drop_buttons(callback)
     if card is not None:

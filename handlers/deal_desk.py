@@ -29,6 +29,7 @@ from domain.ports import UnitOfWork
 from handlers.callbacks import DealAction
 from handlers.card_display import may_view, read_card, redraw, send_card
 from handlers.i18n import Texts
+from handlers.states import PROMPTS
 
 logger = logging.getLogger(__name__)
 
@@ -152,6 +153,21 @@ class Desk:
         if data.get("deal_id") == deal_id and data.get("card_chat") and data.get("card_message"):
             return int(data["card_chat"]), int(data["card_message"])
         return None
+
+    async def end_input(self) -> None:
+        """Forget a half-typed input, and take the buttons off the questions it asked."""
+        data = await self.state.get_data()
+        await self.state.clear()
+        if self.staff is not None:
+            await self.drop_prompt_buttons(self.staff.telegram_id, data.get(PROMPTS, []))
+
+    async def drop_prompt_buttons(self, chat_id: int, message_ids: list[int]) -> None:
+        """The questions of a finished input keep their words and lose their buttons."""
+        for message_id in message_ids:
+            with contextlib.suppress(TelegramBadRequest):
+                await self.bot.edit_message_reply_markup(
+                    chat_id=chat_id, message_id=message_id, reply_markup=None
+                )
 
     async def drop_buttons(self, callback: CallbackQuery) -> None:
         """The pressed message keeps its text and loses its buttons (a confirmation that did its work)."""

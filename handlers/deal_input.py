@@ -23,7 +23,7 @@ from handlers.deal_desk import GONE_FOR_GOOD, Desk, with_desk
 from handlers.deal_moves import stage_name
 from handlers.filters import IsStaff
 from handlers.relay import RELAYED
-from handlers.states import ALBUM, DealInput
+from handlers.states import ALBUM, PROMPTS, DealInput
 from handlers.views.deal_history import moment
 from handlers.views.deal_keyboards import cancel_keyboard, confirm_time_keyboard
 
@@ -35,6 +35,7 @@ async def _finish(message: Message, result: ActionResult, *, ok: str, desk: Desk
     """The typed answer did its work (or was refused for good): say so, end the input, redraw the card."""
     data = await desk.state.get_data()
     await desk.state.clear()
+    await desk.drop_prompt_buttons(message.chat.id, data.get(PROMPTS, []))
     if result.error is None:
         await message.answer(ok)
     else:
@@ -48,7 +49,9 @@ async def _finish(message: Message, result: ActionResult, *, ok: str, desk: Desk
 
 async def _again(message: Message, desk: Desk, key: str, **args: Any) -> None:
     data = await desk.state.get_data()
-    await message.answer(desk.t(key, **args), reply_markup=cancel_keyboard(int(data["deal_id"]), desk.t))
+    keyboard = cancel_keyboard(int(data["deal_id"]), desk.t)
+    asked = await message.answer(desk.t(key, **args), reply_markup=keyboard)
+    await desk.state.update_data({PROMPTS: [*data.get(PROMPTS, []), asked.message_id]})
 
 
 async def on_amount(message: Message, desk: Desk) -> None:
@@ -151,7 +154,8 @@ async def on_next_contact_text(message: Message, desk: Desk) -> None:
         return
     action = "rwok" if data.get("rewarm") else "ncok"
     keyboard = confirm_time_keyboard(int(data["deal_id"]), action, int(at.timestamp()), desk.t)
-    await message.answer(desk.t("confirm-next-contact", at=when), reply_markup=keyboard)
+    asked = await message.answer(desk.t("confirm-next-contact", at=when), reply_markup=keyboard)
+    await desk.state.update_data({PROMPTS: [*data.get(PROMPTS, []), asked.message_id]})
 
 
 async def on_reply(message: Message, desk: Desk) -> None:

@@ -53,7 +53,7 @@ async def on_confirmed_time(callback: CallbackQuery, callback_data: DealAction, 
         await desk.drop_buttons(callback)
         return
     at = datetime.fromtimestamp(int(arg), tz=UTC)
-    await desk.state.clear()
+    await desk.end_input()
     await desk.drop_buttons(callback)
     if callback_data.action == "rwok":
         await rewarm(callback, deal_id, at, desk=desk, card=card)

@@ -9,6 +9,7 @@ from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from handlers.i18n import Texts
+from handlers.states import PROMPTS
 from handlers.views.deal_keyboards import cancel_keyboard
 
 
@@ -33,13 +34,14 @@ async def ask(
     card = callback.message if keep_card and isinstance(callback.message, Message) else None
     # The question first: if it cannot be sent, nothing waits for an answer nobody was asked for.
     markup = keyboard or cancel_keyboard(deal_id, t)
-    await callback.bot.send_message(callback.from_user.id, prompt, reply_markup=markup)
+    asked = await callback.bot.send_message(callback.from_user.id, prompt, reply_markup=markup)
     await state.set_state(waiting_for)
     await state.set_data(
         {
             "deal_id": deal_id,
             "card_chat": card.chat.id if card else None,
             "card_message": card.message_id if card else None,
+            PROMPTS: [asked.message_id],  # their buttons go once the answer is in
             **extra,
         }
     )

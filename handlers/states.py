@@ -8,6 +8,7 @@ class IntakeForm(StatesGroup):
     restart_or_continue = State()
 
 
+PROMPTS = "prompts"  # DealInput data: the questions asked (and asked again), whose buttons go at the end
 ALBUM = "album"  # DealInput.reply data: the media group of a reply being sent, whose other parts follow
 
 
