@@ -432,7 +432,7 @@ async def test_a_button_on_an_outdated_card_is_refused_as_stale(desk: Desk) -> N
         assert stale.error is DealError.STALE
         assert stale.deal is not None and stale.deal.version == shown + 1  # so the card can be redrawn
     assert await desk.snapshot(deal_id) == before
-    assert (await desk.move(deal_id, "negotiation", version=shown + 1, at=later(3))).ok
+    assert (await desk.move(deal_id, "negotiation", version=shown + 1, amount=1_000, at=later(3))).ok
 
 
 async def test_a_supervisor_hands_a_deal_over_and_both_managers_hear_of_it(desk: Desk) -> None:
