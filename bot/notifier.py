@@ -99,6 +99,10 @@ class Notifier:
                 break
             try:
                 await self._deliver(item)
+            except Exception:
+                # A database blip or a revoked token: the rest of the batch is not left leased.
+                await self._queue.release([i.id for i in items[index + 1 :]], now=self._clock.now())
+                raise
             except asyncio.CancelledError:
                 # Cut off (a stop that could not wait): the items not started go back at once rather than
                 # waiting out their lease. The one in hand stays leased: Telegram may have taken it already,

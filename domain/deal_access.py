@@ -88,19 +88,23 @@ async def refused(uow: UnitOfWork, error: Refused) -> ActionResult:
 def deal_action(action: Callable[P, Awaitable[ActionResult]]) -> Callable[P, Awaitable[ActionResult]]:
     """The frame of a use case on one deal (`uow` first, `deal_id=` by keyword): a `Refused` raised
     anywhere in it, or another change of the deal committed since it was read (two people pressing at
-    once), rolls back everything it did and comes back as the result's error."""
+    once), rolls back everything it did and comes back as the result's error (STALE for a clash)."""
 
     @functools.wraps(action)
     async def framed(*args: P.args, **kwargs: P.kwargs) -> ActionResult:
         uow = cast(UnitOfWork, args[0])
-        try:
-            return await action(*args, **kwargs)
-        except Refused as error:
-            return await refused(uow, error)
-        except ConcurrentChange:
-            await uow.rollback()
-            current = await uow.deals.get(cast(int, kwargs["deal_id"]))
-            await uow.rollback()
-            return ActionResult(current, DealError.STALE)
+        # Typed input and other actions without a card version act on the deal as it is: after a clash
+        # they look again, once, rather than lose what the person typed.
+        tries = 2 if kwargs.get("version") is None else 1
+        for _ in range(tries):
+            try:
+                return await action(*args, **kwargs)
+            except Refused as error:
+                return await refused(uow, error)
+            except ConcurrentChange:
+                await uow.rollback()
+        current = await uow.deals.get(cast(int, kwargs["deal_id"]))
+        await uow.rollback()
+        return ActionResult(current, DealError.STALE)
 
     return framed

@@ -67,7 +67,7 @@ async def staff_names(uow: UnitOfWork, events: list[DealEvent]) -> dict[int, str
 
 
 async def deal_history(
-    uow: UnitOfWork, deal_id: int, *, limit: int = 1000
+    uow: UnitOfWork, deal_id: int, *, limit: int = 100_000
 ) -> tuple[list[DealEvent], dict[int, str]]:
     """The whole history of a deal, oldest first, with the names of the staff in it. Ends its read."""
     events = await uow.events.for_deal(deal_id, limit=limit)

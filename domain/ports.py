@@ -43,11 +43,11 @@ class DealRepository(Protocol):
         ...
 
     async def unsorted_count(self) -> int: ...
-    async def claim_take(self, deal_id: int, manager_id: int, *, now: datetime) -> bool:
-        """Atomically make `manager_id` the taker of the deal, if nobody has taken it yet.
+    async def claim_take(self, deal_id: int, manager_id: int, *, version: int, now: datetime) -> bool:
+        """Atomically make `manager_id` the taker of the deal, if nobody has taken it yet and nothing
+        changed it since it was read at `version` (it was not handed over or sent back to the queue).
 
-        True when this call won; False when the deal is closed, already taken, or assigned to
-        someone else. Two managers pressing "Take" at once: exactly one gets True.
+        True when this call won. Two managers pressing "Take" at once: exactly one gets True.
         """
         ...
 

@@ -15,7 +15,7 @@ from domain.crm_config import CrmConfig
 from domain.deal_access import record
 from domain.intake import TAKE_SLA_TIMER
 from domain.models import EventKind, Invite, Notice, Role, Staff, Timer
-from domain.ports import UnitOfWork
+from domain.ports import ConcurrentChange, UnitOfWork
 from domain.team import overseers
 
 INVITE_TTL = timedelta(hours=24)
@@ -206,6 +206,18 @@ async def remove_staff(
     time) so a lead left there is escalated like a new one; the overseers get one notice listing them.
     Planned next contacts stay: the client still expects the call, whoever makes it.
     """
+    for _ in range(3):  # a deal of theirs changed while we moved it: start again from what is there now
+        try:
+            return await _remove(uow, config, staff=staff, target_id=target_id, pinned=pinned, now=now)
+        except ConcurrentChange:
+            await uow.rollback()
+    return await _remove(uow, config, staff=staff, target_id=target_id, pinned=pinned, now=now)
+
+
+async def _remove(
+    uow: UnitOfWork, config: CrmConfig, *, staff: Staff | None, target_id: int, pinned: frozenset[int],
+    now: datetime,
+) -> RemovalResult:  # fmt: skip
     result = await _removal(uow, staff, target_id, pinned)
     if result.outcome is not RemovalOutcome.CONFIRM or staff is None or result.target is None:
         await uow.rollback()

@@ -37,14 +37,23 @@ async def take_deal(
     config's `deals.managers_see_unsorted`); a supervisor or admin takes any lead not yet taken. The
     claim is atomic, so of two people pressing at once exactly one wins.
     """
-    result = await _take(uow, deal_id=deal_id, staff=staff, now=now, unsorted_too=managers_take_unsorted)
+    for _ in range(2):  # once more when the deal changed hands between reading it and claiming it
+        result = await _take(uow, deal_id=deal_id, staff=staff, now=now, unsorted_too=managers_take_unsorted)
+        if result is not None:
+            break
+        await uow.rollback()
+    if result is None:  # it kept changing: say it is someone else's for now; the card shows the rest
+        result = TakeResult(TakeOutcome.TAKEN_BY_OTHER, await uow.deals.get(deal_id))
     await uow.rollback()
     return result
 
 
 async def _take(
     uow: UnitOfWork, *, deal_id: int, staff: Staff | None, now: datetime, unsorted_too: bool
-) -> TakeResult:
+) -> TakeResult | None:
+    """The outcome, or None when the claim lost to a change that left the lead still untaken."""
+    if staff is not None:  # as they are now: removed from the team a moment ago counts
+        staff = await uow.staff.get(staff.telegram_id)
     if staff is None or not (staff.is_manager or staff.oversees):
         return TakeResult(TakeOutcome.NOT_ALLOWED)
     deal = await uow.deals.get(deal_id)
@@ -56,7 +65,9 @@ async def _take(
         return TakeResult(TakeOutcome.NOT_ALLOWED, deal)
     if deal.taken_at is None and deal.manager_id not in (None, staff.telegram_id) and not staff.oversees:
         return TakeResult(TakeOutcome.ASSIGNED_TO_OTHER, deal, await _staff(uow, deal.manager_id))
-    if deal.taken_at is None and await uow.deals.claim_take(deal_id, staff.telegram_id, now=now):
+    if deal.taken_at is None and await uow.deals.claim_take(
+        deal_id, staff.telegram_id, version=deal.version, now=now
+    ):
         await uow.events.add(
             DealEvent(
                 deal_id, EventKind.TAKEN, now, actor_id=staff.telegram_id, data={"from": deal.manager_id}
@@ -78,6 +89,8 @@ async def _take(
         return TakeResult(TakeOutcome.TAKEN, await uow.deals.get(deal_id))
     current = await uow.deals.get(deal_id)
     assert current is not None
+    if current.is_open and current.taken_at is None:
+        return None  # handed over or sent back to the queue meanwhile: look again
     if current.manager_id == staff.telegram_id:
         return TakeResult(TakeOutcome.ALREADY_YOURS, current)
     return TakeResult(TakeOutcome.TAKEN_BY_OTHER, current, await _staff(uow, current.manager_id))

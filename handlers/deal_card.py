@@ -129,10 +129,13 @@ async def on_history(callback: CallbackQuery, callback_data: DealAction, desk: D
 
 async def on_cancel(callback: CallbackQuery, callback_data: DealAction, desk: Desk) -> None:
     """Cancel typing: nothing changes, the card gets its buttons back."""
+    await desk.drop_buttons(callback)
+    if not await desk.pending_input(callback_data.deal_id):  # an old question: what is typed now stays
+        await desk.refuse(callback, "input-not-pending", deal_id=callback_data.deal_id, action="cancel")
+        return
     card = await desk.pending_card(callback_data.deal_id)
     await desk.end_input()
     await callback.answer(desk.t("input-cancelled"))
-    await desk.drop_buttons(callback)
     if card is not None:
         await desk.redraw(card, callback_data.deal_id)
 

@@ -28,8 +28,8 @@ from domain.overview import DealCard
 from domain.ports import UnitOfWork
 from handlers.callbacks import DealAction
 from handlers.card_display import may_view, read_card, redraw, send_card
+from handlers.deal_prompts import forget_input
 from handlers.i18n import Texts
-from handlers.states import PROMPTS
 
 logger = logging.getLogger(__name__)
 
@@ -154,15 +154,18 @@ class Desk:
             return int(data["card_chat"]), int(data["card_message"])
         return None
 
-    async def end_input(self) -> None:
+    async def end_input(self) -> dict[str, Any]:
         """Forget a half-typed input, and take the buttons off the questions it asked."""
-        data = await self.state.get_data()
-        await self.state.clear()
-        if self.staff is not None:
-            await self.drop_prompt_buttons(self.staff.telegram_id, data.get(PROMPTS, []))
+        assert self.staff is not None
+        return await forget_input(self.bot, self.staff.telegram_id, self.state)
+
+    async def pending_input(self, deal_id: int) -> bool:
+        """Whether the person is typing something for this deal (not another one, not nothing)."""
+        current = await self.state.get_state()
+        return bool(current) and (await self.state.get_data()).get("deal_id") == deal_id
 
     async def drop_prompt_buttons(self, chat_id: int, message_ids: list[int]) -> None:
-        """The questions of a finished input keep their words and lose their buttons."""
+        """Questions that got their answer keep their words and lose their buttons."""
         for message_id in message_ids:
             with contextlib.suppress(TelegramBadRequest):
                 await self.bot.edit_message_reply_markup(

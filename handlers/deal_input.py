@@ -21,6 +21,7 @@ from domain.prospect_chat import OutgoingMessage, reply_to_prospect
 from handlers.date_input import parse_when
 from handlers.deal_desk import GONE_FOR_GOOD, Desk, with_desk
 from handlers.deal_moves import stage_name
+from handlers.deal_prompts import forget_input
 from handlers.filters import IsStaff
 from handlers.relay import RELAYED
 from handlers.states import ALBUM, PROMPTS, DealInput
@@ -33,9 +34,7 @@ REPLYABLE = RELAYED - {ContentType.POLL, ContentType.DICE, ContentType.CONTACT}
 
 async def _finish(message: Message, result: ActionResult, *, ok: str, desk: Desk, what: str) -> None:
     """The typed answer did its work (or was refused for good): say so, end the input, redraw the card."""
-    data = await desk.state.get_data()
-    await desk.state.clear()
-    await desk.drop_prompt_buttons(message.chat.id, data.get(PROMPTS, []))
+    data = await forget_input(desk.bot, message.chat.id, desk.state)
     if result.error is None:
         await message.answer(ok)
     else:
@@ -173,9 +172,12 @@ async def on_reply(message: Message, desk: Desk) -> None:
         desk.uow, deal_id=deal_id, staff=desk.staff, message=outgoing, now=desk.now
     )
     if message.media_group_id and result.error is None:
-        if data.get(ALBUM) != message.media_group_id:
-            await desk.state.update_data({ALBUM: message.media_group_id})
+        if data.get(ALBUM) != message.media_group_id:  # the album's first part: the rest follow it
+            await desk.state.update_data({ALBUM: message.media_group_id, PROMPTS: []})
+            await desk.drop_prompt_buttons(message.chat.id, data.get(PROMPTS, []))
             await message.answer(desk.t("done-reply"))
+            if data.get("card_chat") and data.get("card_message"):
+                await desk.redraw((int(data["card_chat"]), int(data["card_message"])), deal_id)
         return
     await _finish(message, result, ok=desk.t("done-reply"), desk=desk, what="reply")
 

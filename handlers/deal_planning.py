@@ -47,12 +47,13 @@ async def on_confirmed_time(callback: CallbackQuery, callback_data: DealAction, 
     once, while that input is still pending: a second press, or one after Cancel, changes nothing."""
     deal_id, arg = callback_data.deal_id, callback_data.arg
     card = await desk.pending_card(deal_id)
-    pending = await desk.state.get_state() == DealInput.next_contact.state
-    if not (pending and arg.isascii() and arg.isdigit()):
-        await desk.refuse(callback, "button-outdated", deal_id=deal_id, action=callback_data.action)
+    typing_date = await desk.state.get_state() == DealInput.next_contact.state
+    pending = typing_date and await desk.pending_input(deal_id)
+    at = _moment_of(arg)
+    if not pending or at is None:
+        await desk.refuse(callback, "input-not-pending", deal_id=deal_id, action=callback_data.action)
         await desk.drop_buttons(callback)
         return
-    at = datetime.fromtimestamp(int(arg), tz=UTC)
     await desk.end_input()
     await desk.drop_buttons(callback)
     if callback_data.action == "rwok":
@@ -139,6 +140,16 @@ async def _note_kind(callback: CallbackQuery, callback_data: DealAction, desk: D
         keyboard = note_prompt_keyboard(callback_data.deal_id, desk.t, chosen=kind.value)
         with contextlib.suppress(TelegramBadRequest):  # the same kind pressed twice
             await callback.message.edit_reply_markup(reply_markup=keyboard)
+
+
+def _moment_of(arg: str) -> datetime | None:
+    """The time a confirmation button carries (seconds since the epoch); None for a forged one."""
+    if not (arg.isascii() and arg.isdigit()):
+        return None
+    try:
+        return datetime.fromtimestamp(int(arg), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 def build_router() -> Router:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -32,6 +35,7 @@ async def ask(
     """
     assert deal_id is not None and callback.bot is not None
     card = callback.message if keep_card and isinstance(callback.message, Message) else None
+    await forget_input(callback.bot, callback.from_user.id, state)  # one question at a time
     # The question first: if it cannot be sent, nothing waits for an answer nobody was asked for.
     markup = keyboard or cancel_keyboard(deal_id, t)
     asked = await callback.bot.send_message(callback.from_user.id, prompt, reply_markup=markup)
@@ -45,3 +49,14 @@ async def ask(
             **extra,
         }
     )
+
+
+async def forget_input(bot: Bot, chat_id: int, state: FSMContext) -> dict[str, Any]:
+    """End whatever the person was typing: the state goes, and the questions it asked lose their buttons
+    (an old "Yes" or "Cancel" must not act on whatever is asked next). Returns what the input held."""
+    data = await state.get_data()
+    await state.clear()
+    for message_id in data.get(PROMPTS, []):
+        with contextlib.suppress(TelegramBadRequest):
+            await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
+    return data

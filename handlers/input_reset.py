@@ -1,5 +1,5 @@
 """A command ends whatever a staff member was half-way through typing for a deal; so does anything sent
-after a reply album.
+after a reply album, and anything from someone no longer on the team.
 
 Without this, a manager who pressed "Reply", got distracted and typed /deals would have their next
 words sent to the client. The command itself is then handled as usual. A reply that is an album stays
@@ -15,6 +15,7 @@ from aiogram import BaseMiddleware
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message, TelegramObject
 
+from handlers.deal_prompts import forget_input
 from handlers.states import ALBUM, DealInput
 
 
@@ -31,9 +32,13 @@ class CommandEndsInput(BaseMiddleware):
             isinstance(event, Message)
             and state is not None
             and current in DealInput.__all_states_names__
-            and ((event.text or "").startswith("/") or await _after_album(event, state, str(current)))
+            and (
+                (event.text or "").startswith("/")
+                or await _after_album(event, state, str(current))
+                or not _still_staff(data)
+            )
         ):
-            await state.clear()
+            await forget_input(data["bot"], event.chat.id, state)
             data["raw_state"] = None
             if (event.text or "").startswith("/") and "t" in data:
                 await event.answer(data["t"]("input-dropped"))
@@ -45,3 +50,9 @@ async def _after_album(message: Message, state: FSMContext, current: str) -> boo
         return False
     album = (await state.get_data()).get(ALBUM)
     return album is not None and message.media_group_id != album
+
+
+def _still_staff(data: dict[str, Any]) -> bool:
+    """Someone removed from the team while typing for a deal: that input is over for them."""
+    staff = data.get("staff")
+    return staff is not None and staff.active

@@ -34,7 +34,7 @@ class RepliesToClientMessage(BaseFilter):
 
 async def on_reply_to_relayed(message: Message, linked_deal_id: int, desk: Desk) -> None:
     if await desk.state.get_state() == DealInput.reply.state:
-        await desk.state.clear()
+        await desk.end_input()
     if message.content_type not in REPLYABLE:
         await message.answer(desk.t("input-cannot-send"))
         return

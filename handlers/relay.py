@@ -72,6 +72,8 @@ def build_router() -> Router:
     router.message.filter(IsProspect(), StateFilter(None))
     router.message.register(on_prospect_message, F.content_type.in_(RELAYED))
     router.message.register(on_service_message)
-    router.edited_message.filter(IsProspect())
-    router.edited_message.register(on_prospect_edit, F.content_type.in_(RELAYED))
+    # Corrections of words only: a live location is an edited message every few seconds, and an answer
+    # corrected mid-questionnaire belongs to the questionnaire, not to an older deal.
+    router.edited_message.filter(IsProspect(), StateFilter(None))
+    router.edited_message.register(on_prospect_edit, F.content_type.in_(RELAYED), F.text | F.caption)
     return router

@@ -33,6 +33,9 @@ def _fill(row: DealRow, deal: Deal) -> None:
     row.status, row.temperature = deal.status.value, deal.temperature.value
 
 
+FRESH = {"populate_existing": True}  # rows read again overwrite what the session remembers
+
+
 class SqlDealRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -101,11 +104,12 @@ class SqlDealRepository:
         )
         return int(count or 0)
 
-    async def claim_take(self, deal_id: int, manager_id: int, *, now: datetime) -> bool:
+    async def claim_take(self, deal_id: int, manager_id: int, *, version: int, now: datetime) -> bool:
         result = await self._session.execute(
             update(DealRow)
             .where(
                 DealRow.id == deal_id,
+                DealRow.version == version,
                 DealRow.taken_at.is_(None),
                 DealRow.status == DealStatus.OPEN.value,
             )
@@ -124,7 +128,7 @@ class SqlDealRepository:
         query = select(DealRow).where(DealRow.status == DealStatus.OPEN.value)
         if manager_id is not None:
             query = query.where(DealRow.manager_id == manager_id)
-        rows = await self._session.scalars(query.order_by(DealRow.id))
+        rows = await self._session.scalars(query.order_by(DealRow.id), execution_options=FRESH)
         return [_to_deal(r) for r in rows]
 
     async def unsorted(self, *, limit: int) -> list[Deal]:

@@ -50,6 +50,14 @@ class OutboxItem:
     attempts: int
 
 
+def _chat_head() -> Any:
+    """The row is its chat's oldest one not yet settled (sent or failed for good)."""
+    earlier = aliased(OutboxRow)
+    return ~exists().where(
+        earlier.chat_id == OutboxRow.chat_id, earlier.id < OutboxRow.id, earlier.state.in_((PENDING, SENDING))
+    )
+
+
 class OutboxQueue:
     """The notifier's side. Claiming locks due rows (PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent
     senders take different rows) and moves them with a compare-and-set on `next_attempt_at`, so with
@@ -63,19 +71,12 @@ class OutboxQueue:
         """Due items, at most one per chat: the oldest one not yet settled. A chat's messages so keep
         their order across batches, retries, processes and restarts (a later one never overtakes an
         earlier one that is waiting for a retry or leased by a sender)."""
-        earlier = aliased(OutboxRow)
         async with self._sessions() as session:
             rows = (
                 await session.scalars(
                     select(OutboxRow)
                     .where(OutboxRow.state.in_((PENDING, SENDING)), OutboxRow.next_attempt_at <= now)
-                    .where(
-                        ~exists().where(
-                            earlier.chat_id == OutboxRow.chat_id,
-                            earlier.id < OutboxRow.id,
-                            earlier.state.in_((PENDING, SENDING)),
-                        )
-                    )
+                    .where(_chat_head())
                     .order_by(OutboxRow.id)
                     .limit(limit)
                     .with_for_update(skip_locked=True)  # PostgreSQL; SQLite's IMMEDIATE lock serialises
@@ -118,10 +119,12 @@ class OutboxQueue:
         await self._set(item_id, data={**data, "_done": done})
 
     async def next_due_at(self) -> datetime | None:
+        """When the next item can be claimed: only a chat's oldest unsettled item counts (a later one is
+        not claimed before it, so its own due time would only wake the sender for nothing)."""
         async with self._sessions() as session:
             return await session.scalar(
                 select(OutboxRow.next_attempt_at)
-                .where(OutboxRow.state.in_((PENDING, SENDING)))
+                .where(OutboxRow.state.in_((PENDING, SENDING)), _chat_head())
                 .order_by(OutboxRow.next_attempt_at)
                 .limit(1)
             )

@@ -122,7 +122,7 @@ class OutboxRow(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         Index("ix_outbox_state_next", "state", "next_attempt_at"),
-        Index("ix_outbox_chat_state", "chat_id", "state"),  # a chat's earlier unsettled items go first
+        Index("ix_outbox_chat_state", "chat_id", "state", "id"),  # a chat's earlier unsettled items go first
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)

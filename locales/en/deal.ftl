@@ -64,6 +64,7 @@ input-date-past = That time has already passed ({ $at }). Give a time in the fut
 input-date-too-far = That is too far ahead ({ $at }). Give a date within two years.
 input-cannot-send = This kind of message can't be passed to the client. Send text, a photo, a document, a video or a voice message.
 input-dropped = ✖ Typing stopped by the command — nothing changed on the deal.
+input-not-pending = That question is no longer open — no answer is expected for it.
 input-cancelled = Cancelled, nothing changed.
 
 done-stage = The deal is at “{ $stage }” ✓

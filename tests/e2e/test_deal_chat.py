@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .bot_api_people import media
+from typing import Any
+
+from .bot_api_people import FakeUser, media
 from .bot_api_server import FakeBotApi
 from .conftest import MANAGER, RunningBot
 from .test_deal_work import open_menu, taken_lead
@@ -156,6 +158,7 @@ async def test_an_album_goes_to_the_client_whole_and_what_follows_stays_with_the
     await running.eventually("select count(*) from messages where direction = 'out'", 3)
     await manager.send("заметка для себя")
     await manager.expect("Не понял")
+    await running.eventually("select count(*) from outbox where kind = 'manager_reply' and state = 'sent'", 3)
     copies = [c for c in api.calls_of("copyMessage") if c.params.get("chat_id") == anna.chat_id]
     assert len(copies) == 3
     assert await running.scalar("select count(*) from messages where direction = 'out'") == 3
@@ -177,3 +180,57 @@ async def test_a_client_whose_name_looks_like_markup_can_still_be_answered(
     await manager.send("Здравствуйте!")
     await manager.expect("Отправлено клиенту ✓")
     await tricky.expect("Здравствуйте!")
+
+
+async def open_menu_on(manager: FakeUser, api: FakeBotApi, message_id: int, button: str) -> dict[str, Any]:
+    """Press a menu button on one card (of several) and return that card as it then is."""
+    await manager.press(button, message=api.find_message(MANAGER, message_id))
+    await manager.next_message()
+    found = api.find_message(MANAGER, message_id)
+    assert found is not None
+    return found
+
+
+async def test_an_old_question_s_buttons_do_not_act_on_what_is_typed_for_another_deal(
+    api: FakeBotApi, running: RunningBot
+) -> None:
+    _, manager, anna_card = await taken_lead(api, 810)
+    await answer_everything_in_russian(api.user(811, first_name="Борис"), phone="79163334455")
+    await manager.expect("Новая заявка")
+    await manager.press("✅ Взять в работу")
+    boris_card = await manager.expect("В работе: вы")
+
+    await open_menu(manager, "📅 След. контакт")  # on Boris's card, the newest
+    await manager.press("✏️ Ввести дату")
+    await manager.send("завтра в 15:00")
+    old_confirm = await manager.expect("Всё верно?")  # Boris's date, not confirmed yet
+    yes = old_confirm["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+
+    anna_menu = await open_menu_on(manager, api, anna_card["message_id"], "📅 След. контакт")
+    await manager.press("✏️ Ввести дату", message=anna_menu)
+    await manager.expect("Когда связаться")  # now typing a date for Anna's deal
+    await manager.press_data(yes, old_confirm["message_id"])  # Boris's old "yes"
+    assert "неактуален" in (await manager.answer_of_callback())["text"]
+    await manager.send("послезавтра в 11:00")
+    await manager.expect("Всё верно?")
+    await manager.press("✅ Да, верно")
+    await manager.expect("Следующий контакт:")
+    planned = await running.scalar("select group_concat(subject_id) from timers where kind = 'next_contact'")
+    assert planned == "1"  # Anna's deal only: Boris's old question did nothing
+    assert boris_card["message_id"] != anna_card["message_id"]
+
+
+async def test_a_live_location_is_not_relayed_as_a_stream_of_corrections(
+    api: FakeBotApi, running: RunningBot
+) -> None:
+    anna, manager = api.user(812, first_name="Анна"), api.user(MANAGER)
+    await answer_everything_in_russian(anna)
+    await manager.expect("Новая заявка")
+    shared = await anna._say({"location": {"latitude": 55.75, "longitude": 37.61, "live_period": 3600}})
+    await manager.expect("сделка №1")  # the location itself is passed on
+    for step in range(3):
+        moved = {**shared, "location": {"latitude": 55.75 + step / 1000, "longitude": 37.61}, "edit_date": 1}
+        await api.inject_update("edited_message", moved)
+    await anna.send("Я на месте")
+    await manager.expect("Я на месте")
+    assert await running.scalar("select count(*) from messages where direction = 'in'") == 2

@@ -106,3 +106,12 @@ async def test_items_released_at_shutdown_are_due_again_at_once(engine: AsyncEng
     await queue.release([claimed[1].id, claimed[2].id], now=NOW)
     again = await queue.claim_due(now=NOW, lease=LEASE)
     assert sorted(i.chat_id for i in again) == [2, 3]  # chat 1's item stays leased by its sender
+
+
+async def test_the_next_due_time_is_that_of_a_chat_s_oldest_item(engine: AsyncEngine) -> None:
+    """A later item of a chat waiting behind a retry must not wake the sender before that retry is due."""
+    await add_to_chats(engine, [1, 1])
+    queue = OutboxQueue(session_factory(engine))
+    first = await queue.claim_due(now=NOW, lease=LEASE)
+    await queue.retry_at(first[0].id, at=NOW + timedelta(minutes=5), error="502")
+    assert await queue.next_due_at() == NOW + timedelta(minutes=5)

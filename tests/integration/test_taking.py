@@ -82,3 +82,42 @@ async def test_a_manager_cannot_take_a_lead_assigned_to_a_colleague(
     other = 102 if owner == 101 else 101
     assert await take(make_uow, result.deal_id, other) is TakeOutcome.ASSIGNED_TO_OTHER
     assert await take(make_uow, result.deal_id, owner) is TakeOutcome.TAKEN
+
+
+async def test_a_take_read_before_a_hand_over_does_not_claim_the_lead(
+    make_uow: MakeUow, crm_config: CrmConfig
+) -> None:
+    """Take read the lead at one version; a supervisor handed it to someone else before the claim."""
+    deal_id = await unsorted_lead(make_uow, crm_config)
+    async with make_uow() as uow:
+        read = await uow.deals.get(deal_id)
+        assert read is not None
+    async with make_uow() as uow:
+        deal = await uow.deals.get(deal_id)
+        assert deal is not None
+        deal.manager_id = 102  # assigned meanwhile (as a hand-over does)
+        await uow.deals.save(deal)
+        await uow.commit()
+    async with make_uow() as uow:
+        assert not await uow.deals.claim_take(deal_id, 101, version=read.version, now=NOW)
+        await uow.commit()
+    assert await take(make_uow, deal_id, 101) is TakeOutcome.ASSIGNED_TO_OTHER
+    async with make_uow() as uow:
+        deal = await uow.deals.get(deal_id)
+        assert deal is not None and (deal.manager_id, deal.taken_at) == (102, None)
+
+
+async def test_someone_removed_from_the_team_a_moment_ago_cannot_take(
+    make_uow: MakeUow, crm_config: CrmConfig
+) -> None:
+    deal_id = await unsorted_lead(make_uow, crm_config)
+    async with make_uow() as uow:
+        pressed_by = await uow.staff.get(101)  # as the press saw them
+        gone = await uow.staff.get(101)
+        assert pressed_by is not None and gone is not None
+        gone.active = False
+        await uow.staff.save(gone)
+        await uow.commit()
+    async with make_uow() as uow:
+        result = await take_deal(uow, deal_id=deal_id, staff=pressed_by, now=NOW)
+    assert result.outcome is TakeOutcome.NOT_ALLOWED

@@ -42,7 +42,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_message_links_deal_id'), ['deal_id'], unique=False)
 
     with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index('ix_outbox_chat_state', ['chat_id', 'state'], unique=False)
+        batch_op.create_index('ix_outbox_chat_state', ['chat_id', 'state', 'id'], unique=False)
 
     with op.batch_alter_table('deals', schema=None) as batch_op:
         batch_op.add_column(sa.Column('loss_note', sa.Text(), nullable=True))
