@@ -29,7 +29,8 @@ async def hand_over(
         raise Refused(DealError.BAD_TARGET, deal)
     if deal.manager_id == to_id:
         raise Refused(DealError.SAME_OWNER, deal)
-    if error := check_text(reason, limit=MAX_REASON_LENGTH):
+    # Assigning an unsorted lead needs no why; taking a deal from someone does.
+    if deal.manager_id is not None and (error := check_text(reason, limit=MAX_REASON_LENGTH)):
         raise Refused(error, deal)
     assert staff is not None and deal.id is not None
     previous = deal.manager_id

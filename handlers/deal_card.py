@@ -59,7 +59,7 @@ async def on_menu(callback: CallbackQuery, callback_data: DealAction, desk: Desk
             code = DealError.NOT_LOST if deal.status is not DealStatus.LOST else DealError.ALREADY_REWARMED
             await desk.refuse(callback, code, deal_id=deal_id, action=action)
             return
-        await desk.show_menu(callback, kb.rewarm_keyboard(deal, desk.t))
+        await desk.show_menu(callback, kb.rewarm_keyboard(deal, desk.t), hint="hint-rewarm")
         return
     if not deal.is_open:
         await desk.refuse(callback, DealError.CLOSED, deal_id=deal_id, action=action)
@@ -69,13 +69,13 @@ async def on_menu(callback: CallbackQuery, callback_data: DealAction, desk: Desk
         if not candidates:
             await desk.refuse(callback, "deal-no-managers-to-hand", deal_id=deal_id, action=action)
             return
-        await desk.show_menu(callback, kb.managers_keyboard(deal, candidates, desk.t))
+        await desk.show_menu(callback, kb.managers_keyboard(deal, candidates, desk.t), hint="hint-hand")
         return
     if deal.taken_at is None:
         await desk.refuse(callback, DealError.NOT_TAKEN, deal_id=deal_id, action=action)
         return
     if action in WORK_MENUS:
-        await desk.show_menu(callback, WORK_MENUS[action](card, desk))
+        await desk.show_menu(callback, WORK_MENUS[action](card, desk), hint=f"hint-{action}")
     elif action == "note":  # the words at once; what kind of note it is, a tap under the question
         await callback.answer()
         keyboard = kb.note_prompt_keyboard(deal_id, desk.t, chosen="other")
@@ -84,7 +84,7 @@ async def on_menu(callback: CallbackQuery, callback_data: DealAction, desk: Desk
     elif deal.stage == desk.config.pipeline(deal.pipeline).first_stage.key:  # won
         await desk.refuse(callback, DealError.WON_FROM_FIRST, deal_id=deal_id, action=action)
     elif deal.amount is not None:
-        await desk.show_menu(callback, kb.won_keyboard(deal, desk.config, desk.t))
+        await desk.show_menu(callback, kb.won_keyboard(deal, desk.config, desk.t), hint="hint-won")
     else:
         await callback.answer()
         await ask(

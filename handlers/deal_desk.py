@@ -105,9 +105,10 @@ class Desk:
                 return
         await self.redraw_pressed(callback, deal_id)
 
-    async def show_menu(self, callback: CallbackQuery, markup: InlineKeyboardMarkup) -> None:
-        """A small menu in place of the card's buttons (the card's text stays)."""
-        await callback.answer()
+    async def show_menu(self, callback: CallbackQuery, markup: InlineKeyboardMarkup, *, hint: str) -> None:
+        """A small menu in place of the card's buttons (the card's text stays), with a word on what to
+        pick (`hint`, a text key) shown as the press is answered."""
+        await callback.answer(self.t(hint))
         if isinstance(callback.message, Message):
             try:
                 await callback.message.edit_reply_markup(reply_markup=markup)

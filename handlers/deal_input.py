@@ -147,7 +147,7 @@ async def on_next_contact_text(message: Message, desk: Desk) -> None:
     if at is None:
         await _again(message, desk, "input-bad-date")
         return
-    when = moment(at, desk.config, desk.t.locale)
+    when = moment(at, desk.config, desk.t.locale, now=desk.now)
     if problem := check_when(at, now=desk.now):
         await _again(message, desk, f"input-date-{problem.replace('_', '-')}", at=when)
         return

@@ -29,7 +29,7 @@ from domain.deal_lists import (
     paginate,
     unsorted_queue,
 )
-from domain.models import DealStatus, Staff
+from domain.models import Staff
 from domain.phone import display_phone
 from domain.ports import UnitOfWork
 from handlers.callbacks import DealAction, DealList
@@ -218,10 +218,9 @@ def _deal_line(item: ListItem, config: CrmConfig, t: Texts, *, with_stage: bool,
     if with_stage:
         names = _stage_names(config, deal.pipeline, deal.stage, t)
         parts.append(f"{names['stage']} ({names['pipeline']})")
-    if deal.status is DealStatus.WON:
-        parts.append(t("find-item-won"))
-    elif deal.status is DealStatus.LOST:
-        parts.append(t("find-item-lost"))
+    if not deal.is_open:  # the stage says won or lost; a closed deal in a list needs no more
+        if not own and item.manager_name:
+            parts.append(t("deals-item-manager", name=esc(item.manager_name)))
     else:
         if item.overdue and deal.next_contact_at is not None:
             parts.append(t("deals-item-overdue", at=local_time(deal.next_contact_at, tz)))

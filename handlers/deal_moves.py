@@ -141,7 +141,9 @@ async def rewarm(
         await desk.refuse(callback, result.error, deal_id=deal_id, action="rewarm")
     else:
         new_id = int(result.extra["new_deal_id"])
-        await callback.answer(desk.t("done-rewarmed", id=new_id, at=moment(at, desk.config, desk.t.locale)))
+        await callback.answer(
+            desk.t("done-rewarmed", id=new_id, at=moment(at, desk.config, desk.t.locale, now=desk.now))
+        )
     if card is not None and result.error not in (DealError.NOT_ALLOWED, DealError.NOT_FOUND):
         await desk.redraw(card, deal_id)
     if result.error is None:

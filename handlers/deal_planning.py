@@ -12,6 +12,7 @@ from aiogram.types import CallbackQuery, Message
 
 from domain.deal_notes import plan_next_contact
 from domain.deal_rules import note_kind
+from domain.handover import hand_over
 from domain.next_contact_time import quick_time
 from domain.team import team_member
 from handlers.callbacks import DealAction
@@ -38,7 +39,7 @@ async def on_next_contact_quick(callback: CallbackQuery, callback_data: DealActi
         at=at,
         now=desk.now,
     )
-    ok = desk.t("done-next-contact", at=moment(at, desk.config, desk.t.locale))
+    ok = desk.t("done-next-contact", at=moment(at, desk.config, desk.t.locale, now=desk.now))
     await desk.answer_result(callback, result, ok=ok, action="ncq")
 
 
@@ -65,7 +66,11 @@ async def on_confirmed_time(callback: CallbackQuery, callback_data: DealAction, 
     if result.error is not None:
         await desk.refuse(callback, result.error, deal_id=deal_id, action="ncok")
     else:
-        await callback.answer(desk.t("done-next-contact", at=moment(at, desk.config, desk.t.locale)))
+        done = desk.t("done-next-contact", at=moment(at, desk.config, desk.t.locale, now=desk.now))
+        await callback.answer(done)
+        if isinstance(callback.message, Message):  # the question becomes its answer
+            with contextlib.suppress(TelegramBadRequest):
+                await callback.message.edit_text(done)
     if card is not None and result.error not in GONE_FOR_GOOD:
         await desk.redraw(card, deal_id)
 
@@ -111,6 +116,12 @@ async def on_ask_text(callback: CallbackQuery, callback_data: DealAction, desk: 
         target = await team_member(desk.uow, int(arg)) if arg.isascii() and arg.isdigit() else None
         if target is None or not target.is_manager:
             await desk.refuse(callback, "deal-error-bad-target", deal_id=deal_id, action=action)
+            return
+        if card.deal.manager_id is None:  # an unsorted lead: assigned at once, no reason asked
+            result = await hand_over(desk.uow, deal_id=deal_id, staff=desk.staff, to_id=target.telegram_id,
+                                     reason="", now=desk.now)  # fmt: skip
+            name = target.name or str(target.telegram_id)
+            await desk.answer_result(callback, result, ok=t("done-assigned", name=name), action="assign")
             return
         await callback.answer()
         name = esc(target.name or str(target.telegram_id))

@@ -15,7 +15,7 @@ from domain.models import Staff
 from domain.ports import UnitOfWork
 from domain.taking import TakeOutcome, take_deal
 from handlers.callbacks import DealAction
-from handlers.card_display import redraw_pressed, send_card
+from handlers.card_display import read_card, redraw_pressed, render, send_card
 from handlers.i18n import Texts
 
 logger = logging.getLogger(__name__)
@@ -72,9 +72,13 @@ async def on_deal_take(
             callback, bot, uow=uow, deal_id=callback_data.deal_id, config=config, t=t, staff=staff, now=now
         )
     elif isinstance(callback.message, Message):
-        # Someone else's deal: no card for them, just no button to press again.
+        # Someone else's deal now: the card shows who has it, and no button to press again.
+        card = await read_card(uow, callback_data.deal_id)
+        if card is None:
+            return
+        text, _ = render(card, config, t, staff, now)
         with contextlib.suppress(TelegramBadRequest):
-            await callback.message.edit_reply_markup(reply_markup=None)
+            await callback.message.edit_text(text, reply_markup=None)
 
 
 def build_router() -> Router:

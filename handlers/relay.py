@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ContentType
@@ -26,6 +26,10 @@ RELAYED = {
 }  # fmt: skip
 
 
+ACK_EVERY = timedelta(minutes=2)
+ACKED_AT = "relay_acked_at"  # conversation data: when the person was last told their words were passed on
+
+
 async def on_prospect_message(
     message: Message, state: FSMContext, bot: Bot, t: Texts, config: CrmConfig, uow: UnitOfWork,
     now: datetime,
@@ -40,7 +44,11 @@ async def on_prospect_message(
     )
     deal_id = await relay_prospect_message(uow, incoming, now=now)
     if deal_id is not None:
-        await message.answer(t("relay-delivered"))
+        # Said once for a burst: ten quick messages get one "passed on", not ten.
+        acked = (await state.get_data()).get(ACKED_AT)
+        if acked is None or now - datetime.fromisoformat(acked) >= ACK_EVERY:
+            await state.update_data({ACKED_AT: now.isoformat()})
+            await message.answer(t("relay-delivered"))
         return
     # Somebody new wrote before /start: the message is kept for their deal and the questions begin.
     user = message.from_user

@@ -62,7 +62,7 @@ def deal_card_text(
     body += _status_lines(card, config, t, viewer_id, tz)
     if deal.is_open and deal.next_contact_at is not None:
         overdue = now is not None and deal.next_contact_at <= now
-        at = moment(deal.next_contact_at, config, t.locale)
+        at = moment(deal.next_contact_at, config, t.locale, now=now or deal.stage_entered_at)
         body.append(t("card-next-contact-overdue", at=at) if overdue else t("card-next-contact", at=at))
     elif deal.is_open and deal.taken_at is not None:
         body.append(t("card-no-next-contact"))

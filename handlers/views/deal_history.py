@@ -16,6 +16,7 @@ from handlers.i18n import Texts
 from handlers.views.formatting import TELEGRAM_TEXT_LIMIT, clip, esc, visible_length
 
 HISTORY_PAGE = 10
+NOTE_ICONS = {"call": "📞", "meeting": "🤝", "email": "✉️", "other": "📝"}
 ENTRY_ON_CARD = 120
 NAME_LIMIT = 40  # a staff member's name in a history line
 ENTRY_ON_PAGE = 2100  # a note is at most 2000 characters: whole on its page
@@ -27,9 +28,13 @@ def money(amount: int, config: CrmConfig, locale: str) -> str:
     return f"{format_decimal(amount, locale=locale)} {get_currency_symbol(config.company.currency, locale)}"
 
 
-def moment(at: datetime, config: CrmConfig, locale: str) -> str:
-    """чт, 26 нояб., 15:00 — in the team's time zone."""
-    return str(format_datetime(at, "EEE, d MMM, HH:mm", tzinfo=ZoneInfo(config.timezone), locale=locale))
+def moment(at: datetime, config: CrmConfig, locale: str, *, now: datetime) -> str:
+    """чт, 26 нояб., 15:00 — in the team's time zone; with the year when it is not the year of `now`
+    (when the reader reads it: "25 февр. 2027" said in November)."""
+    tz = ZoneInfo(config.timezone)
+    same_year = at.astimezone(tz).year == now.astimezone(tz).year
+    pattern = "EEE, d MMM, HH:mm" if same_year else "EEE, d MMM y, HH:mm"
+    return str(format_datetime(at, pattern, tzinfo=tz, locale=locale))
 
 
 def short_moment(at: datetime, config: CrmConfig) -> str:
@@ -68,10 +73,17 @@ def history_line(
         if data.get("note"):
             text += f": {said('note')}"
     elif kind is EventKind.NOTE:
-        text = t("history-note", actor=actor, kind=t(f"note-kind-{data.get('kind', 'other')}"), text=said())
+        note = str(data.get("kind", "other"))
+        text = t(
+            "history-note",
+            icon=NOTE_ICONS.get(note, "📝"),
+            actor=actor,
+            kind=t(f"note-kind-{note}"),
+            text=said(),
+        )
     elif kind is EventKind.NEXT_CONTACT_SET:
         at = datetime.fromisoformat(str(data["at"]))
-        text = t("history-next-contact", actor=actor, at=moment(at, config, t.locale))
+        text = t("history-next-contact", actor=actor, at=moment(at, config, t.locale, now=event.at))
     elif kind is EventKind.WON:
         amount = data.get("amount")
         text = t(
@@ -89,7 +101,10 @@ def history_line(
         text = t("history-rewarmed", actor=actor, id=data.get("new_deal", 0))
     elif kind is EventKind.REASSIGNED:
         old, new = person(data.get("from"), names, t), person(data.get("to"), names, t)
-        text = t("history-reassigned", actor=actor, old=old, new=new, reason=said("reason"))
+        if data.get("from") is None:
+            text = t("history-assigned-by", actor=actor, new=new)
+        else:
+            text = t("history-reassigned", actor=actor, old=old, new=new, reason=said("reason"))
     elif kind is EventKind.UNASSIGNED:
         text = t("history-unassigned", old=person(data.get("from"), names, t))
     elif kind is EventKind.MESSAGE_IN:

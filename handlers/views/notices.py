@@ -93,8 +93,12 @@ async def render_notice(
         }
         if kind == "deal_taken_away":
             return [SendMessage(chat_id=chat_id, text=t("notice-deal-taken-away", **args))]
-        by_owner = data.get("by") == data.get("from")
-        header = t("notice-deal-handed-over-by-owner" if by_owner else "notice-deal-handed-over", **args)
+        if data.get("from") is None:
+            key = "notice-deal-assigned"
+        else:
+            by_owner = data.get("by") == data.get("from")
+            key = "notice-deal-handed-over-by-owner" if by_owner else "notice-deal-handed-over"
+        header = t(key, **args)
         return _with_card(chat_id, header, card, config, t, now)
     headers = {
         "new_lead": "notice-new-lead",

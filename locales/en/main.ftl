@@ -81,7 +81,7 @@ relay-header-edited = ✏️ <b>{ $name }</b> corrected a message · deal #{ $id
 
 ## The deal card
 
-card-title = { $mark } <b>Deal #{ $id }</b> · { $temperature }
+card-title = { $mark } <b>Deal #{ $id }</b> · { $temperature } lead
 card-contact = 👤 { $who }
 card-phone = 📱 { $phone }
 card-no-phone = 📱 no phone given
@@ -99,7 +99,7 @@ temperature-hot = hot
 temperature-warm = warm
 temperature-cold = cold
 
-notice-new-lead = 🆕 <b>New lead</b> — you are the owner.
+notice-new-lead = 🆕 <b>New lead</b> — assigned to you.
 notice-lead-taken-over = ↪️ Deal #{ $id } was taken by { $by }. You no longer need to take it.
 notice-unsorted-lead = 📥 <b>Deal #{ $id } is waiting unsorted</b>: no manager on duty is free.
 notice-request-repeated = 🔁 <b>The client sent a request again</b> — added to the history of deal #{ $id }. What they answered now:

@@ -65,8 +65,6 @@ find-title = 🔎 Found: { $count } { $count ->
        *[other] deals
     }
 find-more = Showing the first { $count } — narrow the query if the deal you need is not here.
-find-item-won = 🏆 won
-find-item-lost = lost
 
 ## Duty: /pause, /resume
 
@@ -154,4 +152,4 @@ team-remove-cancelled = All right, nobody is removed.
 
 notice-invite-used = ✅ { $name } joined the team with your invite: { $role }.
 notice-staff-removed = 👋 { $name } is no longer on the team.
-notice-you-were-removed = You have been removed from the { $company } team in this bot: leads and deals no longer come to you. If this is a mistake, tell your admin.
+notice-you-were-removed = You have been removed from the { $company } team: leads and deals no longer come to you. If this is a mistake, tell your admin.

@@ -83,7 +83,7 @@ relay-header-edited = ✏️ <b>{ $name }</b>: исправленное сооб
 
 ## Карточка сделки
 
-card-title = { $mark } <b>Сделка №{ $id }</b> · { $temperature }
+card-title = { $mark } <b>Сделка №{ $id }</b> · { $temperature } клиент
 card-contact = 👤 { $who }
 card-phone = 📱 { $phone }
 card-no-phone = 📱 телефон не указан
@@ -101,7 +101,7 @@ temperature-hot = горячий
 temperature-warm = тёплый
 temperature-cold = холодный
 
-notice-new-lead = 🆕 <b>Новая заявка</b> — вы ответственный.
+notice-new-lead = 🆕 <b>Новая заявка</b> — назначена на вас.
 notice-lead-taken-over = ↪️ Сделку №{ $id } взяли в работу: { $by }. Вам её больше не нужно брать.
 notice-unsorted-lead = 📥 <b>Сделка №{ $id } ждёт в неразобранном</b>: нет свободных менеджеров на смене.
 notice-request-repeated = 🔁 <b>Клиент снова оставил заявку</b> — добавлено в историю сделки №{ $id }. Что он ответил сейчас:

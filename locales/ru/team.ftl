@@ -67,8 +67,6 @@ find-title = 🔎 Найдено: { $count } { $count ->
        *[many] сделок
     }
 find-more = Показаны первые { $count } — уточните запрос, если нужной сделки среди них нет.
-find-item-won = 🏆 успешно
-find-item-lost = закрыта и не реализована
 
 ## Смена: /pause, /resume
 
@@ -158,11 +156,11 @@ team-removed-deals = { $count } { $count ->
 team-remove-not-allowed = Удалять из команды может только администратор.
 team-remove-self = Себя удалить из команды нельзя.
 team-remove-not-found = Этого человека уже нет в команде.
-team-remove-pinned = { $name } указан в переменной окружения (ADMIN_IDS, SUPERVISOR_IDS или MANAGER_IDS) и получит роль снова при перезапуске. Уберите id { $id } оттуда и перезапустите бота.
+team-remove-pinned = { $name }: этот сотрудник указан в переменной окружения (ADMIN_IDS, SUPERVISOR_IDS или MANAGER_IDS) и получит роль снова при перезапуске. Уберите id { $id } оттуда и перезапустите бота.
 team-remove-cancelled = Хорошо, никого не удаляем.
 
 ## Уведомления о команде
 
 notice-invite-used = ✅ { $name } теперь в команде по вашему приглашению: { $role }.
 notice-staff-removed = 👋 { $name } больше не в команде.
-notice-you-were-removed = Вас убрали из команды «{ $company }» в боте: заявки и сделки вам больше не приходят. Если это ошибка — напишите администратору.
+notice-you-were-removed = Вас убрали из команды «{ $company }»: заявки и сделки вам больше не приходят. Если это ошибка — напишите администратору.

@@ -20,7 +20,7 @@ async def test_the_manager_answers_with_a_photo_and_by_replying_to_the_relayed_m
     assert "💬 Ответить" in relayed["buttons"]
 
     await manager.press("💬 Ответить")
-    await manager.expect("Напишите ответ клиенту (Анна) — он придёт от имени «Воронка»")
+    await manager.expect("Напишите ответ клиенту (Анна) — он придёт от имени компании «Воронка»")
     await manager.send_photo(caption="Вот кофейня, которую мы делали весной")
     await manager.expect("Отправлено клиенту ✓")
     photo = await anna.expect("Вот кофейня, которую мы делали весной")

@@ -156,3 +156,16 @@ async def test_a_client_correcting_a_message_reaches_the_manager_marked_as_a_cor
     assert "Анна: исправленное сообщение · сделка №1" in correction["text"]
     await anna.expect("Исправление передали менеджеру")
     assert await running.scalar("select count(*) from messages where deal_id = 1 and direction = 'in'") == 2
+
+
+async def test_a_burst_of_messages_is_acknowledged_once(api: FakeBotApi, running: RunningBot) -> None:
+    anna, manager = api.user(611, first_name="Анна"), api.user(MANAGER)
+    await answer_everything_in_russian(anna)
+    await manager.expect("Новая заявка")
+    for n in range(3):
+        await anna.send(f"Деталь {n}")
+    await manager.expect("Деталь 2")
+    await anna.send("/start")  # a person's updates are handled one after another: this one comes last
+    await anna.next_message()
+    acks = [m for m in api.sent_to(anna.chat_id) if "Передали менеджеру" in (m.get("text") or "")]
+    assert len(acks) == 1

@@ -59,6 +59,7 @@ def test_every_text_the_code_asks_for_exists() -> None:
     + [f"content-{kind.value}" for kind in RELAYED]
     + [f"history-{k}" for k in ("created", "queued", "request-repeated", "archived")]
     + [f"input-date-{problem}" for problem in ("past", "too-far")]
+    + [f"hint-{menu}" for menu in ("stages", "lost", "nc", "hand", "won", "rewarm")]
     + [f"command-{name}" for name in (*EVERYONE, *MANAGER, *OVERSEER, "invite")],
 )
 def test_texts_picked_by_value_exist(key: str) -> None:
@@ -100,5 +101,5 @@ def test_deal_numbers_are_never_grouped_like_quantities() -> None:
 def test_a_long_text_people_typed_is_put_into_a_message_whole() -> None:
     """fluent.runtime drops placeables over 2500 characters; a long note must still be shown."""
     note = "длинная заметка " * 300
-    text = Translator().get("ru", "history-note", actor="Олег", kind="звонок", text=note)
-    assert text.endswith(note) and text.startswith("📝 Олег, звонок:")
+    text = Translator().get("ru", "history-note", icon="📞", actor="Олег", kind="звонок", text=note)
+    assert text.endswith(note) and text.startswith("📞 Олег, звонок:")
