@@ -7,7 +7,7 @@ from datetime import datetime
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import InlineKeyboardMarkup, Message
 
 from domain.crm_config import CrmConfig
 from domain.deal_access import may_act
@@ -78,32 +78,6 @@ async def redraw(
                 return
             logger.info("card %s could not be edited in place (%s); sending it anew", deal_id, error)
     await bot.send_message(chat_id, text, reply_markup=markup)
-
-
-async def redraw_pressed(
-    callback: CallbackQuery,
-    bot: Bot,
-    *,
-    uow: UnitOfWork,
-    deal_id: int,
-    config: CrmConfig,
-    t: Texts,
-    staff: Staff | None,
-    now: datetime,
-) -> None:
-    """Redraw the card whose button was pressed."""
-    message = callback.message if isinstance(callback.message, Message) else None
-    await redraw(
-        bot,
-        chat_id=callback.from_user.id,
-        message_id=message.message_id if message else None,
-        uow=uow,
-        deal_id=deal_id,
-        config=config,
-        t=t,
-        staff=staff,
-        now=now,
-    )
 
 
 async def send_card(

@@ -28,7 +28,7 @@ from domain.overview import DealCard
 from domain.ports import UnitOfWork
 from handlers.callbacks import DealAction
 from handlers.card_display import may_view, read_card, redraw, send_card
-from handlers.deal_prompts import forget_input
+from handlers.deal_prompts import drop_buttons_of, forget_input
 from handlers.i18n import Texts
 
 logger = logging.getLogger(__name__)
@@ -166,12 +166,7 @@ class Desk:
         return bool(current) and (await self.state.get_data()).get("deal_id") == deal_id
 
     async def drop_prompt_buttons(self, chat_id: int, message_ids: list[int]) -> None:
-        """Questions that got their answer keep their words and lose their buttons."""
-        for message_id in message_ids:
-            with contextlib.suppress(TelegramBadRequest):
-                await self.bot.edit_message_reply_markup(
-                    chat_id=chat_id, message_id=message_id, reply_markup=None
-                )
+        await drop_buttons_of(self.bot, chat_id, message_ids)
 
     async def drop_buttons(self, callback: CallbackQuery) -> None:
         """The pressed message keeps its text and loses its buttons (a confirmation that did its work)."""

@@ -53,6 +53,14 @@ async def _again(message: Message, desk: Desk, key: str, **args: Any) -> None:
     await desk.state.update_data({PROMPTS: [*data.get(PROMPTS, []), asked.message_id]})
 
 
+async def _too_long(message: Message, desk: Desk, *, limit: int) -> bool:
+    """Words over `limit` are asked again, shorter, rather than refused for good."""
+    if len(message.text or "") <= limit:
+        return False
+    await _again(message, desk, "input-too-long", limit=limit)
+    return True
+
+
 async def on_amount(message: Message, desk: Desk) -> None:
     data = await desk.state.get_data()
     amount = parse_amount(message.text or "")
@@ -95,8 +103,7 @@ async def on_amount(message: Message, desk: Desk) -> None:
 async def on_note(message: Message, desk: Desk) -> None:
     data = await desk.state.get_data()
     text = message.text or ""
-    if len(text) > MAX_NOTE_LENGTH:
-        await _again(message, desk, "input-too-long", limit=MAX_NOTE_LENGTH)
+    if await _too_long(message, desk, limit=MAX_NOTE_LENGTH):
         return
     deal_id = int(data["deal_id"])
     if data.get("purpose") == "stage":
@@ -123,8 +130,7 @@ async def on_note(message: Message, desk: Desk) -> None:
 async def on_loss_reason(message: Message, desk: Desk) -> None:
     data = await desk.state.get_data()
     text = message.text or ""
-    if len(text) > MAX_REASON_LENGTH:
-        await _again(message, desk, "input-too-long", limit=MAX_REASON_LENGTH)
+    if await _too_long(message, desk, limit=MAX_REASON_LENGTH):
         return
     result = await lose_deal(
         desk.uow,
@@ -189,8 +195,7 @@ async def on_reply_unsupported(message: Message, desk: Desk) -> None:
 async def on_handover_reason(message: Message, desk: Desk) -> None:
     data = await desk.state.get_data()
     text = message.text or ""
-    if len(text) > MAX_REASON_LENGTH:
-        await _again(message, desk, "input-too-long", limit=MAX_REASON_LENGTH)
+    if await _too_long(message, desk, limit=MAX_REASON_LENGTH):
         return
     result = await hand_over(
         desk.uow,

@@ -56,7 +56,12 @@ async def forget_input(bot: Bot, chat_id: int, state: FSMContext) -> dict[str, A
     (an old "Yes" or "Cancel" must not act on whatever is asked next). Returns what the input held."""
     data = await state.get_data()
     await state.clear()
-    for message_id in data.get(PROMPTS, []):
+    await drop_buttons_of(bot, chat_id, data.get(PROMPTS, []))
+    return data
+
+
+async def drop_buttons_of(bot: Bot, chat_id: int, message_ids: list[int]) -> None:
+    """Questions that are over keep their words and lose their buttons (gone already: nothing to do)."""
+    for message_id in message_ids:
         with contextlib.suppress(TelegramBadRequest):
             await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
-    return data

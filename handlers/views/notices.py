@@ -15,6 +15,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from domain.crm_config import CrmConfig
 from domain.overview import DealCard, deal_card
 from domain.ports import UnitOfWork
+from domain.team import team_member
 from handlers.callbacks import DealAction
 from handlers.i18n import Texts
 from handlers.views.deal_card import deal_card_text
@@ -53,7 +54,6 @@ async def render_notice(
     if kind in TEAM_NOTICES:
         return await render_team_notice(kind, data, chat_id=chat_id, uow=uow, config=config, t=t)
     card = await deal_card(uow, int(data["deal_id"]))
-    names = {m.telegram_id: m.name for m in await uow.staff.active() if m.name}
     await uow.rollback()
     if card is None:
         return []
@@ -76,19 +76,18 @@ async def render_notice(
         return [SendMessage(chat_id=chat_id, text=t("notice-lead-taken-over", id=card.deal.id, by=by))]
     if kind in ("deal_handed_over", "deal_taken_away"):
 
-        def who(key: str) -> str:
+        async def who(key: str) -> str:
             staff_id = data.get(key)
-            return (
-                esc(names.get(staff_id, t("owner-unknown", id=staff_id)))
-                if isinstance(staff_id, int)
-                else t("history-nobody")
-            )
+            if not isinstance(staff_id, int):
+                return t("history-nobody")
+            member = await team_member(uow, staff_id)
+            return esc(member.name) if member and member.name else t("owner-unknown", id=staff_id)
 
         args = {
             "id": card.deal.id,
-            "old": who("from"),
-            "new": who("to"),
-            "by": who("by"),
+            "old": await who("from"),
+            "new": await who("to"),
+            "by": await who("by"),
             "reason": esc(data.get("reason", "")),
         }
         if kind == "deal_taken_away":
