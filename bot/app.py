@@ -24,6 +24,7 @@ from bot.fsm_storage import DatabaseStorage
 from bot.middlewares import LocaleMiddleware, StaffMiddleware, UnitOfWorkMiddleware
 from bot.notifier import Notifier
 from bot.rate_limit import SendRateLimiter
+from bot.scheduler import TimerScheduler
 from bot.settings import Settings
 from bot.webhook import serve_webhook
 from domain.crm_config import CrmConfig
@@ -37,6 +38,7 @@ from storage.fsm_repository import FsmRepository
 from storage.housekeeping import prune_processed_updates
 from storage.migrator import upgrade_async
 from storage.outbox_repository import OutboxQueue
+from storage.timer_repository import TimerQueue
 from storage.unit_of_work import SqlUnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -54,13 +56,15 @@ class App:
     bot: Bot
     dispatcher: Dispatcher
     notifier: Notifier
+    scheduler: TimerScheduler
     translator: Translator
     unit_of_work: Callable[[], SqlUnitOfWork]
     clock: Clock
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def prepare(self) -> None:
-        """Migrate the database, give the configured people their roles, start the notifier."""
+        """Migrate the database, give the configured people their roles, start the notifier and the
+        scheduler (which fires, late, what fell due while the bot was down)."""
         await upgrade_async(self.settings.database_url)
         async with self.unit_of_work() as uow:
             team = await bootstrap_staff(
@@ -78,6 +82,7 @@ class App:
             )
         self._tasks.append(asyncio.create_task(self.notifier.run(), name="notifier"))
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
+        await self.scheduler.start()
         await self._set_commands(team)
 
     async def run(self, *, handle_signals: bool = True, polling_timeout: int = 10) -> None:
@@ -103,6 +108,7 @@ class App:
             _, unfinished = await asyncio.wait(set(running), timeout=SHUTDOWN_GRACE_S)
             if unfinished:
                 logger.warning("%s update(s) still running at shutdown were cut off", len(unfinished))
+        await self.scheduler.stop()
         # The notifier finishes the message in hand and gives back the rest of its batch, so nothing waits
         # out a lease after the restart (and a chat's later messages are not held behind it).
         self.notifier.stop()
@@ -167,13 +173,18 @@ def build_app(
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
-    notifier = Notifier(
-        bot=bot, queue=OutboxQueue(sessions), make_uow=lambda: SqlUnitOfWork(sessions), config=config,
-        translator=translator, clock=clock,
-    )  # fmt: skip
 
     def make_uow() -> SqlUnitOfWork:
-        return SqlUnitOfWork(sessions, after_commit=notifier.wake)
+        return SqlUnitOfWork(sessions, after_commit=notifier.wake, after_timers=scheduler.poke)
+
+    notifier = Notifier(
+        bot=bot, queue=OutboxQueue(sessions), make_uow=make_uow, config=config, translator=translator,
+        clock=clock,
+    )  # fmt: skip
+    scheduler = TimerScheduler(
+        queue=TimerQueue(sessions), make_uow=make_uow, config=config, clock=clock,
+        tick_s=settings.scheduler_tick,
+    )  # fmt: skip
 
     storage, isolation = _fsm_storage(settings, sessions_repo=FsmRepository(sessions), clock=clock)
     # People named in ADMIN_IDS / SUPERVISOR_IDS / MANAGER_IDS get their roles back at every start, so
@@ -188,7 +199,7 @@ def build_app(
     dispatcher.update.outer_middleware(StaffMiddleware(translator, make_uow))
     dispatcher.update.outer_middleware(LocaleMiddleware(translator))
     dispatcher.include_router(build_router())
-    return App(settings, config, engine, bot, dispatcher, notifier, translator, make_uow, clock)
+    return App(settings, config, engine, bot, dispatcher, notifier, scheduler, translator, make_uow, clock)
 
 
 def _fsm_storage(

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from aiogram import Bot
 from aiogram.exceptions import (
     TelegramAPIError,
+    TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
@@ -23,6 +24,7 @@ from aiogram.exceptions import (
 
 from bot.clock import Clock
 from domain.crm_config import CrmConfig
+from domain.unreachable import note_blocked
 from handlers.i18n import Translator
 from handlers.views.notices import LINKED, UnknownNotice, render_notice
 from storage.outbox_repository import OutboxItem, OutboxQueue
@@ -150,6 +152,11 @@ class Notifier:
                 return await self._retry(item, backoff(item.attempts), f"{type(error).__name__}: {error}")
             except TelegramUnauthorizedError:
                 raise  # the token was revoked: nothing can be sent, and the whole bot must say so
+            except TelegramForbiddenError as error:  # the person blocked the bot: the team hears it once
+                logger.warning("outbox item %s: chat %s blocked the bot: %s", item.id, item.chat_id, error)
+                await self._queue.mark_failed(item.id, error=f"blocked: {error}")
+                await self._note_blocked(item.chat_id, str(error))
+                return None
             except TelegramAPIError as error:  # blocked, chat gone, bad request: permanent
                 logger.warning("outbox item %s to %s failed for good: %s", item.id, item.chat_id, error)
                 await self._queue.mark_failed(item.id, error=f"{type(error).__name__}: {error}")
@@ -160,6 +167,13 @@ class Notifier:
                 await self._queue.progress(item.id, done=index + 1, data=item.data)
         await self._queue.mark_sent(item.id, now=self._clock.now())
         return None
+
+    async def _note_blocked(self, chat_id: int, reason: str) -> None:
+        try:
+            async with self._make_uow() as uow:
+                await note_blocked(uow, chat_id, reason=reason, now=self._clock.now())
+        except Exception:
+            logger.exception("could not record that chat %s blocked the bot", chat_id)
 
     async def _link(self, item: OutboxItem, message_id: int | None) -> None:
         """Remember which deal a delivered message belongs to, so a reply to it reaches the client.

@@ -151,6 +151,12 @@ class Reminders(_Strict):
     escalate_after: Duration = timedelta(hours=4)
     digest_at: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
 
+    @model_validator(mode="after")
+    def _escalation_comes_after_the_overdue_alert(self) -> Reminders:
+        if self.escalate_after <= self.overdue_after:
+            raise ValueError("escalate_after must be longer than overdue_after (the manager hears first)")
+        return self
+
 
 class LossReason(_Strict):
     key: str = Field(pattern=r"^[a-z0-9_]{1,24}$")

@@ -49,6 +49,13 @@ class DealError(StrEnum):
     SAME_OWNER = "same_owner"
     EMPTY_TEXT = "empty_text"
     TOO_LONG = "too_long"
+    NO_CONTACT_PLANNED = "no_contact_planned"  # "done" on a reminder whose contact is already done
+
+
+def may_plan_contact(deal: Deal) -> bool:
+    """An open deal, or a closed one whose client is worth coming back to (won, or lost for a reason
+    other than not being a sales inquiry): when its contact falls due the client comes back as a deal."""
+    return deal.is_open or deal.loss_reason != NON_TARGET_REASON
 
 
 def stage_choices(pipeline: Pipeline, deal: Deal) -> list[Stage]:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from domain import timer_kinds
 from domain.crm_config import CrmConfig
+from domain.deadlines import arm_stage_deadline, deadline, stop_clocks
 from domain.deal_access import ActionResult, Refused, deal_action, load_for_action, record
 from domain.deal_rules import (
     REWARM_PIPELINE,
@@ -51,7 +52,8 @@ async def move_stage(
     if amount is not None:
         deal.amount = amount
     deal.stage, deal.stage_entered_at = stage, now
-    await uow.timers.cancel(subject_id=deal_id, kinds=timer_kinds.STAGE_BOUND)
+    await stop_clocks(uow, deal_id, timer_kinds.STAGE_BOUND, now=now)
+    await arm_stage_deadline(uow, config, deal)
     await uow.deals.save(deal)
     data: dict[str, object] = {"from": previous, "to": stage}
     if amount is not None:
@@ -121,7 +123,7 @@ async def _close(uow: UnitOfWork, deal: Deal, *, stage: str, status: DealStatus,
     deal.stage, deal.stage_entered_at = stage, now
     deal.status, deal.closed_at = status, now
     deal.next_contact_at = None
-    await uow.timers.cancel(subject_id=deal.id, kinds=timer_kinds.DEAL_BOUND)
+    await stop_clocks(uow, deal.id, timer_kinds.DEAL_BOUND, now=now)
     await uow.deals.save(deal)
 
 
@@ -166,12 +168,16 @@ async def rewarm_client(
             manager_id=owner,
             assigned_at=now if owner else None,
             taken_at=now if owner else None,
+            take_due_at=None if owner else deadline(config, now, config.intake.take_sla),
             amount=deal.amount,
             next_contact_at=next_contact_at,
         )
     )
     assert new.id is not None
     await uow.timers.add(Timer(timer_kinds.NEXT_CONTACT, new.id, next_contact_at))
+    await arm_stage_deadline(uow, config, new)
+    if new.take_due_at is not None:  # nobody works it yet: a lead for the queue, on the usual deadline
+        await uow.timers.add(Timer(timer_kinds.TAKE_SLA, new.id, new.take_due_at))
     await record(
         uow,
         new,

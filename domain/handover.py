@@ -6,9 +6,9 @@ from datetime import datetime
 
 from domain.deal_access import ActionResult, Refused, deal_action, load_for_action, record
 from domain.deal_rules import MAX_REASON_LENGTH, DealError, check_text
-from domain.intake import TAKE_SLA_TIMER
 from domain.models import Deal, EventKind, Notice, Staff
 from domain.ports import UnitOfWork
+from domain.timer_kinds import TAKE_SLA as TAKE_SLA_TIMER
 
 
 @deal_action
@@ -29,8 +29,9 @@ async def hand_over(
         raise Refused(DealError.BAD_TARGET, deal)
     if deal.manager_id == to_id:
         raise Refused(DealError.SAME_OWNER, deal)
-    # Assigning an unsorted lead needs no why; taking a deal from someone does.
-    if deal.manager_id is not None and (error := check_text(reason, limit=MAX_REASON_LENGTH)):
+    # Assigning a lead nobody works yet (unsorted, or not taken in time) needs no why; taking a deal
+    # someone works from them does.
+    if deal.taken_at is not None and (error := check_text(reason, limit=MAX_REASON_LENGTH)):
         raise Refused(error, deal)
     assert staff is not None and deal.id is not None
     previous = deal.manager_id

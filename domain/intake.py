@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from domain.assignment import Candidate, choose_manager
 from domain.crm_config import CrmConfig, QuestionKind, StageKind
+from domain.deadlines import arm_stage_deadline
 from domain.deal_rules import NON_TARGET_REASON
 from domain.lead_routing import AppendToOpenDeal, route_request
 from domain.models import (
@@ -26,8 +27,7 @@ from domain.models import (
 from domain.ports import UnitOfWork
 from domain.qualification import is_target, temperature_of
 from domain.team import overseers
-
-TAKE_SLA_TIMER = "take_sla"
+from domain.timer_kinds import TAKE_SLA as TAKE_SLA_TIMER
 
 
 class IntakeOutcome(StrEnum):
@@ -123,6 +123,7 @@ async def submit_lead(
             DealEvent(deal.id, EventKind.CREATED, now, data={"source": source, "pipeline": pipeline.key})
         )
         if target:
+            await arm_stage_deadline(uow, config, deal)
             outcome, told = await _assign_or_queue(uow, config, deal, now)
         else:
             await _archive(uow, config, contact, deal, now)

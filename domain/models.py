@@ -50,6 +50,9 @@ class EventKind(StrEnum):
     REWARMED = "rewarmed"  # a lost deal's client was moved to the rewarm pipeline (data: the new deal)
     REASSIGNED = "reassigned"
     UNASSIGNED = "unassigned"  # its manager left the team: back to the unsorted queue
+    CONTACT_DONE = "contact_done"  # the planned contact happened (data: the result in the manager's words)
+    DEADLINE_MISSED = "deadline_missed"  # a take, stage or contact deadline passed (data: kind, due, late)
+    REOPENED = "reopened"  # a sleeping client's next contact fell due: a new deal (data: the new deal)
 
 
 class NoteKind(StrEnum):
@@ -157,11 +160,37 @@ class ChatMessage:
 
 @dataclass
 class Timer:
+    """Something due at a moment (DESIGN.md §3): the scheduler fires it once, at `due_at` or, after
+    downtime, late. `key`, when given, is unique over all timers ever written (one digest per day)."""
+
     kind: str
     subject_id: int
     due_at: datetime
     state: str = "pending"
     payload: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+    key: str | None = None
+
+
+class BreachKind(StrEnum):
+    TAKE = "take"  # a new lead was not taken into work in time
+    STAGE = "stage"  # a deal stayed in a stage longer than the stage's sla
+    CONTACT = "contact"  # a planned contact was not done `reminders.overdue_after` after its time
+
+
+@dataclass
+class Breach:
+    """A deadline that passed, kept for the digest and reports. `resolved_at` is when the thing was
+    finally done (taken, stage left, contact made); how late = resolved (or now) minus `due_at`."""
+
+    kind: BreachKind
+    deal_id: int
+    manager_id: int | None
+    pipeline: str
+    stage: str
+    due_at: datetime
+    detected_at: datetime
+    resolved_at: datetime | None = None
     id: int | None = None
 
 

@@ -52,11 +52,14 @@ async def deal_card(uow: UnitOfWork, deal_id: int, *, history: int = CARD_HISTOR
 
 
 async def staff_names(uow: UnitOfWork, events: list[DealEvent]) -> dict[int, str]:
-    """Names of the people the events mention: who acted, and from whom / to whom a deal went."""
+    """Names of the people the events mention: who acted, from whom / to whom a deal went, whose
+    deadline was missed."""
     ids: set[int] = set()
     for event in events:
         ids |= {
-            i for i in (event.actor_id, event.data.get("from"), event.data.get("to")) if isinstance(i, int)
+            i
+            for i in (event.actor_id, event.data.get("from"), event.data.get("to"), event.data.get("manager"))
+            if isinstance(i, int)
         }
     names: dict[int, str] = {}
     for staff_id in sorted(ids):

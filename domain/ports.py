@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from domain.models import ChatMessage, Contact, Deal, DealEvent, Invite, Notice, Staff, Timer
+from domain.models import (
+    Breach,
+    BreachKind,
+    ChatMessage,
+    Contact,
+    Deal,
+    DealEvent,
+    Invite,
+    Notice,
+    Staff,
+    Timer,
+)
 
 
 class ConcurrentChange(Exception):
@@ -59,6 +70,8 @@ class DealRepository(Protocol):
     async def search(
         self, *, deal_id: int | None, phone: str | None, name: str | None, manager_id: int | None, limit: int
     ) -> list[Deal]: ...
+    async def created_between(self, since: datetime, until: datetime) -> list[Deal]: ...
+    async def closed_between(self, since: datetime, until: datetime) -> list[Deal]: ...
 
 
 class EventRepository(Protocol):
@@ -91,8 +104,40 @@ class MessageRepository(Protocol):
 
 class TimerRepository(Protocol):
     async def add(self, timer: Timer) -> None: ...
+    async def add_once(self, timer: Timer) -> bool:
+        """Add a timer with a `key`, unless one with that key was ever written; True when added."""
+        ...
+
     async def cancel(self, *, subject_id: int, kinds: tuple[str, ...]) -> int: ...
     async def pending_for(self, subject_id: int) -> list[Timer]: ...
+    async def pending_of_kind(self, kind: str) -> list[Timer]: ...
+    async def claim(self, timer_id: int, *, now: datetime, late_before: datetime) -> Timer | None:
+        """Mark a pending timer fired (late when due before `late_before`), if it still is pending; None
+        when it is not (fired by another
+        process, cancelled). The mark commits with the unit of work, so a crash before the commit leaves
+        the timer pending, and two processes claiming at once get it once (the second waits for the
+        first's row lock, then finds it fired)."""
+        ...
+
+
+class BreachRepository(Protocol):
+    async def add(self, breach: Breach) -> None: ...
+    async def resolve(self, *, deal_id: int, kinds: tuple[BreachKind, ...], now: datetime) -> None:
+        """The late thing was done now: open breaches of these kinds get `resolved_at`."""
+        ...
+
+    async def detected_between(self, since: datetime, until: datetime) -> list[Breach]: ...
+
+
+class UnreachableRepository(Protocol):
+    """Chats the bot cannot write to (the person blocked it): recorded once, forgotten when they come back."""
+
+    async def add(self, chat_id: int, *, reason: str, now: datetime) -> bool:
+        """True when this chat was not recorded yet (so the team is told once)."""
+        ...
+
+    async def remove(self, chat_id: int) -> bool: ...
+    async def contains(self, chat_id: int) -> bool: ...
 
 
 class Outbox(Protocol):
@@ -108,6 +153,8 @@ class UnitOfWork(Protocol):
     events: EventRepository
     messages: MessageRepository
     timers: TimerRepository
+    breaches: BreachRepository
+    unreachable: UnreachableRepository
     invites: InviteRepository
     links: MessageLinkRepository
     outbox: Outbox

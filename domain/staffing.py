@@ -13,10 +13,10 @@ from enum import StrEnum
 
 from domain.crm_config import CrmConfig
 from domain.deal_access import record
-from domain.intake import TAKE_SLA_TIMER
 from domain.models import EventKind, Invite, Notice, Role, Staff, Timer
 from domain.ports import ConcurrentChange, UnitOfWork
 from domain.team import overseers
+from domain.timer_kinds import TAKE_SLA as TAKE_SLA_TIMER
 
 INVITE_TTL = timedelta(hours=24)
 INVITABLE_ROLES = frozenset({Role.MANAGER, Role.SUPERVISOR})

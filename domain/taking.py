@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from domain.intake import TAKE_SLA_TIMER
+from domain.deadlines import stop_clocks
 from domain.models import Deal, DealEvent, EventKind, Notice, Staff
 from domain.ports import UnitOfWork
+from domain.timer_kinds import TAKE_SLA as TAKE_SLA_TIMER
 
 
 class TakeOutcome(StrEnum):
@@ -73,7 +74,7 @@ async def _take(
                 deal_id, EventKind.TAKEN, now, actor_id=staff.telegram_id, data={"from": deal.manager_id}
             )
         )
-        await uow.timers.cancel(subject_id=deal_id, kinds=(TAKE_SLA_TIMER,))
+        await stop_clocks(uow, deal_id, (TAKE_SLA_TIMER,), now=now)
         if deal.manager_id != staff.telegram_id:
             staff.last_assigned_at = now
             await uow.staff.save(staff)

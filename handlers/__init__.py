@@ -6,6 +6,8 @@ from aiogram import F, Router
 from aiogram.enums import ChatType
 
 from handlers import (
+    chat_member,
+    contact_reminders,
     deal_card,
     deal_input,
     deal_lists,
@@ -41,6 +43,8 @@ def build_router() -> Router:
         deal_card,
         deal_moves,
         deal_planning,
+        contact_reminders,
+        chat_member,
         intake,
         relay,
         fallback,

@@ -11,7 +11,7 @@ from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
 
-from domain.deal_rules import DealError
+from domain.deal_rules import DealError, may_plan_contact
 from domain.handover import handover_candidates
 from domain.models import DealStatus
 from domain.overview import deal_history
@@ -60,6 +60,9 @@ async def on_menu(callback: CallbackQuery, callback_data: DealAction, desk: Desk
             await desk.refuse(callback, code, deal_id=deal_id, action=action)
             return
         await desk.show_menu(callback, kb.rewarm_keyboard(deal, desk.t), hint="hint-rewarm")
+        return
+    if action == "nc" and not deal.is_open and may_plan_contact(deal):  # come back to the client later
+        await desk.show_menu(callback, kb.next_contact_keyboard(deal, desk.t), hint="hint-nc-closed")
         return
     if not deal.is_open:
         await desk.refuse(callback, DealError.CLOSED, deal_id=deal_id, action=action)

@@ -11,7 +11,7 @@ from aiogram.filters import StateFilter
 from aiogram.types import Message
 
 from domain.deal_access import ActionResult
-from domain.deal_notes import add_note
+from domain.deal_notes import add_note, complete_contact
 from domain.deal_rules import MAX_NOTE_LENGTH, MAX_REASON_LENGTH, DealError, note_kind, parse_amount
 from domain.deal_stages import lose_deal, move_stage, win_deal
 from domain.handover import hand_over
@@ -26,7 +26,7 @@ from handlers.filters import IsStaff
 from handlers.relay import RELAYED
 from handlers.states import ALBUM, PROMPTS, DealInput
 from handlers.views.deal_history import moment
-from handlers.views.deal_keyboards import cancel_keyboard, confirm_time_keyboard
+from handlers.views.deal_keyboards import cancel_keyboard, confirm_time_keyboard, next_contact_keyboard
 
 # What a manager may send a client: what Telegram can copy, minus what makes no sense from a company.
 REPLYABLE = RELAYED - {ContentType.POLL, ContentType.DICE, ContentType.CONTACT}
@@ -121,6 +121,15 @@ async def on_note(message: Message, desk: Desk) -> None:
         )
         ok = desk.t("done-stage", stage=stage_name(desk, result, stage))
         await _finish(message, result, ok=ok, desk=desk, what="stage note")
+        return
+    if data.get("purpose") == "done":
+        result = await complete_contact(
+            desk.uow, deal_id=deal_id, staff=desk.staff, result=text, now=desk.now
+        )
+        await _finish(message, result, ok=desk.t("done-contact"), desk=desk, what="contact result")
+        if result.error is None and result.deal is not None:  # what next: the next contact, at once
+            keyboard = next_contact_keyboard(result.deal, desk.t)
+            await message.answer(desk.t("ask-next-contact-after-done"), reply_markup=keyboard)
         return
     kind = note_kind(str(data.get("kind"))) or NoteKind.OTHER
     result = await add_note(desk.uow, deal_id=deal_id, staff=desk.staff, kind=kind, text=text, now=desk.now)

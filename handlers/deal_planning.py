@@ -35,7 +35,7 @@ async def on_next_contact_quick(callback: CallbackQuery, callback_data: DealActi
         desk.uow,
         deal_id=callback_data.deal_id,
         staff=desk.staff,
-        version=callback_data.v,
+        version=callback_data.v or None,  # 0: a reminder's button, good while the contact is planned
         at=at,
         now=desk.now,
     )
@@ -117,7 +117,7 @@ async def on_ask_text(callback: CallbackQuery, callback_data: DealAction, desk: 
         if target is None or not target.is_manager:
             await desk.refuse(callback, "deal-error-bad-target", deal_id=deal_id, action=action)
             return
-        if card.deal.manager_id is None:  # an unsorted lead: assigned at once, no reason asked
+        if card.deal.taken_at is None:  # a lead nobody works yet: assigned at once, no reason asked
             result = await hand_over(desk.uow, deal_id=deal_id, staff=desk.staff, to_id=target.telegram_id,
                                      reason="", now=desk.now)  # fmt: skip
             name = target.name or str(target.telegram_id)

@@ -164,3 +164,17 @@ class SqlDealRepository:
             ).limit(limit)
         )
         return [_to_deal(r) for r in rows]
+
+    async def created_between(self, since: datetime, until: datetime) -> list[Deal]:
+        rows = await self._session.scalars(
+            select(DealRow)
+            .where(DealRow.created_at >= since, DealRow.created_at < until)
+            .order_by(DealRow.id)
+        )
+        return [_to_deal(r) for r in rows]
+
+    async def closed_between(self, since: datetime, until: datetime) -> list[Deal]:
+        rows = await self._session.scalars(
+            select(DealRow).where(DealRow.closed_at >= since, DealRow.closed_at < until).order_by(DealRow.id)
+        )
+        return [_to_deal(r) for r in rows]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import Id, UtcDateTime
@@ -105,7 +105,10 @@ class TimerRow(Base):
     """A reminder or a deadline. The database, not the scheduler, is the truth for time."""
 
     __tablename__ = "timers"
-    __table_args__ = (Index("ix_timers_state_due", "state", "due_at"),)
+    __table_args__ = (
+        Index("ix_timers_state_due", "state", "due_at"),
+        UniqueConstraint("key", name="uq_timers_key"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
@@ -114,6 +117,37 @@ class TimerRow(Base):
     state: Mapped[str] = mapped_column(String(16))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     fired_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)  # fired after its time (the bot was down)
+    key: Mapped[str | None] = mapped_column(String(64))  # e.g. one digest per date, ever
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # failed firings (a bug, the database)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class BreachRow(Base):
+    """A deadline that passed: for the digest and reports (kind, deal, manager, stage, how late)."""
+
+    __tablename__ = "breaches"
+    __table_args__ = (Index("ix_breaches_detected", "detected_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id"), index=True)
+    manager_id: Mapped[int | None] = mapped_column(BigInteger)
+    pipeline: Mapped[str] = mapped_column(String(32))
+    stage: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    detected_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class UnreachableChatRow(Base):
+    """A chat the bot cannot write to: the person blocked the bot. Removed when they come back."""
+
+    __tablename__ = "unreachable_chats"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    since: Mapped[datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str] = mapped_column(Text)
 
 
 class OutboxRow(Base):

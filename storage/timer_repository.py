@@ -1,30 +1,51 @@
+"""Timers (DESIGN.md §3): written by use cases, claimed and fired once by the scheduler."""
+
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.models import Timer
 from storage.tables import TimerRow
 
-PENDING = "pending"
-CANCELLED = "cancelled"
+PENDING, FIRED, CANCELLED, FAILED = "pending", "fired", "cancelled", "failed"
+
+
+def _timer(row: TimerRow) -> Timer:
+    return Timer(row.kind, row.subject_id, row.due_at, row.state, dict(row.payload), row.id, row.key)
+
+
+def _row(timer: Timer) -> TimerRow:
+    return TimerRow(
+        kind=timer.kind, subject_id=timer.subject_id, due_at=timer.due_at, state=timer.state,
+        payload=dict(timer.payload), key=timer.key, late=False, attempts=0,
+    )  # fmt: skip
 
 
 class SqlTimerRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self.written = False  # the unit of work tells the scheduler after the commit
 
     async def add(self, timer: Timer) -> None:
-        self._session.add(
-            TimerRow(
-                kind=timer.kind,
-                subject_id=timer.subject_id,
-                due_at=timer.due_at,
-                state=timer.state,
-                payload=dict(timer.payload),
-            )
-        )
+        self._session.add(_row(timer))
         await self._session.flush()
+        self.written = True
+
+    async def add_once(self, timer: Timer) -> bool:
+        assert timer.key is not None, "add_once needs a key"
+        if await self._session.scalar(select(TimerRow.id).where(TimerRow.key == timer.key)) is not None:
+            return False
+        try:
+            async with self._session.begin_nested():  # another process may add the same key meanwhile
+                self._session.add(_row(timer))
+        except IntegrityError:
+            return False
+        self.written = True
+        return True
 
     async def cancel(self, *, subject_id: int, kinds: tuple[str, ...]) -> int:
         result = await self._session.execute(
@@ -41,4 +62,65 @@ class SqlTimerRepository:
             .where(TimerRow.subject_id == subject_id, TimerRow.state == PENDING)
             .order_by(TimerRow.due_at)
         )
-        return [Timer(r.kind, r.subject_id, r.due_at, r.state, dict(r.payload), r.id) for r in rows]
+        return [_timer(r) for r in rows]
+
+    async def pending_of_kind(self, kind: str) -> list[Timer]:
+        rows = await self._session.scalars(
+            select(TimerRow).where(TimerRow.kind == kind, TimerRow.state == PENDING).order_by(TimerRow.due_at)
+        )
+        return [_timer(r) for r in rows]
+
+    async def claim(self, timer_id: int, *, now: datetime, late_before: datetime) -> Timer | None:
+        # One conditional UPDATE: on PostgreSQL a second claimer blocks on the row lock until the first
+        # commits, then finds the state changed (0 rows); SQLite lets one writer in at a time.
+        row = (
+            await self._session.execute(
+                update(TimerRow)
+                .where(TimerRow.id == timer_id, TimerRow.state == PENDING)
+                .values(state=FIRED, fired_at=now, late=TimerRow.due_at < late_before)
+                .returning(TimerRow)
+                .execution_options(synchronize_session=False)
+            )
+        ).scalar_one_or_none()
+        return None if row is None else _timer(row)
+
+
+class TimerQueue:
+    """The scheduler's side: what is due, when the next one is, and failed firings put off."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def due(self, *, now: datetime, limit: int) -> list[int]:
+        """Ids of pending timers due by `now`, earliest first (claiming happens as each is fired)."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(TimerRow.id)
+                .where(TimerRow.state == PENDING, TimerRow.due_at <= now)
+                .order_by(TimerRow.due_at, TimerRow.id)
+                .limit(limit)
+            )
+            return list(rows)
+
+    async def next_due_at(self) -> datetime | None:
+        async with self._sessions() as session:
+            return await session.scalar(
+                select(TimerRow.due_at).where(TimerRow.state == PENDING).order_by(TimerRow.due_at).limit(1)
+            )
+
+    async def put_off(
+        self, timer_id: int, *, after: timedelta, now: datetime, error: str, give_up: int
+    ) -> None:
+        """A firing failed (a bug, the database): try it again later, or give up after `give_up` tries
+        so one bad timer never blocks the rest."""
+        async with self._sessions() as session:
+            row = await session.get(TimerRow, timer_id)
+            if row is None or row.state != PENDING:
+                return
+            row.attempts += 1
+            row.error = error[:1000]
+            if row.attempts >= give_up:
+                row.state = FAILED
+            else:
+                row.due_at = now + after
+            await session.commit()

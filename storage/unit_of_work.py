@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.ports import (
+    BreachRepository,
     ContactRepository,
     DealRepository,
     EventRepository,
@@ -19,7 +20,9 @@ from domain.ports import (
     Outbox,
     StaffRepository,
     TimerRepository,
+    UnreachableRepository,
 )
+from storage.breach_repository import SqlBreachRepository, SqlUnreachableRepository
 from storage.contact_repository import SqlContactRepository
 from storage.deal_repository import SqlDealRepository
 from storage.history_repository import SqlEventRepository, SqlMessageRepository
@@ -33,7 +36,8 @@ from storage.timer_repository import SqlTimerRepository
 class SqlUnitOfWork:
     """Implements `domain.ports.UnitOfWork`.
 
-    `after_commit` is called after a commit that wrote to the outbox (the notifier is woken up).
+    `after_commit` is called after a commit that wrote to the outbox (the notifier is woken up), and
+    `after_timers` after one that wrote timers (the scheduler looks again when the next one is due).
     `mark_update()` makes the next commit also record a Telegram update as handled, in the same
     transaction as its effects: a crash before the commit means the update is handled again, and a
     concurrent second delivery fails on the primary key and rolls back whole.
@@ -44,9 +48,11 @@ class SqlUnitOfWork:
         sessions: async_sessionmaker[AsyncSession],
         *,
         after_commit: Callable[[], None] | None = None,
+        after_timers: Callable[[], None] | None = None,
     ) -> None:
         self._sessions = sessions
         self._after_commit = after_commit
+        self._after_timers = after_timers
         self._session: AsyncSession | None = None
         self._pending_update: tuple[int, datetime] | None = None
 
@@ -57,7 +63,10 @@ class SqlUnitOfWork:
         self.deals: DealRepository = SqlDealRepository(session)
         self.events: EventRepository = SqlEventRepository(session)
         self.messages: MessageRepository = SqlMessageRepository(session)
-        self.timers: TimerRepository = SqlTimerRepository(session)
+        self._timers = SqlTimerRepository(session)
+        self.timers: TimerRepository = self._timers
+        self.breaches: BreachRepository = SqlBreachRepository(session)
+        self.unreachable: UnreachableRepository = SqlUnreachableRepository(session)
         self.invites: InviteRepository = SqlInviteRepository(session)
         self.links: MessageLinkRepository = SqlMessageLinkRepository(session)
         self._outbox = SqlOutbox(session)
@@ -105,10 +114,15 @@ class SqlUnitOfWork:
             self._outbox.written = False
             if self._after_commit is not None:
                 self._after_commit()
+        if self._timers.written:
+            self._timers.written = False
+            if self._after_timers is not None:
+                self._after_timers()
 
     async def rollback(self) -> None:
         await self._require_session().rollback()
         self._outbox.written = False
+        self._timers.written = False
 
     def _require_session(self) -> AsyncSession:
         if self._session is None:

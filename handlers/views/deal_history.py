@@ -112,6 +112,23 @@ def history_line(
         text = t(key, text=content(data, said(), t))
     elif kind is EventKind.MESSAGE_OUT:
         text = t("history-message-out", actor=actor, text=content(data, said(), t))
+    elif kind is EventKind.CONTACT_DONE:
+        if data.get("note"):  # a call, meeting or email noted once the contact was due
+            text = t("history-contact-done-by-note", actor=actor, kind=t(f"note-kind-{data['note']}"))
+        else:
+            text = t("history-contact-done", actor=actor, text=said())
+    elif kind is EventKind.DEADLINE_MISSED:
+        due = datetime.fromisoformat(str(data["due"]))
+        text = t(
+            f"history-missed-{data.get('kind', 'stage')}",
+            due=moment(due, config, t.locale, now=event.at),
+            stage=stage_name(data.get("stage")),
+            manager=person(data.get("manager"), names, t),
+        )
+    elif kind is EventKind.REOPENED:
+        text = t("history-reopened", id=data.get("new_deal", 0))
+    elif kind is EventKind.CREATED and data.get("reason") == "next_contact":
+        text = t("history-created-woken", id=data.get("from_deal", 0), pipeline=esc(stages.name[t.locale]))
     elif kind is EventKind.CREATED and data.get("from_deal"):
         text = t(
             "history-created-from", actor=actor, id=data["from_deal"], pipeline=esc(stages.name[t.locale])

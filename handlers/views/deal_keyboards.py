@@ -8,7 +8,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from domain.crm_config import CrmConfig
 from domain.deal_access import may_act
-from domain.deal_rules import next_stage, stage_choices
+from domain.deal_rules import may_plan_contact, next_stage, stage_choices
 from domain.models import Deal, Staff
 from domain.next_contact_time import QUICK_CODES
 from domain.overview import DealCard
@@ -47,6 +47,8 @@ def deal_card_keyboard(
     reply = button(t("btn-reply"), "reply", deal, versioned=False) if deal.chat_id is not None else None
     if not deal.is_open:
         rows = [[b for b in (reply, history) if b]]
+        if acting and may_plan_contact(deal):  # "call back in three months": the client comes back then
+            rows.insert(0, [button(t("btn-come-back"), "nc", deal)])
         if acting and card.rewarm_allowed:
             rows.insert(0, [button(t("btn-rewarm"), "rewarm", deal)])
         return _markup(rows)

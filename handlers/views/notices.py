@@ -18,8 +18,10 @@ from domain.ports import UnitOfWork
 from domain.team import team_member
 from handlers.callbacks import DealAction
 from handlers.i18n import Texts
+from handlers.views.deadline_notices import DEADLINE_NOTICES, render_deadline_notice
 from handlers.views.deal_card import deal_card_text
 from handlers.views.deal_keyboards import deal_card_keyboard
+from handlers.views.digest import DIGEST_NOTICES, render_digest_notice
 from handlers.views.formatting import TELEGRAM_TEXT_LIMIT, esc, split_text, visible_length
 from handlers.views.questionnaire import answers_block
 from handlers.views.team_notices import TEAM_NOTICES, render_team_notice
@@ -44,7 +46,7 @@ async def render_notice(
     uow: UnitOfWork,
     config: CrmConfig,
     t: Texts,
-    now: datetime | None = None,
+    now: datetime,
 ) -> list[TelegramMethod[Any]]:
     """The calls that deliver one notice; an empty list when there is nothing left to say.
 
@@ -53,6 +55,9 @@ async def render_notice(
     """
     if kind in TEAM_NOTICES:
         return await render_team_notice(kind, data, chat_id=chat_id, uow=uow, config=config, t=t)
+    if kind in DEADLINE_NOTICES or kind in DIGEST_NOTICES:
+        render = render_deadline_notice if kind in DEADLINE_NOTICES else render_digest_notice
+        return await render(kind, data, chat_id=chat_id, uow=uow, config=config, t=t, now=now)
     card = await deal_card(uow, int(data["deal_id"]))
     await uow.rollback()
     if card is None:

@@ -202,7 +202,6 @@ async def test_a_taken_deal_moves_through_every_stage_and_is_won(desk: Desk) -> 
     planned = await desk.plan(deal_id, later(3 * 24 * 60), at=NOW)
     assert planned.ok and planned.deal is not None
     version = planned.deal.version
-    await desk.add_timer(timer_kinds.STAGE_SLA, deal_id, later(15))  # the "new" stage's deadline
     for minute, (stage, amount) in enumerate(
         [("qualified", None), ("proposal", 150_000), ("negotiation", None), ("invoice", None)], start=1
     ):
@@ -211,10 +210,18 @@ async def test_a_taken_deal_moves_through_every_stage_and_is_won(desk: Desk) -> 
         assert (result.deal.stage, result.deal.stage_entered_at) == (stage, later(minute))
         assert result.deal.version == version + 1
         version = result.deal.version
-        states = {(kind, state) for kind, _, state in (await desk.snapshot(deal_id)).timers}
-        assert (timer_kinds.STAGE_SLA, "pending") not in states  # leaving a stage ends its deadline
-        assert (timer_kinds.NEXT_CONTACT, "pending") in states  # but not the planned call
-        await desk.add_timer(timer_kinds.STAGE_SLA, deal_id, later(minute + 60))
+        async with desk.make_uow() as uow:
+            pending = await uow.timers.pending_for(deal_id)
+        # Leaving a stage ends its deadline and starts the next one's (working time: 1d from 11:0x
+        # Wednesday is 11:0x Thursday); the planned call stays.
+        sla = desk.config.pipeline("sales").stage(stage).sla  # type: ignore[union-attr]
+        assert sla is not None
+        assert sorted((t.kind, t.due_at, t.payload.get("stage")) for t in pending) == sorted(
+            [
+                (timer_kinds.NEXT_CONTACT, later(3 * 24 * 60), None),
+                (timer_kinds.STAGE_SLA, desk.config.calendar().add(later(minute), sla), stage),
+            ]
+        )
 
     assert (await desk.win(deal_id, 160_000, version=version, at=later(10))).ok
 
@@ -244,7 +251,6 @@ async def test_a_taken_deal_moves_through_every_stage_and_is_won(desk: Desk) -> 
     assert (await desk.move(deal_id, "new", at=later(11))).error is DealError.CLOSED
     assert (await desk.win(deal_id, 1, at=later(11))).error is DealError.CLOSED
     assert (await desk.lose(deal_id, "no_need", at=later(11))).error is DealError.CLOSED
-    assert (await desk.plan(deal_id, later(600), at=later(11))).error is DealError.CLOSED
     assert await desk.snapshot(deal_id) == after
 
 
@@ -334,7 +340,11 @@ async def test_a_lost_client_is_rewarmed_once_with_a_planned_contact(desk: Desk)
     assert (new.deal.manager_id, new.deal.taken_at, new.deal.next_contact_at) == (OWNER, later(3), call_at)
     async with desk.make_uow() as uow:
         pending = await uow.timers.pending_for(new_id)
-    assert [(t.kind, t.due_at, t.payload) for t in pending] == [(timer_kinds.NEXT_CONTACT, call_at, {})]
+    stage_due = desk.config.calendar().add(later(3), timedelta(days=1))  # the rewarm "new" stage's sla
+    assert [(t.kind, t.due_at, t.payload) for t in pending] == [
+        (timer_kinds.STAGE_SLA, stage_due, {"stage": "new", "entered": later(3).isoformat()}),
+        (timer_kinds.NEXT_CONTACT, call_at, {}),
+    ]
     assert [(e.kind, e.actor_id, e.at, e.data) for e in new.events] == [
         (EventKind.CREATED, OWNER, later(3), {"from_deal": deal_id, "pipeline": "rewarm"}),
         (EventKind.NEXT_CONTACT_SET, OWNER, later(3), {"at": call_at.isoformat()}),
@@ -357,7 +367,7 @@ async def test_a_new_next_contact_replaces_the_pending_one_and_the_past_is_refus
     assert second.ok and second.deal is not None and second.deal.next_contact_at == later(24 * 60)
     async with desk.make_uow() as uow:
         pending = await uow.timers.pending_for(deal_id)
-    assert [(t.kind, t.due_at, t.payload) for t in pending] == [
+    assert [(t.kind, t.due_at, t.payload) for t in pending if t.kind != timer_kinds.STAGE_SLA] == [
         (timer_kinds.NEXT_CONTACT, later(24 * 60), {})
     ]
     before = await desk.snapshot(deal_id)

@@ -48,7 +48,8 @@ async def test_two_managers_pressing_take_at_once_exactly_one_gets_it(
         deal = await uow.deals.get(deal_id)
         assert deal is not None and deal.taken_at == NOW
         assert deal.manager_id == (101 if outcomes[0] is TakeOutcome.TAKEN else 102)
-        assert [t.kind for t in await uow.timers.pending_for(deal_id)] == []
+        # Taking it stops the take deadline; the stage's own deadline runs on.
+        assert [t.kind for t in await uow.timers.pending_for(deal_id)] == ["stage_sla"]
 
 
 async def test_pressing_take_twice_keeps_the_first_take(make_uow: MakeUow, crm_config: CrmConfig) -> None:

@@ -1,0 +1,164 @@
+"""Wakes the process for due timers (DESIGN.md §3). The timers table is the truth; APScheduler only
+says when to look: a sweep every `SCHEDULER_TICK` seconds (the safety net: another process added a
+timer, a clock jumped) plus one date job at the next due time, moved whenever a timer is written.
+
+A sweep fires every due timer, each in its own transaction (`domain.timer_firing`), so a timer fires
+once however many processes sweep, and the ones that fell due while no bot ran fire once at start,
+marked late.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.clock import Clock
+from domain.crm_config import CrmConfig
+from domain.digest import ensure_digest
+from domain.timer_firing import fire_timer
+from storage.timer_repository import TimerQueue
+from storage.unit_of_work import SqlUnitOfWork
+
+logger = logging.getLogger(__name__)
+
+BATCH = 50
+GIVE_UP_AFTER = 10  # failed firings of one timer (a bug, not an outage: an outage fails the sweep itself)
+# A timer fired this much after its time, by a bot that was running, is late too (the database was
+# away, the process was starved); fired on time means within a couple of ticks.
+MIN_LATE_GRACE = timedelta(seconds=60)
+STOP_GRACE_S = 10
+
+
+def retry_after(attempts: int) -> timedelta:
+    return timedelta(seconds=min(30 * 2**attempts, 3600))
+
+
+class TimerScheduler:
+    def __init__(
+        self, *, queue: TimerQueue, make_uow: Callable[[], SqlUnitOfWork], config: CrmConfig, clock: Clock,
+        tick_s: float,
+    ) -> None:  # fmt: skip
+        self._queue, self._make_uow, self._config, self._clock = queue, make_uow, config, clock
+        self._tick_s = tick_s
+        self._late_grace = max(timedelta(seconds=2 * tick_s), MIN_LATE_GRACE)
+        self._scheduler: AsyncIOScheduler | None = None
+        self._sweeping = asyncio.Lock()
+        self._attempts: dict[int, int] = {}
+        self._planning: asyncio.Task[None] | None = None
+        self.started_at: datetime | None = None
+
+    async def start(self) -> None:
+        """Plan the digest if none is planned, then sweep now and every tick."""
+        self.started_at = self._clock.now()
+        try:
+            async with self._make_uow() as uow:
+                await ensure_digest(uow, self._config, now=self.started_at)
+        except Exception:
+            logger.exception("could not plan the daily digest; the next start tries again")
+        scheduler = self._scheduler = AsyncIOScheduler(timezone=UTC)
+        scheduler.add_job(
+            self.sweep, "interval", seconds=self._tick_s, id="sweep", coalesce=True, max_instances=1,
+            misfire_grace_time=None, next_run_time=datetime.now(UTC),
+        )  # fmt: skip
+        scheduler.start()
+
+    async def stop(self) -> None:
+        """No new sweeps; the one running finishes its timer in hand (each is its own transaction, so a
+        cut-off one would only fire again later, once)."""
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        self._scheduler = None
+        if self._planning is not None:
+            self._planning.cancel()
+        try:
+            async with asyncio.timeout(STOP_GRACE_S):
+                async with self._sweeping:
+                    pass
+        except TimeoutError:
+            logger.warning("a timer sweep was still running at shutdown")
+
+    def poke(self) -> None:
+        """A timer was written: look again when the next one is due (it may be sooner than planned)."""
+        if self._scheduler is None:
+            return
+        if self._planning is None or self._planning.done():
+            self._planning = asyncio.get_running_loop().create_task(self._plan_next(), name="timer-planning")
+
+    async def sweep(self) -> int:
+        """Fire everything due now; returns how many timers this process fired."""
+        fired = 0
+        async with self._sweeping:
+            while self._scheduler is not None:
+                now = self._clock.now()
+                try:
+                    due = await self._queue.due(now=now, limit=BATCH)
+                except Exception:
+                    logger.exception("could not look for due timers; the next tick tries again")
+                    return fired
+                if not due:
+                    break
+                try:
+                    for timer_id in due:
+                        fired += await self._fire(timer_id)
+                except Exception:  # the database went away mid-sweep: the next tick goes on
+                    logger.exception("timer sweep stopped; the next tick tries again")
+                    return fired
+            await self._plan_next()
+        return fired
+
+    async def _fire(self, timer_id: int) -> int:
+        now = self._clock.now()
+        assert self.started_at is not None
+        late_before = min(self.started_at, now - self._late_grace)
+        try:
+            async with self._make_uow() as uow:
+                fired = await fire_timer(
+                    uow, self._config, timer_id=timer_id, now=now, late_before=late_before
+                )
+        except Exception as error:
+            attempts = self._attempts.get(timer_id, 0) + 1
+            self._attempts[timer_id] = attempts
+            logger.exception("timer %s could not be fired (attempt %s)", timer_id, attempts)
+            try:
+                await self._queue.put_off(
+                    timer_id, after=retry_after(attempts), now=now, error=repr(error), give_up=GIVE_UP_AFTER
+                )
+            except Exception:
+                logger.exception("could not put timer %s off", timer_id)
+                raise
+            return 0
+        self._attempts.pop(timer_id, None)
+        if fired is None:
+            return 0
+        logger.info(
+            "timer %s (%s of %s, due %s) fired%s: %s", timer_id, fired.timer.kind, fired.timer.subject_id,
+            fired.timer.due_at.isoformat(), " late" if fired.late else "", fired.outcome,
+        )  # fmt: skip
+        return 1
+
+    async def _plan_next(self) -> None:
+        """A date job at the next due time, in real time: the clock may be a test's, so the wait is
+        measured on it and then laid on the wall clock."""
+        scheduler = self._scheduler
+        if scheduler is None:
+            return
+        try:
+            due = await self._queue.next_due_at()
+        except Exception:
+            logger.warning("could not read the next due timer; the tick will find it", exc_info=True)
+            return
+        if due is None or self._scheduler is None:
+            with contextlib.suppress(JobLookupError):
+                scheduler.remove_job("next_due")
+            return
+        wait = max((due - self._clock.now()).total_seconds(), 0.0)
+        scheduler.add_job(
+            self.sweep, "date", run_date=datetime.now(UTC) + timedelta(seconds=wait), id="next_due",
+            replace_existing=True, misfire_grace_time=None,
+        )  # fmt: skip

@@ -1,0 +1,59 @@
+"""Take-into-work and stage deadlines, when they run out: alert, once, and record the breach."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.alerts import owner_of, record_breach, supervisors, tell
+from domain.crm_config import CrmConfig
+from domain.deadlines import same_moment
+from domain.models import BreachKind, Staff, Timer
+from domain.ports import UnitOfWork
+
+
+async def take_breached(
+    uow: UnitOfWork, config: CrmConfig, timer: Timer, *, now: datetime, late: bool
+) -> str:
+    """A lead nobody took in `intake.take_sla`: the supervisors get it with buttons to assign it, and the
+    manager it was given to is reminded once more."""
+    deal = await uow.deals.get(timer.subject_id)
+    if deal is None or not deal.is_open or deal.taken_at is not None:
+        return "stale"
+    await record_breach(uow, deal, BreachKind.TAKE, due=timer.due_at, now=now)
+    data = {"deal_id": deal.id, "due": timer.due_at.isoformat(), "late": late, "manager": deal.manager_id}
+    assigned = await owner_of(uow, deal)
+    told = await tell(uow, await supervisors(uow, besides=assigned), "take_overdue", data, now=now)
+    if assigned is not None and assigned.is_manager:
+        told += await tell(uow, [assigned], "take_reminder", data, now=now)
+    return "alerted" if told else "nobody"
+
+
+async def stage_breached(
+    uow: UnitOfWork, config: CrmConfig, timer: Timer, *, now: datetime, late: bool
+) -> str:
+    """A deal stayed in a stage past its `sla`: the owner and the supervisors are told, once per visit.
+
+    A lead nobody has taken yet is recorded but not announced: its take-into-work deadline, which runs
+    for every untaken lead, is what the supervisors hear about."""
+    deal = await uow.deals.get(timer.subject_id)
+    entered = datetime.fromisoformat(str(timer.payload.get("entered")))
+    stage = str(timer.payload.get("stage"))
+    if (
+        deal is None
+        or not deal.is_open
+        or deal.stage != stage
+        or not same_moment(deal.stage_entered_at, entered)
+    ):
+        return "stale"
+    await record_breach(uow, deal, BreachKind.STAGE, due=timer.due_at, now=now)
+    if deal.taken_at is None:
+        return "recorded"
+    owner = await owner_of(uow, deal)
+    people: list[Staff] = [owner] if owner is not None else []
+    people += await supervisors(uow, besides=owner)
+    data = {
+        "deal_id": deal.id, "due": timer.due_at.isoformat(), "late": late, "stage": stage,
+        "entered": entered.isoformat(), "manager": deal.manager_id,
+    }  # fmt: skip
+    await tell(uow, people, "stage_overdue", data, now=now)
+    return "alerted"

@@ -1,0 +1,61 @@
+"""Sleeping clients come back: a next contact falls due for a client whose deals are all closed, and a
+new deal is opened for them, so they are in the manager's list again rather than in a reminder only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain import timer_kinds
+from domain.crm_config import CrmConfig
+from domain.deadlines import arm_stage_deadline, deadline
+from domain.deal_rules import REWARM_PIPELINE
+from domain.models import Deal, DealEvent, DealStatus, EventKind, Timer
+from domain.ports import UnitOfWork
+
+REPEAT_PIPELINE = "repeat"
+
+
+def pipeline_for_return(closed: Deal) -> str:
+    """A client who bought comes back for a repeat sale; one who did not, for rewarming."""
+    return REPEAT_PIPELINE if closed.status is DealStatus.WON else REWARM_PIPELINE
+
+
+async def wake_client(
+    uow: UnitOfWork, config: CrmConfig, closed: Deal, *, due: datetime, now: datetime
+) -> Deal:
+    """The deal the contact planned on `closed` is about now: the client's open deal if they have one
+    (they came back by themselves meanwhile), else a new one in the right pipeline, owned by the closed
+    deal's manager while they are on the team (else unsorted, on the take-into-work deadline), with the
+    contact planned for `due`. Does not commit."""
+    assert closed.id is not None
+    closed.next_contact_at = None
+    await uow.deals.save(closed)
+    current = [d for d in await uow.deals.for_contact(closed.contact_id) if d.is_open]
+    if current:
+        return current[-1]
+    pipeline = config.pipeline(pipeline_for_return(closed))
+    owner = None
+    if closed.manager_id is not None:
+        manager = await uow.staff.get(closed.manager_id)
+        owner = manager.telegram_id if manager is not None and manager.is_manager else None
+    new = await uow.deals.add(
+        Deal(
+            id=None, contact_id=closed.contact_id, pipeline=pipeline.key, stage=pipeline.first_stage.key,
+            status=DealStatus.OPEN, chat_id=closed.chat_id, source=closed.source,
+            answers=dict(closed.answers),
+            temperature=closed.temperature, target=True, created_at=now, stage_entered_at=now,
+            manager_id=owner, assigned_at=now if owner else None, taken_at=now if owner else None,
+            take_due_at=None if owner else deadline(config, now, config.intake.take_sla),
+            amount=closed.amount if closed.status is DealStatus.LOST else None, next_contact_at=due,
+        )
+    )  # fmt: skip
+    assert new.id is not None
+    await uow.events.add(
+        DealEvent(new.id, EventKind.CREATED, now, data={"from_deal": closed.id, "pipeline": pipeline.key,
+                                                         "reason": "next_contact"})
+    )  # fmt: skip
+    await uow.events.add(DealEvent(closed.id, EventKind.REOPENED, now, data={"new_deal": new.id}))
+    await arm_stage_deadline(uow, config, new)
+    if new.take_due_at is not None:
+        await uow.timers.add(Timer(timer_kinds.TAKE_SLA, new.id, new.take_due_at))
+    return new

@@ -1,0 +1,138 @@
+"""Reminders and deadline alerts, rendered at send time: the header says what is due or late, the card
+below shows the deal as it is when the message goes out, and the buttons act on it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from aiogram.methods import SendMessage, TelegramMethod
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from domain.crm_config import CrmConfig
+from domain.handover import handover_candidates
+from domain.overview import DealCard, deal_card
+from domain.ports import UnitOfWork
+from domain.team import team_member
+from handlers.i18n import Texts
+from handlers.views.deal_card import deal_card_text, time_span
+from handlers.views.deal_history import moment
+from handlers.views.deal_keyboards import button, deal_card_keyboard
+from handlers.views.formatting import TELEGRAM_TEXT_LIMIT, clip, esc, visible_length
+from handlers.views.team_notices import staff_name
+
+DEADLINE_NOTICES: frozenset[str] = frozenset(
+    {
+        "contact_reminder",
+        "contact_overdue",
+        "contact_escalated",
+        "take_overdue",
+        "take_reminder",
+        "stage_overdue",
+    }
+)
+ASSIGN_CHOICES = 6  # managers offered under a "not taken" alert; the card's own menu lists them all
+
+
+async def render_deadline_notice(
+    kind: str, data: dict[str, Any], *, chat_id: int, uow: UnitOfWork, config: CrmConfig, t: Texts,
+    now: datetime,
+) -> list[TelegramMethod[Any]]:  # fmt: skip
+    card = await deal_card(uow, int(data["deal_id"]))
+    if card is None:
+        await uow.rollback()
+        return []
+    deal = card.deal
+    due = datetime.fromisoformat(str(data["due"]))
+    when = moment(due, config, t.locale, now=now)
+    late = [t("alert-late", due=when)] if data.get("late") else []
+    manager = await _manager_name(uow, data.get("manager"), t)
+    if kind == "contact_reminder":
+        header = t("alert-contact-reminder", id=deal.id, due=when)
+        if data.get("woken_from"):
+            header += "\n" + t("alert-client-back", old=data["woken_from"], pipeline=esc(
+                config.pipeline(deal.pipeline).name[t.locale]))  # fmt: skip
+        keyboard = reminder_keyboard(card, t)
+    elif kind == "contact_overdue":
+        header = t("alert-contact-overdue", id=deal.id, due=when, late=time_span(now - due, t))
+        keyboard = reminder_keyboard(card, t)
+    elif kind == "contact_escalated":
+        header = t(
+            "alert-contact-escalated", id=deal.id, due=when, late=time_span(now - due, t), manager=manager
+        )
+        keyboard = _markup([[button(t("btn-hand-over"), "hand", deal)], [_open(card, t)]])
+    elif kind == "take_overdue":
+        waiting = time_span(now - deal.created_at, t)
+        key = "alert-take-overdue-assigned" if deal.manager_id else "alert-take-overdue"
+        header = t(key, id=deal.id, waiting=waiting, manager=manager)
+        keyboard = await _assign_keyboard(uow, card, t) if deal.is_open and deal.taken_at is None else None
+    elif kind == "take_reminder":
+        header = t("alert-take-reminder", id=deal.id, waiting=time_span(now - deal.created_at, t))
+        keyboard = deal_card_keyboard(card, t, config=config)
+    elif kind == "stage_overdue":
+        stage = config.pipeline(deal.pipeline).stage(str(data.get("stage")))
+        entered = datetime.fromisoformat(str(data["entered"]))
+        header = t(
+            "alert-stage-overdue",
+            id=deal.id,
+            stage=esc(stage.name[t.locale] if stage else str(data["stage"])),
+            limit=time_span(stage.sla, t) if stage and stage.sla else "—",
+            since=moment(entered, config, t.locale, now=now),
+            manager=manager,
+        )
+        keyboard = _markup([[_open(card, t)]])
+    else:
+        raise LookupError(f"not a deadline notice: {kind}")
+    await uow.rollback()
+    text = deal_card_text(card, config, t, viewer_id=chat_id, now=now)
+    head = "\n".join([*late, header])
+    if visible_length(head) + 2 + visible_length(text) <= TELEGRAM_TEXT_LIMIT:
+        return [SendMessage(chat_id=chat_id, text=f"{head}\n\n{text}", reply_markup=keyboard)]
+    return [
+        SendMessage(chat_id=chat_id, text=head),
+        SendMessage(chat_id=chat_id, text=text, reply_markup=keyboard),
+    ]
+
+
+def reminder_keyboard(card: DealCard, t: Texts) -> InlineKeyboardMarkup | None:
+    """Done (asks what came of it), later by an hour, tomorrow, the deal itself. Versionless: a reminder
+    stays usable while the deal changes; each button checks the deal as it is when pressed."""
+    deal = card.deal
+    if not deal.is_open or deal.next_contact_at is None:
+        return _markup([[_open(card, t)]])
+    return _markup(
+        [
+            [button(t("btn-contact-done"), "cdone", deal, versioned=False)],
+            [
+                button(t("btn-remind-1h"), "ncq", deal, "1h", versioned=False),
+                button(t("btn-remind-tmr"), "ncq", deal, "tmr", versioned=False),
+            ],
+            [_open(card, t)],
+        ]
+    )
+
+
+async def _assign_keyboard(uow: UnitOfWork, card: DealCard, t: Texts) -> InlineKeyboardMarkup:
+    """Who the late lead can go to at once, least loaded first; then the deal itself."""
+    candidates = await handover_candidates(uow, card.deal)
+    rows = []
+    for member, load in candidates[:ASSIGN_CHOICES]:
+        name = clip(member.name or str(member.telegram_id), 30)
+        label = t("btn-assign-to", name=name, count=load, duty="" if member.on_duty else " ⏸")
+        rows.append([button(label, "handto", card.deal, str(member.telegram_id))])
+    return _markup([*rows, [_open(card, t)]])
+
+
+def _open(card: DealCard, t: Texts) -> InlineKeyboardButton:
+    return button(t("btn-open-deal"), "open", card.deal, versioned=False)
+
+
+def _markup(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
+
+
+async def _manager_name(uow: UnitOfWork, staff_id: object, t: Texts) -> str:
+    if not isinstance(staff_id, int):
+        return t("history-nobody")
+    member = await team_member(uow, staff_id)
+    return esc(staff_name(member, t)) if member else t("owner-unknown", id=staff_id)

@@ -1,0 +1,51 @@
+# Reminders, deadline alerts, the daily digest, people who blocked the bot.
+
+alert-late = ⏳ <i>Late: the bot was unavailable; this was due { $due }.</i>
+alert-contact-reminder = 📞 <b>Time to contact the client</b> · deal #{ $id }, planned for { $due }
+alert-client-back = ♻️ The client is back in work: a deal is open in the “{ $pipeline }” pipeline (the earlier one was #{ $old }).
+alert-contact-overdue = 🔴 <b>Contact overdue</b> · deal #{ $id }: it was planned for { $due }, { $late } ago. Mark it done or move it.
+alert-contact-escalated = 🚨 <b>A client is waiting for a call</b> · deal #{ $id }: { $manager } has not made the contact planned for { $due } ({ $late } ago).
+alert-take-overdue = 🚨 <b>Nobody took lead #{ $id } into work</b> — waiting { $waiting }. Who should get it?
+alert-take-overdue-assigned = 🚨 <b>Lead #{ $id } was not taken into work</b> — waiting { $waiting }, assigned to { $manager }. Give it to someone else?
+alert-take-reminder = ⏰ <b>You have not taken lead #{ $id } yet</b> — the client has waited { $waiting }. Your supervisor has been told.
+alert-stage-overdue = ⏰ <b>Deal #{ $id } is overdue in “{ $stage }”</b>: the limit is { $limit } of working time; in the stage since { $since }. Owner: { $manager }.
+
+btn-contact-done = ✅ Done
+btn-remind-1h = ⏰ In an hour
+btn-remind-tmr = 📅 Tomorrow
+btn-open-deal = 📂 Open the deal
+btn-assign-to = 👤 { $name }{ $duty } · { $count } open
+btn-come-back = 📅 Get back to the client
+hint-nc-closed = When to get back to the client? A new deal opens then.
+
+ask-contact-result = How did the contact with { $name } go? Write the result in a few words.
+done-contact = ✅ Result saved.
+ask-next-contact-after-done = When is the next contact?
+deal-error-no-contact-planned = This contact is already marked done — nothing is planned.
+
+history-contact-done = ✅ { $actor }: contacted the client — { $text }
+history-contact-done-by-note = ✅ { $actor }: the planned contact happened ({ $kind })
+history-missed-take = 🚨 Not taken into work in time: it was due { $due }
+history-missed-stage = ⏰ Stage “{ $stage }” overdue: it was due { $due } · { $manager }
+history-missed-contact = 🔴 Contact planned for { $due } is overdue · { $manager }
+history-reopened = ♻️ The planned contact came due: the client is back in work, deal #{ $id }
+history-created-woken = ♻️ Opened by the contact planned in deal #{ $id } (pipeline “{ $pipeline }”)
+
+digest-title = 📊 <b>Daily digest</b> · since { $since }
+digest-late = ⏳ <i>Late: the bot was unavailable at the planned time.</i>
+digest-new = 🆕 New leads: <b>{ $count }</b>
+digest-unsorted = 📥 Unsorted now: <b>{ $count }</b>
+digest-taken-late = 🚨 Taken into work late: <b>{ $count }</b>
+digest-overdue = 🔴 Overdue contacts: <b>{ $count }</b>
+digest-stage = ⏰ Stage deadlines missed: <b>{ $count }</b>
+digest-won = 🏆 Deals won: <b>{ $count }</b>
+digest-won-amount = { " " }worth { $amount }
+digest-lost = ✖ Deals lost: <b>{ $count }</b>
+digest-reason = { "  " }· { $reason }: { $count }
+digest-case = { "  " }· #{ $id } { $client } · { $manager } · { $value }
+digest-case-gone = { "  " }· #{ $id }
+digest-nobody = no manager
+
+notice-staff-blocked = 🚫 <b>{ $name } blocked the bot</b> — notices and reminders do not reach them. Ask them to open the bot again and press “Start”.
+notice-client-blocked = 🚫 <b>Client { $name } blocked the bot</b> · deal #{ $id }. Messages no longer reach them — get in touch another way.
+notice-client-blocked-no-deal = 🚫 <b>Client { $name } blocked the bot</b>. Messages no longer reach them.

@@ -1,0 +1,51 @@
+# Reminders, deadline alerts, the daily digest, people who blocked the bot.
+
+alert-late = ⏳ <i>С опозданием: бот был недоступен, срок был { $due }.</i>
+alert-contact-reminder = 📞 <b>Пора связаться с клиентом</b> · сделка №{ $id }, контакт на { $due }
+alert-client-back = ♻️ Клиент снова в работе: открыта сделка в воронке «{ $pipeline }» (прежняя — №{ $old }).
+alert-contact-overdue = 🔴 <b>Контакт просрочен</b> · сделка №{ $id }: был назначен на { $due }, прошло { $late }. Отметьте, что связались, или перенесите.
+alert-contact-escalated = 🚨 <b>Клиент ждёт звонка</b> · сделка №{ $id }: менеджер { $manager } не связался, контакт был на { $due } (прошло { $late }).
+alert-take-overdue = 🚨 <b>Заявку №{ $id } никто не взял в работу</b> — ждёт { $waiting }. Кому передать?
+alert-take-overdue-assigned = 🚨 <b>Заявку №{ $id } не взяли в работу</b> — ждёт { $waiting }, назначена: { $manager }. Передать другому?
+alert-take-reminder = ⏰ <b>Вы ещё не взяли заявку №{ $id }</b> — клиент ждёт { $waiting }. Руководитель уже в курсе.
+alert-stage-overdue = ⏰ <b>Сделка №{ $id } задержалась на этапе «{ $stage }»</b>: срок { $limit } рабочего времени, на этапе с { $since }. Ответственный: { $manager }.
+
+btn-contact-done = ✅ Связался
+btn-remind-1h = ⏰ Через час
+btn-remind-tmr = 📅 Завтра
+btn-open-deal = 📂 Открыть сделку
+btn-assign-to = 👤 { $name }{ $duty } · { $count } в работе
+btn-come-back = 📅 Вернуться к клиенту
+hint-nc-closed = Когда вернуться к клиенту? Тогда откроется новая сделка.
+
+ask-contact-result = Как прошёл контакт с клиентом { $name }? Напишите коротко результат.
+done-contact = ✅ Записал результат.
+ask-next-contact-after-done = Когда следующий контакт?
+deal-error-no-contact-planned = Этот контакт уже отмечен — запланированного контакта нет.
+
+history-contact-done = ✅ { $actor }: связался с клиентом — { $text }
+history-contact-done-by-note = ✅ { $actor }: запланированный контакт состоялся ({ $kind })
+history-missed-take = 🚨 Не взята в работу вовремя: срок был { $due }
+history-missed-stage = ⏰ Превышен срок этапа «{ $stage }»: срок был { $due } · { $manager }
+history-missed-contact = 🔴 Просрочен контакт, назначенный на { $due } · { $manager }
+history-reopened = ♻️ Пришло время контакта: клиент вернулся в работу, сделка №{ $id }
+history-created-woken = ♻️ Создана по плану контакта из сделки №{ $id } (воронка «{ $pipeline }»)
+
+digest-title = 📊 <b>Сводка за сутки</b> · с { $since }
+digest-late = ⏳ <i>С опозданием: бот был недоступен в назначенное время.</i>
+digest-new = 🆕 Новых заявок: <b>{ $count }</b>
+digest-unsorted = 📥 В неразобранном сейчас: <b>{ $count }</b>
+digest-taken-late = 🚨 Взяты в работу не вовремя: <b>{ $count }</b>
+digest-overdue = 🔴 Просроченных контактов: <b>{ $count }</b>
+digest-stage = ⏰ Нарушений сроков этапов: <b>{ $count }</b>
+digest-won = 🏆 Успешных сделок: <b>{ $count }</b>
+digest-won-amount = { " " }на { $amount }
+digest-lost = ✖ Отказов: <b>{ $count }</b>
+digest-reason = { "  " }· { $reason }: { $count }
+digest-case = { "  " }· №{ $id } { $client } · { $manager } · { $value }
+digest-case-gone = { "  " }· №{ $id }
+digest-nobody = без менеджера
+
+notice-staff-blocked = 🚫 <b>{ $name } заблокировал(а) бота</b> — уведомления и напоминания до него не доходят. Попросите снова открыть бота и нажать «Start».
+notice-client-blocked = 🚫 <b>Клиент { $name } заблокировал бота</b> · сделка №{ $id }. Сообщения ему больше не доходят — свяжитесь другим способом.
+notice-client-blocked-no-deal = 🚫 <b>Клиент { $name } заблокировал бота</b>. Сообщения ему больше не доходят.
