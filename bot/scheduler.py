@@ -48,6 +48,7 @@ class TimerScheduler:
         self._tick_s = tick_s
         self._late_grace = max(timedelta(seconds=2 * tick_s), MIN_LATE_GRACE)
         self._scheduler: AsyncIOScheduler | None = None
+        self._stopped = False
         self._sweeping = asyncio.Lock()
         self._attempts: dict[int, int] = {}
         self._planning: asyncio.Task[None] | None = None
@@ -71,6 +72,7 @@ class TimerScheduler:
     async def stop(self) -> None:
         """No new sweeps; the one running finishes its timer in hand (each is its own transaction, so a
         cut-off one would only fire again later, once)."""
+        self._stopped = True
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)
         self._scheduler = None
@@ -93,8 +95,10 @@ class TimerScheduler:
     async def sweep(self) -> int:
         """Fire everything due now; returns how many timers this process fired."""
         fired = 0
+        if self.started_at is None:  # swept without `start` (a test, a one-off run): it starts now
+            self.started_at = self._clock.now()
         async with self._sweeping:
-            while self._scheduler is not None:
+            while not self._stopped:
                 now = self._clock.now()
                 try:
                     due = await self._queue.due(now=now, limit=BATCH)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,18 +23,33 @@ TOKEN = "123456:TEST-token"
 MANAGER, MANAGER_2, SUPERVISOR = 1001, 1002, 2001
 
 
-class RunningBot:
-    """Starts, stops and restarts the bot; the database (and so every lead and state) stays."""
+class FixedClock:
+    """The bot's clock in a test: it moves only when the test moves it (`at += ...`)."""
 
-    def __init__(self, api: FakeBotApi, settings: Settings, config: CrmConfig) -> None:
-        self.api, self.settings, self.config = api, settings, config
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+
+class RunningBot:
+    """Starts, stops and restarts the bot; the database (and so every lead and state) stays. With a
+    `clock`, the bot reads the time from it (a test moves it to make deadlines fall due)."""
+
+    def __init__(
+        self, api: FakeBotApi, settings: Settings, config: CrmConfig, *, clock: FixedClock | None = None
+    ) -> None:
+        self.api, self.settings, self.config, self.clock = api, settings, config, clock
         self.app: App | None = None
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> App:
         # Telegram's real per-chat pace (1/s) would make each scripted conversation crawl; the limiter
         # itself is the same class, only faster.
-        self.app = build_app(self.settings, self.config, send_limits=SendRateLimiter(private_per_second=50))
+        self.app = build_app(
+            self.settings, self.config, clock=self.clock, send_limits=SendRateLimiter(private_per_second=50)
+        )
         self._task = asyncio.create_task(self.app.run(handle_signals=False, polling_timeout=1))
         await self.api.wait_for_long_poll(timeout=15)
         return self.app

@@ -17,7 +17,7 @@ from domain.crm_config import CrmConfig
 
 from .bot_api_people import FakeUser
 from .bot_api_server import FakeBotApi
-from .conftest import MANAGER, SUPERVISOR, RunningBot, make_settings
+from .conftest import MANAGER, SUPERVISOR, FixedClock, RunningBot, make_settings
 from .test_deal_lists import leave_request
 
 ADMIN = 3001
@@ -87,14 +87,6 @@ async def test_a_forged_or_unknown_invite_is_refused(api: FakeBotApi, running: R
     await guest.send("/start inv_forged-token")
     await guest.expect("Такое приглашение не найдено")
     assert await running.scalar("select count(*) from staff where telegram_id = :id", id=LATECOMER) == 0
-
-
-class FixedClock:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def now(self) -> datetime:
-        return self.at
 
 
 async def test_an_invite_link_expires_after_24_hours(
