@@ -1,0 +1,348 @@
+"""Timers firing on SQLite and PostgreSQL: the claim protocol, reminders, deadlines, sleeping clients,
+the digest, and people who blocked the bot. Time is a fixed clock moved by the test."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.scheduler import TimerScheduler
+from domain import timer_firing, timer_kinds
+from domain.crm_config import CrmConfig
+from domain.deal_notes import complete_contact
+from domain.digest import ensure_digest, next_digest_at
+from domain.intake import Prospect, submit_lead
+from domain.models import Role, Timer
+from domain.taking import take_deal
+from domain.team import bootstrap_staff
+from domain.unreachable import note_back, note_blocked
+from storage.engine import create_engine, session_factory
+from storage.tables import BreachRow, DealRow, OutboxRow, TimerRow
+from storage.timer_repository import TimerQueue
+from storage.unit_of_work import SqlUnitOfWork
+from tests.integration.test_deal_work import COLLEAGUE, NOW, OWNER, SUPERVISOR, Desk, later
+
+
+class Clock:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+
+@dataclass
+class Bench:
+    """The deal use cases (`desk`), a sweeper on a clock, and what came out of it."""
+
+    desk: Desk
+    clock: Clock
+    sweeper: TimerScheduler
+    engine: AsyncEngine
+
+    async def sweep_at(self, at: datetime) -> int:
+        self.clock.at = at
+        return await self.sweeper.sweep()
+
+    async def sent(self, kind: str | None = None) -> list[tuple[int, str, dict[str, Any]]]:
+        async with session_factory(self.engine)() as session:
+            rows = await session.scalars(select(OutboxRow).order_by(OutboxRow.id))
+            return [(r.chat_id, r.kind, dict(r.data)) for r in rows if kind is None or r.kind == kind]
+
+    async def timers(self, deal_id: int | None = None) -> list[TimerRow]:
+        async with session_factory(self.engine)() as session:
+            query = select(TimerRow).order_by(TimerRow.id)
+            if deal_id is not None:
+                query = query.where(TimerRow.subject_id == deal_id)
+            return list(await session.scalars(query))
+
+    async def breaches(self) -> list[BreachRow]:
+        async with session_factory(self.engine)() as session:
+            return list(await session.scalars(select(BreachRow).order_by(BreachRow.id)))
+
+
+def sweeper_for(engine: AsyncEngine, config: CrmConfig, clock: Clock) -> TimerScheduler:
+    sessions = session_factory(engine)
+    return TimerScheduler(
+        queue=TimerQueue(sessions), make_uow=lambda: SqlUnitOfWork(sessions), config=config, clock=clock,
+        tick_s=15,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def config(crm_config: CrmConfig) -> CrmConfig:
+    """The shipped config, 24/7 so the arithmetic of each test is plain minutes."""
+    hours = crm_config.business_hours.model_copy(update={"always": True})
+    return crm_config.model_copy(update={"business_hours": hours})
+
+
+@pytest.fixture
+async def bench(make_uow: Any, config: CrmConfig, engine: AsyncEngine) -> AsyncIterator[Bench]:
+    clock = Clock(NOW)
+    sweeper = sweeper_for(engine, config, clock)
+    sweeper.started_at = NOW
+    yield Bench(Desk(make_uow, config, engine), clock, sweeper, engine)
+
+
+async def test_two_sweepers_fire_each_due_timer_exactly_once(bench: Bench, database_url: str) -> None:
+    deal_ids = [await bench.desk.taken_deal()]
+    for minutes in range(1, 6):
+        assert (await bench.desk.plan(deal_ids[0], later(minutes), at=NOW)).ok
+    async with bench.desk.make_uow() as uow:  # many due timers of a kind that only marks itself fired
+        for n in range(40):
+            await uow.timers.add(Timer("test_nothing", 10_000 + n, later(1)))
+        await uow.commit()
+    due = [t.id for t in await bench.timers() if t.state == "pending" and t.due_at <= later(30)]
+    assert len(due) == 40 + 2  # and the deal's planned contact and its stage deadline
+    # Two processes: two engines, two sweepers, the same moment.
+    other_engine = create_engine(database_url)
+    try:
+        clock = Clock(later(30))
+        first = sweeper_for(bench.engine, bench.desk.config, clock)
+        second = sweeper_for(other_engine, bench.desk.config, clock)
+        first.started_at = second.started_at = NOW
+        fired = await asyncio.gather(first.sweep(), second.sweep())
+    finally:
+        await other_engine.dispose()
+    assert sum(fired) == len(due)  # between them, each timer once
+    assert {t.state for t in await bench.timers() if t.id in due} == {"fired"}
+    # Only the last planned contact is the deal's: it is reminded once; the replaced ones were cancelled.
+    assert [(chat, data["deal_id"]) for chat, _, data in await bench.sent("contact_reminder")] == [
+        (OWNER, deal_ids[0])
+    ]
+
+
+async def test_a_timer_due_while_no_bot_ran_fires_once_marked_late(bench: Bench) -> None:
+    deal_id = await bench.desk.taken_deal()
+    assert (await bench.desk.plan(deal_id, later(60), at=NOW)).ok
+    bench.sweeper.started_at = later(180)  # the bot was down from before the contact until now
+    assert await bench.sweep_at(later(180)) >= 1
+    [reminder] = await bench.sent("contact_reminder")
+    assert reminder[0] == OWNER and reminder[2]["late"] is True
+    [timer] = [t for t in await bench.timers(deal_id) if t.kind == timer_kinds.NEXT_CONTACT]
+    assert (timer.state, timer.late, timer.fired_at) == ("fired", True, later(180))
+    await bench.sweep_at(later(181))
+    assert len(await bench.sent("contact_reminder")) == 1
+
+
+async def test_a_contact_reminds_the_owner_then_alerts_overdue_then_escalates_once_each(bench: Bench) -> None:
+    deal_id = await bench.desk.taken_deal()
+    assert (await bench.desk.plan(deal_id, later(60), at=NOW)).ok
+    await bench.sweep_at(later(59))
+    assert await bench.sent("contact_reminder") == []
+    await bench.sweep_at(later(60))
+    assert [(chat, data["late"]) for chat, _, data in await bench.sent("contact_reminder")] == [
+        (OWNER, False)
+    ]
+    await bench.sweep_at(later(60 + 59))
+    assert await bench.sent("contact_overdue") == []
+    await bench.sweep_at(later(60 + 60))  # overdue_after = 1h
+    assert [chat for chat, _, _ in await bench.sent("contact_overdue")] == [OWNER]
+    [breach] = [b for b in await bench.breaches() if b.kind == "contact"]  # ("new" overstayed too)
+    assert (breach.kind, breach.deal_id, breach.manager_id, breach.due_at) == (
+        "contact",
+        deal_id,
+        OWNER,
+        later(60),
+    )
+    await bench.sweep_at(later(60 + 240))  # escalate_after = 4h
+    escalated = await bench.sent("contact_escalated")
+    assert [(chat, data["manager"]) for chat, _, data in escalated] == [(SUPERVISOR, OWNER)]
+    await bench.sweep_at(later(60 + 600))
+    assert len(await bench.sent("contact_escalated")) == 1 and len(await bench.sent("contact_overdue")) == 1
+
+
+async def test_a_contact_done_in_time_stops_the_overdue_and_escalation_steps(bench: Bench) -> None:
+    deal_id = await bench.desk.taken_deal()
+    assert (await bench.desk.plan(deal_id, later(60), at=NOW)).ok
+    await bench.sweep_at(later(60))
+    done = await bench.desk.run(
+        complete_contact, deal_id=deal_id, by=OWNER, result="Договорились о КП", now=later(70)
+    )
+    assert done.ok and done.deal is not None and done.deal.next_contact_at is None
+    assert (await bench.desk.run(complete_contact, deal_id=deal_id, by=OWNER, result="ещё раз",
+                                 now=later(71))).error is not None  # fmt: skip
+    await bench.sweep_at(later(60 * 24))
+    assert await bench.sent("contact_overdue") == [] and await bench.sent("contact_escalated") == []
+    chain = [t for t in await bench.timers(deal_id) if t.kind in timer_kinds.CONTACT_CHAIN]
+    assert sorted((t.kind, t.state) for t in chain) == [
+        (timer_kinds.CONTACT_ESCALATE, "cancelled"),
+        (timer_kinds.CONTACT_OVERDUE, "cancelled"),
+        (timer_kinds.NEXT_CONTACT, "fired"),
+    ]
+
+
+async def test_a_call_noted_once_the_contact_is_due_counts_as_the_contact(bench: Bench) -> None:
+    deal_id = await bench.desk.taken_deal()
+    assert (await bench.desk.plan(deal_id, later(60), at=NOW)).ok
+    assert (await bench.desk.note(deal_id, "позвонил заранее", at=later(30))).ok  # before it is due: a note
+    await bench.sweep_at(later(60))
+    assert (await bench.desk.note(deal_id, "Созвонились, ждёт КП", at=later(65))).ok
+    await bench.sweep_at(later(60 * 24))
+    assert len(await bench.sent("contact_reminder")) == 1
+    assert await bench.sent("contact_overdue") == []
+
+
+async def test_a_lead_not_taken_in_time_alerts_supervisors_and_reminds_its_manager_once(bench: Bench) -> None:
+    async with bench.desk.make_uow() as uow:
+        await bootstrap_staff(uow, roles={Role.MANAGER: [OWNER], Role.SUPERVISOR: [SUPERVISOR]})
+    deal_id = await bench.desk.lead()  # assigned to the manager, not taken
+    async with bench.desk.make_uow() as uow:
+        deal = await uow.deals.get(deal_id)
+    assert deal is not None and deal.manager_id is not None and deal.taken_at is None
+    await bench.sweep_at(later(14))
+    assert await bench.sent("take_overdue") == []
+    await bench.sweep_at(later(15))
+    assert [chat for chat, _, _ in await bench.sent("take_overdue")] == [SUPERVISOR]
+    assert [chat for chat, _, _ in await bench.sent("take_reminder")] == [deal.manager_id]
+    # The "new" stage's own deadline ran out at the same moment: recorded, not announced twice.
+    assert await bench.sent("stage_overdue") == []
+    assert sorted(b.kind for b in await bench.breaches()) == ["stage", "take"]
+    await bench.sweep_at(later(120))
+    assert len(await bench.sent("take_overdue")) == 1 and len(await bench.sent("take_reminder")) == 1
+    # Taken at last: the breach says how late.
+    async with bench.desk.make_uow() as uow:
+        await take_deal(uow, deal_id=deal_id, staff=await uow.staff.get(deal.manager_id), now=later(130))
+    take = [b for b in await bench.breaches() if b.kind == "take"]
+    assert [(b.due_at, b.resolved_at) for b in take] == [(later(15), later(130))]
+
+
+async def test_a_stage_deadline_alerts_owner_and_supervisors_once_per_visit(bench: Bench) -> None:
+    deal_id = await bench.desk.taken_deal()
+    assert (await bench.desk.move(deal_id, "qualified", at=later(5))).ok  # "new" left in time
+    await bench.sweep_at(later(60))
+    assert await bench.sent("stage_overdue") == []
+    await bench.sweep_at(later(5 + 24 * 60))  # qualified: sla 1d
+    alerts = await bench.sent("stage_overdue")
+    assert sorted(chat for chat, _, _ in alerts) == sorted([OWNER, SUPERVISOR])
+    assert {data["stage"] for _, _, data in alerts} == {"qualified"}
+    await bench.sweep_at(later(5 * 24 * 60))
+    assert len(await bench.sent("stage_overdue")) == 2
+    [breach] = [b for b in await bench.breaches() if b.kind == "stage"]
+    assert (breach.stage, breach.manager_id, breach.resolved_at) == ("qualified", OWNER, None)
+    assert (await bench.desk.move(deal_id, "proposal", amount=100_000, at=later(6 * 24 * 60))).ok
+    [breach] = [b for b in await bench.breaches() if b.kind == "stage"]
+    assert breach.resolved_at == later(6 * 24 * 60)
+
+
+async def test_a_deadline_counts_working_time_only(
+    crm_config: CrmConfig, make_uow: Any, engine: AsyncEngine
+) -> None:
+    """Moscow, Mon-Fri 09:00-18:00: a lead at 17:55 on Friday 27.11 must be taken by 09:10 on Monday."""
+    friday_1755 = datetime.fromisoformat("2026-11-27T14:55:00+00:00")
+    desk = Desk(make_uow, crm_config, engine)
+    async with make_uow() as uow:
+        await bootstrap_staff(uow, roles={Role.MANAGER: [OWNER], Role.SUPERVISOR: [SUPERVISOR]})
+        result = await submit_lead(
+            uow, desk.config, prospect=Prospect(500, 500, "Анна", None, "ru"),
+            answers={"need": "Сайт", "budget": "large", "timing": "now", "phone": "+79161234567"},
+            source=None, now=friday_1755,
+        )  # fmt: skip
+    monday_0910 = datetime.fromisoformat("2026-11-30T06:10:00+00:00")
+    assert result.reply_due == monday_0910
+    bench = Bench(desk, Clock(NOW), sweeper_for(engine, crm_config, Clock(NOW)), engine)
+    timers = {t.kind: t.due_at for t in await bench.timers(result.deal_id)}
+    assert timers == {timer_kinds.TAKE_SLA: monday_0910, timer_kinds.STAGE_SLA: monday_0910}
+
+
+@pytest.mark.parametrize(("outcome", "pipeline"), [("won", "repeat"), ("lost", "rewarm")])
+async def test_a_sleeping_client_comes_back_as_a_new_deal_when_their_contact_falls_due(
+    bench: Bench, outcome: str, pipeline: str
+) -> None:
+    deal_id = await bench.desk.taken_deal()
+    assert (await bench.desk.move(deal_id, "qualified", at=later(1))).ok
+    closed = (
+        await bench.desk.win(deal_id, 90_000, at=later(2))
+        if outcome == "won"
+        else await bench.desk.lose(deal_id, "postponed", at=later(2))
+    )
+    assert closed.ok
+    call_at = later(90 * 24 * 60)
+    assert (await bench.desk.plan(deal_id, call_at, at=later(3))).ok
+    await bench.sweep_at(call_at)
+    [(chat, _, data)] = await bench.sent("contact_reminder")
+    new_id = data["deal_id"]
+    assert (chat, data["woken_from"]) == (OWNER, deal_id) and new_id != deal_id
+    async with bench.desk.make_uow() as uow:
+        new, old = await uow.deals.get(new_id), await uow.deals.get(deal_id)
+        mine = await uow.deals.open_deals(manager_id=OWNER)
+    assert new is not None and old is not None
+    assert (new.pipeline, new.stage, new.manager_id, new.next_contact_at) == (pipeline, "new", OWNER, call_at)
+    assert new.taken_at == call_at and old.next_contact_at is None
+    assert [d.id for d in mine] == [new_id]  # in the manager's list again
+    # The new deal's contact has its overdue step like any other.
+    await bench.sweep_at(call_at + timedelta(hours=1))
+    assert [data["deal_id"] for _, _, data in await bench.sent("contact_overdue")] == [new_id]
+
+
+async def test_the_digest_is_planned_once_and_sent_to_each_supervisor_once(bench: Bench) -> None:
+    config = bench.desk.config
+    async with bench.desk.make_uow() as uow:
+        assert await ensure_digest(uow, config, now=NOW)
+    async with bench.desk.make_uow() as uow:
+        assert not await ensure_digest(uow, config, now=NOW)  # a second process, or a restart
+    digest_at = next_digest_at(config, NOW)
+    deal_id = await bench.desk.taken_deal()
+    await bench.desk.lead()  # the same prospect again: appended, not a new lead
+    assert (await bench.desk.move(deal_id, "qualified", at=later(1))).ok
+    assert (await bench.desk.win(deal_id, 250_000, at=later(2))).ok
+    await bench.sweep_at(digest_at - timedelta(seconds=1))
+    assert await bench.sent("digest") == []
+    await bench.sweep_at(digest_at)
+    [(chat, _, data)] = await bench.sent("digest")
+    assert chat == SUPERVISOR
+    assert (data["new"]["count"], data["won"]["count"], data["won_amount"]) == (1, 1, 250_000)
+    assert data["won"]["cases"] == [[deal_id, 250_000]]
+    next_one = [t for t in await bench.timers() if t.kind == timer_kinds.DIGEST and t.state == "pending"]
+    assert [t.due_at for t in next_one] == [next_digest_at(config, digest_at)]
+    await bench.sweep_at(digest_at + timedelta(hours=1))
+    assert len(await bench.sent("digest")) == 1
+
+
+async def test_a_timer_that_fails_to_fire_is_put_off_and_does_not_block_the_rest(
+    bench: Bench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*_args: Any, **_kwargs: Any) -> str:
+        raise RuntimeError("a bug in one firing")
+
+    monkeypatch.setitem(timer_firing.FIRINGS, "test_broken", broken)
+    deal_id = await bench.desk.taken_deal()
+    assert (await bench.desk.plan(deal_id, later(10), at=NOW)).ok
+    async with bench.desk.make_uow() as uow:
+        await uow.timers.add(Timer("test_broken", 1, later(5)))
+        await uow.commit()
+    await bench.sweep_at(later(10))
+    assert len(await bench.sent("contact_reminder")) == 1  # the good one fired all the same
+    [bad] = [t for t in await bench.timers() if t.kind == "test_broken"]
+    assert (bad.state, bad.attempts) == ("pending", 1) and bad.due_at > later(10)
+    assert "a bug in one firing" in (bad.error or "")
+
+
+async def test_a_person_who_blocked_the_bot_is_reported_once_until_they_come_back(bench: Bench) -> None:
+    await bench.desk.taken_deal()
+    for _ in range(2):
+        async with bench.desk.make_uow() as uow:
+            await note_blocked(uow, OWNER, reason="Forbidden: bot was blocked by the user", now=later(1))
+    assert [
+        (chat, data["chat_id"], data["staff"]) for chat, _, data in await bench.sent("person_blocked")
+    ] == [(SUPERVISOR, OWNER, True)]
+    async with bench.desk.make_uow() as uow:
+        assert await note_back(uow, OWNER)
+    async with bench.desk.make_uow() as uow:
+        await note_blocked(uow, OWNER, reason="blocked again", now=later(2))
+    assert len(await bench.sent("person_blocked")) == 2
+    # A client who blocks it: the supervisors and the manager of their deal hear it.
+    async with bench.desk.make_uow() as uow:
+        assert await note_blocked(uow, 500, reason="blocked", now=later(3))
+    client = [(chat, data.get("deal_id")) for chat, _, data in (await bench.sent("person_blocked"))[2:]]
+    assert sorted(client) == sorted([(SUPERVISOR, 1), (OWNER, 1)])
+    assert COLLEAGUE not in {chat for chat, _ in client}
+    async with session_factory(bench.engine)() as session:
+        assert (await session.get(DealRow, 1)) is not None
