@@ -111,6 +111,8 @@ def _status_lines(
             if deal.loss_note and not other:
                 reason += f": {esc(clip(deal.loss_note, 300))}"
             lines.append(t("card-lost-reason", reason=reason))
+        if deal.next_contact_at is not None:  # the client comes back as a new deal then
+            lines.append(t("card-come-back", at=local_time(deal.next_contact_at, tz)))
         return lines
     if deal.taken_at is not None:
         return [t("card-taken", owner=_owner(card, t, viewer_id), at=local_time(deal.taken_at, tz))]

@@ -16,6 +16,7 @@ btn-remind-tmr = 📅 Tomorrow
 btn-open-deal = 📂 Open the deal
 btn-assign-to = 👤 { $name }{ $duty } · { $count } open
 btn-come-back = 📅 Get back to the client
+card-come-back = 📅 Get back to the client: { $at } — a new deal opens then
 hint-nc-closed = When to get back to the client? A new deal opens then.
 
 ask-contact-result = How did the contact with { $name } go? Write the result in a few words.

@@ -9,12 +9,13 @@ import pytest
 from fluent.syntax import FluentParser, ast
 
 from domain.deal_rules import DealError
-from domain.models import NoteKind
+from domain.models import BreachKind, NoteKind
 from domain.next_contact_time import QUICK_CODES
 from handlers.command_menu import EVERYONE, MANAGER, OVERSEER
 from handlers.deal_moves import REWARM_MONTHS
 from handlers.i18n import LOCALES_DIR, Translator
 from handlers.relay import RELAYED
+from handlers.views.digest import SECTIONS as DIGEST_SECTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,7 +61,10 @@ def test_every_text_the_code_asks_for_exists() -> None:
     + [f"history-{k}" for k in ("created", "queued", "request-repeated", "archived")]
     + [f"input-date-{problem}" for problem in ("past", "too-far")]
     + [f"hint-{menu}" for menu in ("stages", "lost", "nc", "hand", "won", "rewarm")]
-    + [f"command-{name}" for name in (*EVERYONE, *MANAGER, *OVERSEER, "invite")],
+    + [f"command-{name}" for name in (*EVERYONE, *MANAGER, *OVERSEER, "invite")]
+    + [f"history-missed-{kind.value}" for kind in BreachKind]
+    + [f"digest-{name.replace('_', '-')}" for name, _ in DIGEST_SECTIONS]
+    + ["hint-nc-closed"],
 )
 def test_texts_picked_by_value_exist(key: str) -> None:
     """Keys the code builds from values (a refusal's code, a button's kind...), in both languages."""
