@@ -27,6 +27,8 @@ def main() -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
+    # APScheduler logs every sweep it runs (one per SCHEDULER_TICK) at INFO; our own log says what fired.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLogger().level))
     app = build_app(settings, config)
     try:
         with contextlib.suppress(KeyboardInterrupt):

@@ -140,6 +140,8 @@ class TimerScheduler:
         self._attempts.pop(timer_id, None)
         if fired is None:
             return 0
+        if fired.outcome == "unknown_kind":
+            logger.warning("timer %s has a kind nobody fires (%s): marked fired", timer_id, fired.timer.kind)
         logger.info(
             "timer %s (%s of %s, due %s) fired%s: %s", timer_id, fired.timer.kind, fired.timer.subject_id,
             fired.timer.due_at.isoformat(), " late" if fired.late else "", fired.outcome,

@@ -10,6 +10,7 @@ from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from domain.crm_config import CrmConfig
+from domain.deadlines import same_moment
 from domain.handover import handover_candidates
 from domain.overview import DealCard, deal_card
 from domain.ports import UnitOfWork
@@ -39,11 +40,11 @@ async def render_deadline_notice(
     now: datetime,
 ) -> list[TelegramMethod[Any]]:  # fmt: skip
     card = await deal_card(uow, int(data["deal_id"]))
-    if card is None:
+    due = datetime.fromisoformat(str(data["due"]))
+    if card is None or moot(kind, card, data, due):
         await uow.rollback()
         return []
     deal = card.deal
-    due = datetime.fromisoformat(str(data["due"]))
     when = moment(due, config, t.locale, now=now)
     late = [t("alert-late", due=when)] if data.get("late") else []
     manager = await _manager_name(uow, data.get("manager"), t)
@@ -92,6 +93,24 @@ async def render_deadline_notice(
         SendMessage(chat_id=chat_id, text=head),
         SendMessage(chat_id=chat_id, text=text, reply_markup=keyboard),
     ]
+
+
+def moot(kind: str, card: DealCard, data: dict[str, Any], due: datetime) -> bool:
+    """The thing an alert is about was done before the alert could go out (Telegram was unreachable for
+    a while): there is nothing left to say. A reminder still goes: the person hears the plan held."""
+    deal = card.deal
+    if kind in ("take_overdue", "take_reminder"):
+        return not deal.is_open or deal.taken_at is not None
+    if kind in ("contact_overdue", "contact_escalated"):
+        return not deal.is_open or not same_moment(deal.next_contact_at, due)
+    if kind == "stage_overdue":
+        entered = datetime.fromisoformat(str(data["entered"]))
+        return (
+            not deal.is_open
+            or deal.stage != data.get("stage")
+            or not same_moment(deal.stage_entered_at, entered)
+        )
+    return False
 
 
 def reminder_keyboard(card: DealCard, t: Texts) -> InlineKeyboardMarkup | None:
