@@ -59,7 +59,7 @@ def deal_card_text(
     body = [stage_line]
     if deal.amount is not None:
         body.append(t("card-amount", amount=money(deal.amount, config, t.locale)))
-    body += _status_lines(card, config, t, viewer_id, tz)
+    body += _status_lines(card, config, t, viewer_id, tz, now)
     if deal.is_open and deal.next_contact_at is not None:
         overdue = now is not None and deal.next_contact_at <= now
         at = moment(deal.next_contact_at, config, t.locale, now=now or deal.stage_entered_at)
@@ -95,7 +95,7 @@ def time_span(span: timedelta, t: Texts) -> str:
 
 
 def _status_lines(
-    card: DealCard, config: CrmConfig, t: Texts, viewer_id: int | None, tz: ZoneInfo
+    card: DealCard, config: CrmConfig, t: Texts, viewer_id: int | None, tz: ZoneInfo, now: datetime | None
 ) -> list[str]:
     deal = card.deal
     if not deal.is_open:  # the stage line already says won or lost: who worked it, and why it was lost
@@ -120,7 +120,8 @@ def _status_lines(
         [t("card-assigned", owner=_owner(card, t, viewer_id))] if deal.manager_id else [t("card-unsorted")]
     )
     if deal.take_due_at is not None:
-        lines.append(t("card-take-due", at=local_time(deal.take_due_at, tz)))
+        late = now is not None and now >= deal.take_due_at
+        lines.append(t("card-take-overdue" if late else "card-take-due", at=local_time(deal.take_due_at, tz)))
     return lines
 
 

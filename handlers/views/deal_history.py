@@ -104,7 +104,8 @@ def history_line(
         if data.get("from") is None:
             text = t("history-assigned-by", actor=actor, new=new)
         else:
-            text = t("history-reassigned", actor=actor, old=old, new=new, reason=said("reason"))
+            key = "history-reassigned" if said("reason") else "history-reassigned-no-reason"
+            text = t(key, actor=actor, old=old, new=new, reason=said("reason"))
     elif kind is EventKind.UNASSIGNED:
         text = t("history-unassigned", old=person(data.get("from"), names, t))
     elif kind is EventKind.MESSAGE_IN:
@@ -121,7 +122,7 @@ def history_line(
         due = datetime.fromisoformat(str(data["due"]))
         text = t(
             f"history-missed-{data.get('kind', 'stage')}",
-            due=moment(due, config, t.locale, now=event.at),
+            due=short_moment(due, config),
             stage=stage_name(data.get("stage")),
             manager=person(data.get("manager"), names, t),
         )

@@ -95,10 +95,15 @@ async def render_notice(
             "by": await who("by"),
             "reason": esc(data.get("reason", "")),
         }
+        # A lead nobody worked yet changes hands without a reason asked: none is shown.
+        no_reason = not str(data.get("reason", "")).strip()
         if kind == "deal_taken_away":
-            return [SendMessage(chat_id=chat_id, text=t("notice-deal-taken-away", **args))]
+            key = "notice-lead-reassigned-away" if no_reason else "notice-deal-taken-away"
+            return [SendMessage(chat_id=chat_id, text=t(key, **args))]
         if data.get("from") is None:
             key = "notice-deal-assigned"
+        elif no_reason:
+            key = "notice-lead-reassigned"
         else:
             by_owner = data.get("by") == data.get("from")
             key = "notice-deal-handed-over-by-owner" if by_owner else "notice-deal-handed-over"

@@ -50,3 +50,8 @@ digest-nobody = no manager
 notice-staff-blocked = 🚫 <b>{ $name } blocked the bot</b> — notices and reminders do not reach them. Ask them to open the bot again and press “Start”.
 notice-client-blocked = 🚫 <b>Client { $name } blocked the bot</b> · deal #{ $id }. Messages no longer reach them — get in touch another way.
 notice-client-blocked-no-deal = 🚫 <b>Client { $name } blocked the bot</b>. Messages no longer reach them.
+
+notice-lead-reassigned = 👤 <b>Deal #{ $id } is yours now</b> (it was assigned to { $old }). Assigned by { $by }.
+notice-lead-reassigned-away = ↪️ Lead #{ $id } went to another manager: { $new }. By { $by }. You no longer need to take it.
+history-reassigned-no-reason = 🔁 { $actor }: lead reassigned ({ $old } → { $new })
+card-take-overdue = 🔴 It was to be taken by { $at } — overdue
