@@ -119,7 +119,7 @@ class TimerScheduler:
     async def _fire(self, timer_id: int) -> int:
         now = self._clock.now()
         assert self.started_at is not None
-        late_before = min(self.started_at, now - self._late_grace)
+        late_before = max(self.started_at, now - self._late_grace)  # due before the start, or long ago
         try:
             async with self._make_uow() as uow:
                 fired = await fire_timer(
