@@ -89,6 +89,28 @@ class RunningBot:
             await engine.dispose()
 
 
+def around_the_clock(config: CrmConfig) -> CrmConfig:
+    """The config with every minute working time, so deadlines do not depend on when tests run."""
+    return config.model_copy(
+        update={"business_hours": config.business_hours.model_copy(update={"always": True})}
+    )
+
+
+def sent_since(api: FakeBotApi, since: int, chat_id: int | None = None) -> list[tuple[int, str]]:
+    """(chat, text) of every message the bot delivered after call #since, oldest first."""
+    return [
+        (call.params["chat_id"], (call.message or {}).get("text", ""))
+        for call in api.calls[since:]
+        if call.method == "sendMessage"
+        and not call.failed
+        and (chat_id is None or call.params.get("chat_id") == chat_id)
+    ]
+
+
+def count(api: FakeBotApi, since: int, chat_id: int, words: str) -> int:
+    return sum(words in text for _, text in sent_since(api, since, chat_id))
+
+
 def make_settings(api: FakeBotApi, database: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "bot_token": TOKEN,

@@ -17,33 +17,22 @@ from domain.crm_config import CrmConfig
 
 from .bot_api_people import FakeUser
 from .bot_api_server import BOT_USER, FakeBotApi
-from .conftest import MANAGER, MANAGER_2, SUPERVISOR, FixedClock, RunningBot, make_settings
+from .conftest import (
+    MANAGER,
+    MANAGER_2,
+    SUPERVISOR,
+    FixedClock,
+    RunningBot,
+    around_the_clock,
+    count,
+    make_settings,
+    sent_since,
+)
 from .test_deal_lists import leave_request
 from .test_deal_work import open_menu
 
 START = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)  # Wednesday 11:00 in Moscow
 UNSETTLED = "select count(*) from outbox where state in ('pending', 'sending')"
-
-
-def around_the_clock(config: CrmConfig) -> CrmConfig:
-    return config.model_copy(
-        update={"business_hours": config.business_hours.model_copy(update={"always": True})}
-    )
-
-
-def sent_since(api: FakeBotApi, since: int, chat_id: int | None = None) -> list[tuple[int, str]]:
-    """(chat, text) of every message the bot delivered after call #since, oldest first."""
-    return [
-        (call.params["chat_id"], (call.message or {}).get("text", ""))
-        for call in api.calls[since:]
-        if call.method == "sendMessage"
-        and not call.failed
-        and (chat_id is None or call.params.get("chat_id") == chat_id)
-    ]
-
-
-def count(api: FakeBotApi, since: int, chat_id: int, words: str) -> int:
-    return sum(words in text for _, text in sent_since(api, since, chat_id))
 
 
 async def let_time_run(

@@ -19,34 +19,23 @@ from storage.engine import create_engine
 from storage.tables import TimerRow
 
 from .bot_api_server import FakeBotApi
-from .conftest import MANAGER, SUPERVISOR, TOKEN, FixedClock, RunningBot, make_settings
+from .conftest import (
+    MANAGER,
+    SUPERVISOR,
+    TOKEN,
+    FixedClock,
+    RunningBot,
+    around_the_clock,
+    count,
+    make_settings,
+    sent_since,
+)
 from .test_deal_lists import leave_request
 from .test_deal_work import open_menu
 from .test_process import run_bot
 
 START = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)  # Wednesday 11:00 in Moscow
 LATE = "⏳ С опозданием: бот был недоступен"
-
-
-def around_the_clock(config: CrmConfig) -> CrmConfig:
-    return config.model_copy(
-        update={"business_hours": config.business_hours.model_copy(update={"always": True})}
-    )
-
-
-def sent_since(api: FakeBotApi, since: int, chat_id: int | None = None) -> list[tuple[int, str]]:
-    """(chat, text) of every message the bot delivered after call #since, oldest first."""
-    return [
-        (call.params["chat_id"], (call.message or {}).get("text", ""))
-        for call in api.calls[since:]
-        if call.method == "sendMessage"
-        and not call.failed
-        and (chat_id is None or call.params.get("chat_id") == chat_id)
-    ]
-
-
-def count(api: FakeBotApi, since: int, chat_id: int, words: str) -> int:
-    return sum(words in text for _, text in sent_since(api, since, chat_id))
 
 
 async def lead_with_a_contact_in_an_hour(api: FakeBotApi, prospect_id: int, phone: str) -> int:
