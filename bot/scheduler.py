@@ -52,22 +52,31 @@ class TimerScheduler:
         self._sweeping = asyncio.Lock()
         self._attempts: dict[int, int] = {}
         self._planning: asyncio.Task[None] | None = None
+        self._replan = False
         self.started_at: datetime | None = None
 
     async def start(self) -> None:
         """Plan the digest if none is planned, then sweep now and every tick."""
         self.started_at = self._clock.now()
-        try:
-            async with self._make_uow() as uow:
-                await ensure_digest(uow, self._config, now=self.started_at)
-        except Exception:
-            logger.exception("could not plan the daily digest; the next start tries again")
+        await self.keep_digest_planned()
         scheduler = self._scheduler = AsyncIOScheduler(timezone=UTC)
+        # A digest whose firing failed for good plans no next one; this puts one back within the hour.
+        scheduler.add_job(
+            self.keep_digest_planned, "interval", hours=1, id="digest", coalesce=True, max_instances=1,
+            misfire_grace_time=None,
+        )  # fmt: skip
         scheduler.add_job(
             self.sweep, "interval", seconds=self._tick_s, id="sweep", coalesce=True, max_instances=1,
             misfire_grace_time=None, next_run_time=datetime.now(UTC),
         )  # fmt: skip
         scheduler.start()
+
+    async def keep_digest_planned(self) -> None:
+        try:
+            async with self._make_uow() as uow:
+                await ensure_digest(uow, self._config, now=self._clock.now())
+        except Exception:
+            logger.exception("could not plan the daily digest; trying again within the hour")
 
     async def stop(self) -> None:
         """No new sweeps; the one running finishes its timer in hand (each is its own transaction, so a
@@ -89,8 +98,16 @@ class TimerScheduler:
         """A timer was written: look again when the next one is due (it may be sooner than planned)."""
         if self._scheduler is None:
             return
+        self._replan = True  # a planning already running looks once more, so no poke is lost
         if self._planning is None or self._planning.done():
-            self._planning = asyncio.get_running_loop().create_task(self._plan_next(), name="timer-planning")
+            self._planning = asyncio.get_running_loop().create_task(
+                self._replan_loop(), name="timer-planning"
+            )
+
+    async def _replan_loop(self) -> None:
+        while self._replan:
+            self._replan = False
+            await self._plan_next()
 
     async def sweep(self) -> int:
         """Fire everything due now; returns how many timers this process fired."""
@@ -109,6 +126,8 @@ class TimerScheduler:
                     break
                 try:
                     for timer_id in due:
+                        if self._stopped:
+                            break
                         fired += await self._fire(timer_id)
                 except Exception:  # the database went away mid-sweep: the next tick goes on
                     logger.exception("timer sweep stopped; the next tick tries again")

@@ -30,22 +30,30 @@ async def remind_contact(
         data["woken_from"] = closed_id
     assert deal.id is not None
     data["deal_id"] = deal.id
-    if same_moment(deal.next_contact_at, timer.due_at):
-        await arm_contact_chain(uow, config, deal, timer.due_at)
+    if not same_moment(deal.next_contact_at, timer.due_at):
+        # The client already has an open deal with its own plan: say the planned moment came, and no more.
+        data["has_deal"] = True
+    else:
+        await arm_contact_chain(uow, config, deal, timer.due_at, reminded=now)
     await tell(uow, await recipients_for(uow, deal), "contact_reminder", data, now=now)
     return "reminded"
 
 
-async def arm_contact_chain(uow: UnitOfWork, config: CrmConfig, deal: Deal, due: datetime) -> None:
-    """The overdue and escalation steps of a contact due at `due`, in working time after it."""
+async def arm_contact_chain(
+    uow: UnitOfWork, config: CrmConfig, deal: Deal, due: datetime, *, reminded: datetime
+) -> None:
+    """The overdue and escalation steps of a contact due at `due`, in working time after the reminder
+    went out: at its time, or later when the bot was down then (the manager is not called late for a
+    reminder they got a minute ago)."""
     assert deal.id is not None
     payload = {"due": due.isoformat()}
+    start = max(due, reminded)
     reminders = config.reminders
     for kind, after in (
         (timer_kinds.CONTACT_OVERDUE, reminders.overdue_after),
         (timer_kinds.CONTACT_ESCALATE, reminders.escalate_after),
     ):
-        await uow.timers.add(Timer(kind, deal.id, deadline(config, due, after), payload=dict(payload)))
+        await uow.timers.add(Timer(kind, deal.id, deadline(config, start, after), payload=dict(payload)))
 
 
 async def _still_planned(uow: UnitOfWork, timer: Timer) -> tuple[Deal, datetime] | None:

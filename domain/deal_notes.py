@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain import timer_kinds
-from domain.deadlines import stop_clocks
+from domain.deadlines import same_moment, stop_clocks
 from domain.deal_access import ActionResult, Refused, deal_action, load_for_action, record
 from domain.deal_rules import DealError, check_text, may_plan_contact
 from domain.models import Deal, EventKind, NoteKind, Staff, Timer
@@ -37,13 +37,17 @@ async def add_note(
 
 @deal_action
 async def complete_contact(
-    uow: UnitOfWork, *, deal_id: int, staff: Staff | None, result: str, now: datetime
-) -> ActionResult:
+    uow: UnitOfWork, *, deal_id: int, staff: Staff | None, result: str, planned: datetime | None = None,
+    now: datetime,
+) -> ActionResult:  # fmt: skip
     """The planned contact happened: what came of it, in the manager's words. The next contact is
-    then planned anew (the handler offers it). Commits."""
+    then planned anew (the handler offers it). `planned` is the contact a reminder was about: if it was
+    done or moved since, nothing is done (CONTACT_CHANGED). Commits."""
     deal = await load_for_action(uow, deal_id=deal_id, staff=staff, version=None)
     if deal.next_contact_at is None:
         raise Refused(DealError.NO_CONTACT_PLANNED, deal)
+    if planned is not None and not same_moment(deal.next_contact_at, planned):
+        raise Refused(DealError.CONTACT_CHANGED, deal)
     if error := check_text(result):
         raise Refused(error, deal)
     await _contact_done(uow, deal, staff=staff, now=now, data={"text": result.strip()})
@@ -66,17 +70,22 @@ async def _contact_done(
 
 @deal_action
 async def plan_next_contact(
-    uow: UnitOfWork, *, deal_id: int, staff: Staff | None, version: int | None, at: datetime, now: datetime
-) -> ActionResult:
+    uow: UnitOfWork, *, deal_id: int, staff: Staff | None, version: int | None, at: datetime,
+    planned: datetime | None = None, now: datetime,
+) -> ActionResult:  # fmt: skip
     """Set the one next contact of a deal, replacing any planned before. It must be in the future.
 
-    Stored as a timer (the scheduler reminds the owner at `at`) and shown on the card. A closed deal
+    `planned`: the contact a reminder's "later" button was about; if it was done or moved since, nothing
+    is done (CONTACT_CHANGED). Stored as a timer (the scheduler reminds the owner at `at`) and shown on
+    the card. A closed deal
     may have one too ("call back in three months"): when it falls due, the client comes back as a new
     deal (see `domain/sleeping_clients.py`). Commits.
     """
     deal = await load_for_action(uow, deal_id=deal_id, staff=staff, version=version)
     if not may_plan_contact(deal):
         raise Refused(DealError.NON_TARGET, deal)
+    if planned is not None and not same_moment(deal.next_contact_at, planned):  # a reminder's "later"
+        raise Refused(DealError.CONTACT_CHANGED, deal)
     if at <= now:
         raise Refused(DealError.IN_PAST, deal)
     assert deal.id is not None

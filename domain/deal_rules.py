@@ -50,6 +50,7 @@ class DealError(StrEnum):
     EMPTY_TEXT = "empty_text"
     TOO_LONG = "too_long"
     NO_CONTACT_PLANNED = "no_contact_planned"  # "done" on a reminder whose contact is already done
+    CONTACT_CHANGED = "contact_changed"  # a reminder's button, but the contact was done or moved since
 
 
 def may_plan_contact(deal: Deal) -> bool:

@@ -149,6 +149,8 @@ async def rewarm_client(
         raise Refused(DealError.IN_PAST, deal)
     assert staff is not None
     owner = await _rewarm_owner(uow, deal, staff)
+    deal.next_contact_at = None  # a come-back planned on the lost deal: the rewarm deal's contact replaces it
+    await stop_clocks(uow, deal_id, timer_kinds.CONTACT_CHAIN, now=now)
     await uow.deals.save(deal)  # its version moves on: a second rewarm pressed at the same time is stale
     pipeline = config.pipeline(REWARM_PIPELINE)
     new = await uow.deals.add(

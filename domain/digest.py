@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from domain import timer_kinds
 from domain.alerts import supervisors, tell
 from domain.crm_config import CrmConfig
+from domain.deadlines import same_moment
 from domain.models import Breach, BreachKind, Deal, DealStatus, Timer
 from domain.next_contact_time import local_time
 from domain.ports import UnitOfWork
@@ -24,7 +25,7 @@ _SEARCH_DAYS = 400
 @dataclass(frozen=True)
 class Section:
     count: int
-    cases: tuple[tuple[int, int], ...] = ()  # (deal id, seconds late or waiting; amount for won)
+    cases: tuple[tuple[int, int], ...] = ()  # (deal id, seconds late or waiting; amount for won and lost)
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def compose_digest(
         stage=breached(BreachKind.STAGE),
         won=worst([(_id(d), d.amount or 0) for d in won]),
         won_amount=sum(d.amount or 0 for d in won),
-        lost=Section(len(lost)),
+        lost=Section(len(lost), worst([(_id(d), d.amount) for d in lost if d.amount]).cases),
         lost_reasons=tuple(sorted(reasons.items(), key=lambda item: (-item[1], item[0]))),
     )
 
@@ -130,7 +131,7 @@ async def ensure_digest(uow: UnitOfWork, config: CrmConfig, *, now: datetime) ->
     says now. Commits. True when one was planned here."""
     expected = next_digest_at(config, now)
     pending = await uow.timers.pending_of_kind(timer_kinds.DIGEST)
-    if any(t.due_at == expected or t.due_at <= now for t in pending):
+    if any(same_moment(t.due_at, expected) or t.due_at <= now for t in pending):
         await uow.rollback()
         return False
     since = now

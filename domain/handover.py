@@ -4,24 +4,29 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from domain.crm_config import CrmConfig
+from domain.deadlines import deadline
 from domain.deal_access import ActionResult, Refused, deal_action, load_for_action, record
 from domain.deal_rules import MAX_REASON_LENGTH, DealError, check_text
-from domain.models import Deal, EventKind, Notice, Staff
+from domain.models import Deal, EventKind, Notice, Staff, Timer
 from domain.ports import UnitOfWork
 from domain.timer_kinds import TAKE_SLA as TAKE_SLA_TIMER
 
 
 @deal_action
 async def hand_over(
-    uow: UnitOfWork, *, deal_id: int, staff: Staff | None, to_id: int, reason: str, now: datetime
-) -> ActionResult:
+    uow: UnitOfWork, config: CrmConfig, *, deal_id: int, staff: Staff | None, to_id: int, reason: str,
+    version: int | None = None, now: datetime,
+) -> ActionResult:  # fmt: skip
     """The owner, a supervisor or an admin gives an open deal to another active manager, saying why.
 
     A deal that was in work stays in work with the new owner; a lead nobody had taken stays to be
-    taken (by the new owner, on the take-into-work deadline already running). The new owner gets the
-    card with a "handed over" mark; the previous owner is told, unless they did it themselves. Commits.
+    taken (by the new owner, on the take-into-work deadline already running, or on a fresh one when that
+    one has passed: whoever gets a late lead is watched like a new one). The new owner gets the card with
+    a "handed over" mark; the previous owner is told, unless they did it themselves. `version`: the card
+    the press came from (a lead taken meanwhile is then refused as stale, not asked a reason). Commits.
     """
-    deal = await load_for_action(uow, deal_id=deal_id, staff=staff, version=None, taken=False)
+    deal = await load_for_action(uow, deal_id=deal_id, staff=staff, version=version, taken=False)
     if not deal.is_open:
         raise Refused(DealError.CLOSED, deal)
     target = await uow.staff.get(to_id)
@@ -38,7 +43,10 @@ async def hand_over(
     deal.manager_id, deal.assigned_at = to_id, now
     if deal.taken_at is not None:
         deal.taken_at = now
+    elif deal.take_due_at is None or deal.take_due_at <= now:
+        deal.take_due_at = deadline(config, now, config.intake.take_sla)
         await uow.timers.cancel(subject_id=deal.id, kinds=(TAKE_SLA_TIMER,))
+        await uow.timers.add(Timer(TAKE_SLA_TIMER, deal.id, deal.take_due_at))
     await uow.deals.save(deal)
     reason = reason.strip()
     event = {"from": previous, "to": to_id, "reason": reason}

@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from domain.working_time import BusinessCalendar
+
 QUICK_CODES = ("1h", "tmr", "3d", "wk")
 
 # A day named without a clock time ("tomorrow", "25.12", the quick buttons) means the start of the
@@ -25,13 +27,16 @@ _ROUND_TO = timedelta(minutes=5)
 WhenProblem = Literal["past", "too_far"]
 
 
-def quick_time(code: str, *, now: datetime, timezone: str) -> datetime:
+def quick_time(
+    code: str, *, now: datetime, timezone: str, calendar: BusinessCalendar | None = None
+) -> datetime:
     """The moment a quick button means, in UTC.
 
     "1h": an hour from now, rounded up to the next 5 minutes (a reminder at 12:05, not 12:03:17);
     "tmr": tomorrow at 10:00 team time; "3d": in three days at 10:00; "wk": Monday of the coming week
-    at 10:00, never today, even on a Monday. `now` must be aware. Unknown codes raise ValueError:
-    they come from callback data, which the client can forge.
+    at 10:00, never today, even on a Monday. With the team's `calendar`, a day that falls on a day off
+    moves to the next working day ("tomorrow" said on a Friday is Monday). `now` must be aware. Unknown
+    codes raise ValueError: they come from callback data, which the client can forge.
     """
     _require_aware(now)
     if code == "1h":
@@ -45,6 +50,10 @@ def quick_time(code: str, *, now: datetime, timezone: str) -> datetime:
         day = today + timedelta(days=7 - today.weekday())
     else:
         raise ValueError(f"unknown quick time code {code!r}; expected one of {', '.join(QUICK_CODES)}")
+    for _ in range(MAX_AHEAD.days):
+        if calendar is None or not calendar.is_day_off(day):
+            break
+        day += timedelta(days=1)
     return local_time(day, DEFAULT_TIME, timezone=timezone)
 
 

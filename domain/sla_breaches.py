@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from domain import timer_kinds
 from domain.alerts import owner_of, record_breach, supervisors, tell
 from domain.crm_config import CrmConfig
 from domain.deadlines import same_moment
@@ -33,8 +34,9 @@ async def stage_breached(
 ) -> str:
     """A deal stayed in a stage past its `sla`: the owner and the supervisors are told, once per visit.
 
-    A lead nobody has taken yet is recorded but not announced: its take-into-work deadline, which runs
-    for every untaken lead, is what the supervisors hear about."""
+    A lead nobody has taken yet is recorded but not announced now: its take-into-work deadline, which
+    runs for every untaken lead, is what the supervisors hear about. The check comes back at that
+    deadline: a lead taken by then, and still in the stage, is announced then."""
     deal = await uow.deals.get(timer.subject_id)
     entered = datetime.fromisoformat(str(timer.payload.get("entered")))
     stage = str(timer.payload.get("stage"))
@@ -45,14 +47,24 @@ async def stage_breached(
         or not same_moment(deal.stage_entered_at, entered)
     ):
         return "stale"
-    await record_breach(uow, deal, BreachKind.STAGE, due=timer.due_at, now=now)
+    if not timer.payload.get("recorded"):
+        await record_breach(uow, deal, BreachKind.STAGE, due=timer.due_at, now=now)
     if deal.taken_at is None:
+        if deal.take_due_at is not None and deal.take_due_at > now:
+            payload = {**timer.payload, "recorded": True, "sla_due": timer.due_at.isoformat()}
+            await uow.timers.add(
+                Timer(timer_kinds.STAGE_SLA, timer.subject_id, deal.take_due_at, payload=payload)
+            )
+            return "deferred"
         return "recorded"
     owner = await owner_of(uow, deal)
     people: list[Staff] = [owner] if owner is not None else []
     people += await supervisors(uow, besides=owner)
+    due = (
+        datetime.fromisoformat(str(timer.payload["sla_due"])) if "sla_due" in timer.payload else timer.due_at
+    )
     data = {
-        "deal_id": deal.id, "due": timer.due_at.isoformat(), "late": late, "stage": stage,
+        "deal_id": deal.id, "due": due.isoformat(), "late": late, "stage": stage,
         "entered": entered.isoformat(), "manager": deal.manager_id,
     }  # fmt: skip
     await tell(uow, people, "stage_overdue", data, now=now)

@@ -17,6 +17,8 @@ async def note_blocked(uow: UnitOfWork, chat_id: int, *, reason: str, now: datet
         return False
     member = await uow.staff.get(chat_id)
     data: dict[str, object] = {"chat_id": chat_id, "staff": member is not None and member.active}
+    if "initiate" in reason:  # Telegram: "bot can't initiate conversation with a user" (never pressed Start)
+        data["never_started"] = True
     people = [p for p in await supervisors(uow) if p.telegram_id != chat_id]
     if not data["staff"]:
         contact = await uow.contacts.by_telegram_id(chat_id)

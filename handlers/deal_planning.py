@@ -27,7 +27,9 @@ from handlers.views.formatting import esc
 
 async def on_next_contact_quick(callback: CallbackQuery, callback_data: DealAction, desk: Desk) -> None:
     try:
-        at = quick_time(callback_data.arg, now=desk.now, timezone=desk.config.timezone)
+        at = quick_time(
+            callback_data.arg, now=desk.now, timezone=desk.config.timezone, calendar=desk.config.calendar()
+        )
     except ValueError:
         await desk.refuse(callback, "button-outdated", deal_id=callback_data.deal_id, action="ncq")
         return
@@ -35,7 +37,7 @@ async def on_next_contact_quick(callback: CallbackQuery, callback_data: DealActi
         desk.uow,
         deal_id=callback_data.deal_id,
         staff=desk.staff,
-        version=callback_data.v or None,  # 0: a reminder's button, good while the contact is planned
+        version=callback_data.v,
         at=at,
         now=desk.now,
     )
@@ -118,8 +120,9 @@ async def on_ask_text(callback: CallbackQuery, callback_data: DealAction, desk: 
             await desk.refuse(callback, "deal-error-bad-target", deal_id=deal_id, action=action)
             return
         if card.deal.taken_at is None:  # a lead nobody works yet: assigned at once, no reason asked
-            result = await hand_over(desk.uow, deal_id=deal_id, staff=desk.staff, to_id=target.telegram_id,
-                                     reason="", now=desk.now)  # fmt: skip
+            result = await hand_over(desk.uow, desk.config, deal_id=deal_id, staff=desk.staff,
+                                     to_id=target.telegram_id, reason="", version=callback_data.v,
+                                     now=desk.now)  # fmt: skip
             name = target.name or str(target.telegram_id)
             await desk.answer_result(callback, result, ok=t("done-assigned", name=name), action="assign")
             return

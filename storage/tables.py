@@ -121,6 +121,8 @@ class TimerRow(Base):
     key: Mapped[str | None] = mapped_column(String(64))  # e.g. one digest per date, ever
     attempts: Mapped[int] = mapped_column(Integer, default=0)  # failed firings (a bug, the database)
     error: Mapped[str | None] = mapped_column(Text)
+    # After a failed firing: not again before this. `due_at` never moves: it is what the timer is about.
+    retry_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class BreachRow(Base):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -51,7 +52,7 @@ class SqlTimerRepository:
         result = await self._session.execute(
             update(TimerRow)
             .where(TimerRow.subject_id == subject_id, TimerRow.kind.in_(kinds), TimerRow.state == PENDING)
-            .values(state=CANCELLED)
+            .values(state=CANCELLED, key=None)  # a cancelled timer does not hold its key
             .execution_options(synchronize_session=False)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
@@ -71,8 +72,16 @@ class SqlTimerRepository:
         return [_timer(r) for r in rows]
 
     async def claim(self, timer_id: int, *, now: datetime, late_before: datetime) -> Timer | None:
-        # One conditional UPDATE: on PostgreSQL a second claimer blocks on the row lock until the first
-        # commits, then finds the state changed (0 rows); SQLite lets one writer in at a time.
+        # PostgreSQL: a row another process is firing is locked; skip it rather than wait (it is theirs,
+        # or pending again if they fail). SQLite lets one writer in at a time, so the lock is moot there.
+        locked = await self._session.scalar(
+            select(TimerRow.id)
+            .where(TimerRow.id == timer_id, TimerRow.state == PENDING)
+            .with_for_update(skip_locked=True)
+        )
+        if locked is None:
+            return None
+        # The conditional UPDATE is the claim itself: it finds the row still pending, or changes nothing.
         row = (
             await self._session.execute(
                 update(TimerRow)
@@ -83,6 +92,11 @@ class SqlTimerRepository:
             )
         ).scalar_one_or_none()
         return None if row is None else _timer(row)
+
+
+def _next_try() -> Any:
+    """When a pending timer may be fired: its due time, or later after a failed firing."""
+    return func.coalesce(TimerRow.retry_at, TimerRow.due_at)
 
 
 class TimerQueue:
@@ -96,8 +110,8 @@ class TimerQueue:
         async with self._sessions() as session:
             rows = await session.scalars(
                 select(TimerRow.id)
-                .where(TimerRow.state == PENDING, TimerRow.due_at <= now)
-                .order_by(TimerRow.due_at, TimerRow.id)
+                .where(TimerRow.state == PENDING, _next_try() <= now)
+                .order_by(_next_try(), TimerRow.id)
                 .limit(limit)
             )
             return list(rows)
@@ -105,7 +119,7 @@ class TimerQueue:
     async def next_due_at(self) -> datetime | None:
         async with self._sessions() as session:
             return await session.scalar(
-                select(TimerRow.due_at).where(TimerRow.state == PENDING).order_by(TimerRow.due_at).limit(1)
+                select(_next_try()).where(TimerRow.state == PENDING).order_by(_next_try()).limit(1)
             )
 
     async def put_off(
@@ -120,7 +134,7 @@ class TimerQueue:
             row.attempts += 1
             row.error = error[:1000]
             if row.attempts >= give_up:
-                row.state = FAILED
+                row.state, row.key = FAILED, None
             else:
-                row.due_at = now + after
+                row.retry_at = now + after
             await session.commit()

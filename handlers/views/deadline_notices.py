@@ -53,10 +53,13 @@ async def render_deadline_notice(
         if data.get("woken_from"):
             header += "\n" + t("alert-client-back", old=data["woken_from"], pipeline=esc(
                 config.pipeline(deal.pipeline).name[t.locale]))  # fmt: skip
-        keyboard = reminder_keyboard(card, t)
+        keyboard = reminder_keyboard(card, t, due)
+        if data.get("has_deal"):  # the client has an open deal with its own plan: that deal, no more
+            header = t("alert-client-has-deal", id=deal.id, old=data.get("woken_from"), due=when)
+            keyboard = _markup([[_open(card, t)]])
     elif kind == "contact_overdue":
         header = t("alert-contact-overdue", id=deal.id, due=when, late=time_span(now - due, t))
-        keyboard = reminder_keyboard(card, t)
+        keyboard = reminder_keyboard(card, t, due)
     elif kind == "contact_escalated":
         header = t(
             "alert-contact-escalated", id=deal.id, due=when, late=time_span(now - due, t), manager=manager
@@ -64,7 +67,7 @@ async def render_deadline_notice(
         keyboard = _markup([[button(t("btn-hand-over"), "hand", deal)], [_open(card, t)]])
     elif kind == "take_overdue":
         waiting = time_span(now - deal.created_at, t)
-        key = "alert-take-overdue-assigned" if deal.manager_id else "alert-take-overdue"
+        key = "alert-take-overdue-assigned" if isinstance(data.get("manager"), int) else "alert-take-overdue"
         header = t(key, id=deal.id, waiting=waiting, manager=manager)
         keyboard = await _assign_keyboard(uow, card, t) if deal.is_open and deal.taken_at is None else None
     elif kind == "take_reminder":
@@ -113,18 +116,23 @@ def moot(kind: str, card: DealCard, data: dict[str, Any], due: datetime) -> bool
     return False
 
 
-def reminder_keyboard(card: DealCard, t: Texts) -> InlineKeyboardMarkup | None:
-    """Done (asks what came of it), later by an hour, tomorrow, the deal itself. Versionless: a reminder
-    stays usable while the deal changes; each button checks the deal as it is when pressed."""
+def reminder_keyboard(card: DealCard, t: Texts, due: datetime) -> InlineKeyboardMarkup | None:
+    """Done (asks what came of it), later by an hour, tomorrow, the deal itself. The buttons name the
+    contact (`due`, in seconds) rather than the card's version: they stay good while the deal changes in
+    other ways, and do nothing once that contact was done or moved. An untaken deal (a client who came
+    back while their manager was gone) gets its card's own buttons: it is to be taken first."""
     deal = card.deal
-    if not deal.is_open or deal.next_contact_at is None:
+    if deal.is_open and deal.taken_at is None:
+        return deal_card_keyboard(card, t)
+    if not deal.is_open or not same_moment(deal.next_contact_at, due):
         return _markup([[_open(card, t)]])
+    planned = str(int(due.timestamp()))
     return _markup(
         [
-            [button(t("btn-contact-done"), "cdone", deal, versioned=False)],
+            [button(t("btn-contact-done"), "cdone", deal, planned, versioned=False)],
             [
-                button(t("btn-remind-1h"), "ncq", deal, "1h", versioned=False),
-                button(t("btn-remind-tmr"), "ncq", deal, "tmr", versioned=False),
+                button(t("btn-remind-1h"), "rsnz", deal, f"1h-{planned}", versioned=False),
+                button(t("btn-remind-tmr"), "rsnz", deal, f"tmr-{planned}", versioned=False),
             ],
             [_open(card, t)],
         ]

@@ -49,8 +49,10 @@ async def render_digest_notice(
         lines.append(title)
         for deal_id, value in section.get("cases", []):
             lines.append(await _case(uow, int(deal_id), int(value), measure, config, t))
-    lost = int((data.get("lost") or {}).get("count", 0))
-    lines += ["", t("digest-lost", count=lost)]
+    lost = data.get("lost") or {}
+    lines += ["", t("digest-lost", count=int(lost.get("count", 0)))]
+    for deal_id, value in lost.get("cases", []):
+        lines.append(await _case(uow, int(deal_id), int(value), "amount", config, t))
     for key, count in data.get("lost_reasons", [])[:5]:
         reason = config.loss_reason(str(key))
         text = esc(reason.text[t.locale]) if reason else t("loss-reason-non-target")
@@ -82,7 +84,9 @@ async def _blocked(data: dict[str, Any], uow: UnitOfWork, t: Texts) -> str:
         member = await uow.staff.get(chat_id)
         await uow.rollback()
         name = esc(staff_name(member, t)) if member else t("owner-unknown", id=chat_id)
-        return t("notice-staff-blocked", name=name)
+        return t(
+            "notice-staff-never-started" if data.get("never_started") else "notice-staff-blocked", name=name
+        )
     contact = await uow.contacts.get(int(data["contact_id"])) if data.get("contact_id") else None
     await uow.rollback()
     name = esc(clip(contact.name, NAME_LIMIT)) if contact else str(chat_id)

@@ -55,3 +55,6 @@ notice-lead-reassigned = 👤 <b>Deal #{ $id } is yours now</b> (it was assigned
 notice-lead-reassigned-away = ↪️ Lead #{ $id } went to another manager: { $new }. By { $by }. You no longer need to take it.
 history-reassigned-no-reason = 🔁 { $actor }: lead reassigned ({ $old } → { $new })
 card-take-overdue = 🔴 It was to be taken by { $at } — overdue
+alert-client-has-deal = 📅 <b>Time to get back to the client</b> (planned in deal #{ $old } for { $due }), but the client already has an open deal #{ $id } — work in that one.
+deal-error-contact-changed = This contact was already marked done or moved — the reminder is out of date. The card shows what is planned now.
+notice-staff-never-started = ⚠️ <b>{ $name } has not opened the bot yet</b> — notices do not reach them. Ask them to open the bot and press “Start”.

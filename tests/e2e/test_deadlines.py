@@ -195,6 +195,25 @@ async def test_a_next_contact_reminder_comes_at_its_time_and_its_buttons_work(
     assert await running.scalar("select count(*) from breaches where kind = 'contact'") == 0
 
 
+async def test_an_old_reminder_does_nothing_to_a_contact_moved_since(
+    api: FakeBotApi, running: RunningBot, clock: FixedClock
+) -> None:
+    oleg, _ = await oleg_alone_on_shift(api)
+    card = await worked_lead(api, oleg, 805, "Нина")
+    await plan_in_an_hour(api, oleg, card)
+    clock.at = START + timedelta(hours=1) + JUST_AFTER
+    reminder = await oleg.expect(REMINDER)
+    # Moved from the card instead (an hour on); then the old reminder's buttons are pressed.
+    await plan_in_an_hour(api, oleg, card)
+    moved = (await deal(running, 1)).next_contact_at
+    for button in ("✅ Связался", "⏰ Через час"):
+        await oleg.press(button, message=api.find_message(MANAGER, reminder["message_id"]))
+        answer = await oleg.answer_of_callback()
+        assert "напоминание устарело" in answer["text"], answer
+        assert (await deal(running, 1)).next_contact_at == moved
+    assert sent(api, MANAGER, "Как прошёл контакт") == []
+
+
 async def test_an_overdue_contact_alerts_the_owner_then_the_supervisors_once_each(
     api: FakeBotApi, running: RunningBot, clock: FixedClock
 ) -> None:

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.scheduler import TimerScheduler
 from domain import timer_firing, timer_kinds
 from domain.crm_config import CrmConfig
-from domain.deal_notes import complete_contact
+from domain.deal_notes import complete_contact, plan_next_contact
+from domain.deal_rules import DealError
 from domain.digest import ensure_digest, next_digest_at
 from domain.intake import Prospect, submit_lead
 from domain.models import Role, Timer
@@ -321,8 +322,35 @@ async def test_a_timer_that_fails_to_fire_is_put_off_and_does_not_block_the_rest
     await bench.sweep_at(later(10))
     assert len(await bench.sent("contact_reminder")) == 1  # the good one fired all the same
     [bad] = [t for t in await bench.timers() if t.kind == "test_broken"]
-    assert (bad.state, bad.attempts) == ("pending", 1) and bad.due_at > later(10)
+    assert (bad.state, bad.attempts, bad.due_at) == ("pending", 1, later(5))  # what it is about stays
+    assert bad.retry_at is not None and bad.retry_at > later(10)
     assert "a bug in one firing" in (bad.error or "")
+
+
+async def test_a_reminder_whose_firing_failed_once_is_sent_when_tried_again(
+    bench: Bench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database blip while firing: the reminder goes out on the next try, about the same contact."""
+    real = timer_firing.FIRINGS[timer_kinds.NEXT_CONTACT]
+    failures = [RuntimeError("database is locked")]
+
+    async def flaky(*args: Any, **kwargs: Any) -> str:
+        if failures:
+            raise failures.pop()
+        return await real(*args, **kwargs)
+
+    monkeypatch.setitem(timer_firing.FIRINGS, timer_kinds.NEXT_CONTACT, flaky)
+    deal_id = await bench.desk.taken_deal()
+    assert (await bench.desk.plan(deal_id, later(60), at=NOW)).ok
+    await bench.sweep_at(later(60))
+    assert await bench.sent("contact_reminder") == []
+    await bench.sweep_at(later(61))  # the first retry waits 30 s, then 60 s ...
+    [(chat, _, data)] = await bench.sent("contact_reminder")
+    assert (chat, data["deal_id"], data["due"]) == (OWNER, deal_id, later(60).isoformat())
+    await bench.sweep_at(later(120))  # its overdue step counts from when the reminder went out
+    assert await bench.sent("contact_overdue") == []
+    await bench.sweep_at(later(121))
+    assert [chat for chat, _, _ in await bench.sent("contact_overdue")] == [OWNER]
 
 
 async def test_a_person_who_blocked_the_bot_is_reported_once_until_they_come_back(bench: Bench) -> None:
@@ -346,3 +374,118 @@ async def test_a_person_who_blocked_the_bot_is_reported_once_until_they_come_bac
     assert COLLEAGUE not in {chat for chat, _ in client}
     async with session_factory(bench.engine)() as session:
         assert (await session.get(DealRow, 1)) is not None
+
+
+async def test_a_reminder_about_a_contact_done_or_moved_since_changes_nothing(bench: Bench) -> None:
+    deal_id = await bench.desk.taken_deal()
+    assert (await bench.desk.plan(deal_id, later(60), at=NOW)).ok
+    await bench.sweep_at(later(60))
+    next_week = later(7 * 24 * 60)
+    assert (await bench.desk.plan(deal_id, next_week, at=later(61))).ok  # moved from the card
+    # The old reminder's buttons name 12:00's contact: neither completes nor moves next week's.
+    done = await bench.desk.run(
+        complete_contact, deal_id=deal_id, by=OWNER, result="созвонились", planned=later(60), now=later(62)
+    )
+    assert done.error is DealError.CONTACT_CHANGED
+    later_by_an_hour = await bench.desk.run(
+        plan_next_contact, deal_id=deal_id, by=OWNER, version=None, at=later(122), planned=later(60),
+        now=later(62),
+    )  # fmt: skip
+    assert later_by_an_hour.error is DealError.CONTACT_CHANGED
+    async with bench.desk.make_uow() as uow:
+        deal = await uow.deals.get(deal_id)
+    assert deal is not None and deal.next_contact_at == next_week
+    await bench.sweep_at(next_week)
+    assert [data["due"] for _, _, data in await bench.sent("contact_reminder")] == [
+        later(60).isoformat(),
+        next_week.isoformat(),
+    ]
+
+
+async def test_rewarming_a_lost_client_replaces_a_come_back_planned_on_the_lost_deal(bench: Bench) -> None:
+    deal_id = await bench.desk.taken_deal()
+    assert (await bench.desk.lose(deal_id, "postponed", at=later(1))).ok
+    assert (await bench.desk.plan(deal_id, later(30 * 24 * 60), at=later(2))).ok
+    rewarmed = await bench.desk.rewarm(deal_id, later(60 * 24 * 60), at=later(3))
+    assert rewarmed.ok
+    await bench.sweep_at(later(30 * 24 * 60))
+    assert await bench.sent("contact_reminder") == []  # the come-back went with the rewarm
+    await bench.sweep_at(later(60 * 24 * 60))
+    [(_, _, data)] = await bench.sent("contact_reminder")
+    assert data["deal_id"] == rewarmed.extra["new_deal_id"] and "woken_from" not in data
+
+
+async def test_a_client_who_came_back_by_themselves_is_pointed_to_their_open_deal(bench: Bench) -> None:
+    deal_id = await bench.desk.taken_deal()
+    assert (await bench.desk.lose(deal_id, "postponed", at=later(1))).ok
+    assert (await bench.desk.plan(deal_id, later(24 * 60), at=later(2))).ok
+    async with bench.desk.make_uow() as uow:  # the client leaves a new request meanwhile
+        again = await submit_lead(
+            uow, bench.desk.config, prospect=Prospect(500, 500, "Анна", None, "ru"),
+            answers={"need": "Снова сайт", "budget": "large", "timing": "now", "phone": "+79161234567"},
+            source=None, now=later(60),
+        )  # fmt: skip
+    await bench.sweep_at(later(24 * 60))
+    [(chat, _, data)] = await bench.sent("contact_reminder")
+    assert (chat, data["deal_id"], data["woken_from"], data.get("has_deal")) == (
+        OWNER,
+        again.deal_id,
+        deal_id,
+        True,
+    )
+    async with bench.desk.make_uow() as uow:
+        deals = await uow.deals.for_contact(again.contact_id)
+        new = await uow.deals.get(again.deal_id)
+    assert len(deals) == 2  # no third deal
+    assert new is not None and new.next_contact_at is None  # its own plan is untouched
+    assert [t for t in await bench.timers(again.deal_id) if t.kind in timer_kinds.CONTACT_CHAIN] == []
+
+
+async def test_changing_digest_at_moves_the_planned_digest_and_back_again(bench: Bench) -> None:
+    def at(clock: str) -> CrmConfig:
+        reminders = bench.desk.config.reminders.model_copy(update={"digest_at": clock})
+        return bench.desk.config.model_copy(update={"reminders": reminders})
+
+    for clock in ("15:00", "16:00", "15:00"):  # restarts with a changed config, the same day
+        async with bench.desk.make_uow() as uow:
+            await ensure_digest(uow, at(clock), now=NOW)
+        pending = [t for t in await bench.timers() if t.kind == timer_kinds.DIGEST and t.state == "pending"]
+        assert [t.due_at for t in pending] == [next_digest_at(at(clock), NOW)], clock
+
+
+async def test_a_stage_overstayed_before_the_lead_was_taken_is_announced_once_it_is_in_work(
+    bench: Bench, config: CrmConfig
+) -> None:
+    """take_sla 1h, the first stage's sla 15m: at 15m nobody has taken it (recorded, not said); taken at
+    30m and still in the stage at 1h, the owner and the supervisors hear it then, once."""
+    intake = config.intake.model_copy(update={"take_sla": timedelta(hours=1)})
+    bench.desk.config = config.model_copy(update={"intake": intake})
+    bench.sweeper = sweeper_for(bench.engine, bench.desk.config, bench.clock)
+    bench.sweeper.started_at = NOW
+    async with bench.desk.make_uow() as uow:
+        await bootstrap_staff(uow, roles={Role.MANAGER: [OWNER], Role.SUPERVISOR: [SUPERVISOR]})
+    deal_id = await bench.desk.lead()
+    await bench.sweep_at(later(15))
+    assert await bench.sent("stage_overdue") == [] and len(await bench.breaches()) == 1
+    async with bench.desk.make_uow() as uow:
+        await take_deal(uow, deal_id=deal_id, staff=await uow.staff.get(OWNER), now=later(30))
+    await bench.sweep_at(later(60))
+    assert sorted(chat for chat, _, _ in await bench.sent("stage_overdue")) == sorted([OWNER, SUPERVISOR])
+    await bench.sweep_at(later(600))
+    assert len(await bench.sent("stage_overdue")) == 2 and len(await bench.breaches()) == 1
+
+
+async def test_a_late_lead_handed_to_someone_else_gets_a_fresh_take_deadline(bench: Bench) -> None:
+    async with bench.desk.make_uow() as uow:
+        await bootstrap_staff(uow, roles={Role.MANAGER: [OWNER, COLLEAGUE], Role.SUPERVISOR: [SUPERVISOR]})
+    deal_id = await bench.desk.lead()
+    await bench.sweep_at(later(15))
+    assert len(await bench.sent("take_overdue")) == 1
+    async with bench.desk.make_uow() as uow:
+        owner = (await uow.deals.get(deal_id)).manager_id  # type: ignore[union-attr]
+    other = COLLEAGUE if owner == OWNER else OWNER
+    assert (await bench.desk.give(deal_id, other, "", by=SUPERVISOR, at=later(20))).ok  # no reason needed
+    await bench.sweep_at(later(35))  # 15 minutes more, and the new manager has not taken it either
+    alerts = await bench.sent("take_overdue")
+    assert [data["manager"] for _, _, data in alerts] == [owner, other]
+    assert [chat for chat, _, _ in await bench.sent("take_reminder")] == [owner, other]

@@ -160,7 +160,9 @@ class Desk:
         )
 
     async def give(self, deal_id: int, to_id: int, reason: str, *, at: datetime, by: int) -> ActionResult:
-        return await self.run(hand_over, deal_id=deal_id, by=by, to_id=to_id, reason=reason, now=at)
+        return await self.run(
+            hand_over, self.config, deal_id=deal_id, by=by, to_id=to_id, reason=reason, now=at
+        )
 
     async def reply(
         self, deal_id: int, message: OutgoingMessage, *, at: datetime, by: int = OWNER

@@ -118,3 +118,25 @@ def test_check_when_compares_moments_not_wall_clocks() -> None:
     # 11:30 in Moscow is 09:30 in Berlin (winter): the same moment, half an hour after FIXED_NOW.
     assert check_when(datetime(2026, 11, 25, 9, 30, tzinfo=ZoneInfo(BERLIN)), now=FIXED_NOW) is None
     assert check_when(datetime(2026, 11, 25, 8, 30, tzinfo=ZoneInfo(BERLIN)), now=FIXED_NOW) == "past"
+
+
+@pytest.mark.parametrize(
+    ("code", "now", "expected"),
+    [
+        ("tmr", "2026-11-27T12:00", "2026-11-30T07:00"),  # Friday: "tomorrow" is Monday 10:00 MSK
+        ("3d", "2026-11-25T12:00", "2026-11-30T07:00"),  # Wednesday + 3 = Saturday: Monday
+        ("tmr", "2026-12-31T12:00", "2027-01-11T07:00"),  # New Year holidays: the first working day
+        ("tmr", "2026-11-25T12:00", "2026-11-26T07:00"),  # a working day stays as it is
+        ("1h", "2026-11-27T17:00", "2026-11-27T18:00"),  # an hour is an hour, evening or not
+    ],
+)
+def test_quick_days_land_on_working_days_with_the_teams_calendar(code: str, now: str, expected: str) -> None:
+    from domain.working_time import BusinessCalendar
+
+    calendar = BusinessCalendar.build(
+        timezone=MOSCOW, days="mon-fri", start="09:00", end="18:00", holidays_country="RU", always=False
+    )
+    moment = datetime.fromisoformat(now).replace(tzinfo=UTC)
+    assert quick_time(code, now=moment, timezone=MOSCOW, calendar=calendar) == datetime.fromisoformat(
+        expected
+    ).replace(tzinfo=UTC)

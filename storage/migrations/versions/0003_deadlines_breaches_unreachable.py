@@ -49,12 +49,14 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('key', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('attempts', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('error', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('retry_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_timers_key'), ['key'])
 
 
 def downgrade() -> None:
     with op.batch_alter_table('timers', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_timers_key'), type_='unique')
+        batch_op.drop_column('retry_at')
         batch_op.drop_column('error')
         batch_op.drop_column('attempts')
         batch_op.drop_column('key')
