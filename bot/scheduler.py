@@ -81,18 +81,19 @@ class TimerScheduler:
     async def stop(self) -> None:
         """No new sweeps; the one running finishes its timer in hand (each is its own transaction, so a
         cut-off one would only fire again later, once)."""
-        self._stopped = True
-        if self._scheduler is not None and self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
-        self._scheduler = None
-        if self._planning is not None:
-            self._planning.cancel()
+        self._stopped = True  # a sweep in hand stops after its current timer
         try:
             async with asyncio.timeout(STOP_GRACE_S):
                 async with self._sweeping:
                     pass
         except TimeoutError:
             logger.warning("a timer sweep was still running at shutdown")
+        # Only now: shutting APScheduler down cancels a job it is running.
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        self._scheduler = None
+        if self._planning is not None:
+            self._planning.cancel()
 
     def poke(self) -> None:
         """A timer was written: look again when the next one is due (it may be sooner than planned)."""

@@ -89,7 +89,8 @@ async def plan_next_contact(
     if at <= now:
         raise Refused(DealError.IN_PAST, deal)
     assert deal.id is not None
-    await stop_clocks(uow, deal.id, timer_kinds.CONTACT_CHAIN, now=now)
+    # The planned contact's timers go; a breach it left stays open: moving a contact is not making it.
+    await uow.timers.cancel(subject_id=deal.id, kinds=timer_kinds.CONTACT_CHAIN)
     # No owner in the payload: the deal may change hands before it fires; whoever owns it then is told.
     await uow.timers.add(Timer(timer_kinds.NEXT_CONTACT, deal.id, at))
     previous = deal.next_contact_at

@@ -172,7 +172,12 @@ async def _assign_or_queue(
     assert deal.id is not None and deal.take_due_at is not None
     team = await uow.staff.active()
     loads = await uow.deals.open_counts()
-    on_duty = {s.telegram_id: s for s in team if s.is_manager and s.on_duty}
+    # Someone who blocked the bot would never see the lead: they get none until they come back.
+    on_duty = {
+        s.telegram_id: s
+        for s in team
+        if s.is_manager and s.on_duty and not await uow.unreachable.contains(s.telegram_id)
+    }
     chosen = choose_manager(
         (Candidate(s.telegram_id, loads.get(s.telegram_id, 0), s.last_assigned_at) for s in on_duty.values()),
         mode=config.distribution.mode,

@@ -75,8 +75,8 @@ def parse_when(
     text = " ".join(text.split()).lower().rstrip(".,!?;")
     if not text or len(text) > MAX_TEXT:
         return None
-    if (delta := _duration(text)) is not None:
-        return now.astimezone(UTC) + delta
+    if (delta := _duration(text)) is not None:  # "in 5 minutes": on the minute, as the person will read it
+        return _up_to_the_minute(now.astimezone(UTC) + delta)
     text = _normalise(text)
     if (clock := _clock(text)) is not None:
         return _next(clock, now=now, timezone=timezone)
@@ -191,3 +191,11 @@ def _settings(timezone: str) -> Settings:
         "RETURN_TIME_AS_PERIOD": True,  # tells "25.12" (period "day") from "25.12 10:30" ("time")
     }
     return Settings().replace(mod_settings=values, **values)
+
+
+def _up_to_the_minute(moment: datetime) -> datetime:
+    return (
+        moment
+        if not (moment.second or moment.microsecond)
+        else moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    )

@@ -8,7 +8,6 @@ A middleware puts a `Desk` into the handler data of the deal routers, so a handl
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -171,8 +170,7 @@ class Desk:
     async def drop_buttons(self, callback: CallbackQuery) -> None:
         """The pressed message keeps its text and loses its buttons (a confirmation that did its work)."""
         if isinstance(callback.message, Message):
-            with contextlib.suppress(TelegramBadRequest):
-                await callback.message.edit_reply_markup(reply_markup=None)
+            await drop_buttons_of(self.bot, callback.message.chat.id, [callback.message.message_id])
 
 
 class DeskMiddleware(BaseMiddleware):

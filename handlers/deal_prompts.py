@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
+import logging
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -14,6 +14,8 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from handlers.i18n import Texts
 from handlers.states import PROMPTS
 from handlers.views.deal_keyboards import cancel_keyboard
+
+logger = logging.getLogger(__name__)
 
 
 async def ask(
@@ -61,7 +63,13 @@ async def forget_input(bot: Bot, chat_id: int, state: FSMContext) -> dict[str, A
 
 
 async def drop_buttons_of(bot: Bot, chat_id: int, message_ids: list[int]) -> None:
-    """Questions that are over keep their words and lose their buttons (gone already: nothing to do)."""
+    """Questions that are over keep their words and lose their buttons (gone already: nothing to do).
+    Cosmetic: Telegram failing here (5xx, a block, a timeout) must not stop what the person asked for;
+    a button left behind does nothing harmful, it answers "no longer current"."""
     for message_id in message_ids:
-        with contextlib.suppress(TelegramBadRequest):
+        try:
             await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
+        except TelegramBadRequest:
+            pass
+        except TelegramAPIError as error:  # includes 5xx, 429 and network errors
+            logger.info("could not take the buttons off message %s in %s: %s", message_id, chat_id, error)

@@ -17,7 +17,7 @@ from domain.ports import UnitOfWork
 from domain.team import team_member
 from handlers.i18n import Texts
 from handlers.views.deal_card import deal_card_text, time_span
-from handlers.views.deal_history import moment
+from handlers.views.deal_history import moment, short_moment
 from handlers.views.deal_keyboards import button, deal_card_keyboard
 from handlers.views.formatting import TELEGRAM_TEXT_LIMIT, clip, esc, visible_length
 from handlers.views.team_notices import staff_name
@@ -81,7 +81,8 @@ async def render_deadline_notice(
             id=deal.id,
             stage=esc(stage.name[t.locale] if stage else str(data["stage"])),
             limit=time_span(stage.sla, t) if stage and stage.sla else "—",
-            since=moment(entered, config, t.locale, now=now),
+            counted="always" if config.business_hours.always else "working",
+            since=short_moment(entered, config),
             manager=manager,
         )
         keyboard = _markup([[_open(card, t)]])

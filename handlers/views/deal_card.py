@@ -61,9 +61,20 @@ def deal_card_text(
         body.append(t("card-amount", amount=money(deal.amount, config, t.locale)))
     body += _status_lines(card, config, t, viewer_id, tz, now)
     if deal.is_open and deal.next_contact_at is not None:
-        overdue = now is not None and deal.next_contact_at <= now
+        due = now is not None and deal.next_contact_at <= now
+        # Overdue when the overdue alert says so (`reminders.overdue_after` of working time later);
+        # until then it is simply due: the reminder and the card must not disagree.
+        overdue_at = config.calendar().add(deal.next_contact_at, config.reminders.overdue_after)
+        overdue = now is not None and overdue_at <= now
         at = moment(deal.next_contact_at, config, t.locale, now=now or deal.stage_entered_at)
-        body.append(t("card-next-contact-overdue", at=at) if overdue else t("card-next-contact", at=at))
+        key = (
+            "card-next-contact-overdue"
+            if overdue
+            else "card-next-contact-due"
+            if due
+            else "card-next-contact"
+        )
+        body.append(t(key, at=at))
     elif deal.is_open and deal.taken_at is not None:
         body.append(t("card-no-next-contact"))
     # Long answers and history entries are what can make a card too long for one message: they are cut
@@ -85,6 +96,8 @@ def deal_card_text(
 def time_span(span: timedelta, t: Texts) -> str:
     """How long, compactly and without declension: "3 дн. 4 ч", "2 ч 15 мин", "5 мин"."""
     minutes = max(0, int(span.total_seconds()) // 60)
+    if minutes == 0:
+        return t("span-under-minute")
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:

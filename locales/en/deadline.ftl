@@ -8,7 +8,10 @@ alert-contact-escalated = 🚨 <b>A client is waiting for a call</b> · deal #{ 
 alert-take-overdue = 🚨 <b>Nobody took lead #{ $id } into work</b> — waiting { $waiting }. Who should get it?
 alert-take-overdue-assigned = 🚨 <b>Lead #{ $id } was not taken into work</b> — waiting { $waiting }, assigned to { $manager }. Give it to someone else?
 alert-take-reminder = ⏰ <b>You have not taken lead #{ $id } yet</b> — the client has waited { $waiting }. Your supervisor has been told.
-alert-stage-overdue = ⏰ <b>Deal #{ $id } is overdue in “{ $stage }”</b>: the limit is { $limit } of working time; in the stage since { $since }. Owner: { $manager }.
+alert-stage-overdue = ⏰ <b>Deal #{ $id } is overdue in “{ $stage }”</b>: the limit is { $limit }{ $counted ->
+        [working] { " " }of working time
+       *[always] {""}
+    }; in the stage since { $since }. Owner: { $manager }.
 
 btn-contact-done = ✅ Done
 btn-remind-1h = ⏰ In an hour
@@ -58,3 +61,4 @@ card-take-overdue = 🔴 It was to be taken by { $at } — overdue
 alert-client-has-deal = 📅 <b>Time to get back to the client</b> (planned in deal #{ $old } for { $due }), but the client already has an open deal #{ $id } — work in that one.
 deal-error-contact-changed = This contact was already marked done or moved — the reminder is out of date. The card shows what is planned now.
 notice-staff-never-started = ⚠️ <b>{ $name } has not opened the bot yet</b> — notices do not reach them. Ask them to open the bot and press “Start”.
+card-next-contact-due = ⏰ Time to get in touch: the contact was planned for { $at }

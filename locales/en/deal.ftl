@@ -3,6 +3,7 @@
 card-in-stage-for = {" "}· { $duration } at this stage
 span-days = { $count } d
 span-hours = { $count } h
+span-under-minute = under a minute
 span-minutes = { $count } min
 card-amount = 💰 Amount: <b>{ $amount }</b>
 card-next-contact = 📅 Next contact: { $at }

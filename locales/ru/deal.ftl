@@ -3,6 +3,7 @@
 card-in-stage-for = {" "}· { $duration } на этапе
 span-days = { $count } дн.
 span-hours = { $count } ч
+span-under-minute = меньше минуты
 span-minutes = { $count } мин
 card-amount = 💰 Сумма: <b>{ $amount }</b>
 card-next-contact = 📅 Следующий контакт: { $at }

@@ -155,6 +155,8 @@ async def test_a_next_contact_reminder_comes_at_its_time_and_its_buttons_work(
     reminder = await oleg.expect(REMINDER)
     assert "сделка №1" in reminder["text"] and "Анна" in reminder["text"]
     assert LATE_MARK not in reminder["text"]
+    # The card under it agrees: due now, not overdue (that is for `overdue_after` later).
+    assert "Пора связаться: контакт назначен" in reminder["text"] and "просрочен" not in reminder["text"]
     assert reminder["buttons"] == ["✅ Связался", "⏰ Через час", "📅 Завтра", "📂 Открыть сделку"]
 
     await oleg.press("📂 Открыть сделку", message=api.find_message(MANAGER, reminder["message_id"]))

@@ -234,3 +234,22 @@ async def test_a_live_location_is_not_relayed_as_a_stream_of_corrections(
     await anna.send("Я на месте")
     await manager.expect("Я на месте")
     assert await running.scalar("select count(*) from messages where direction = 'in'") == 2
+
+
+async def test_telegram_failing_to_tidy_a_question_does_not_lose_the_confirmed_date(
+    api: FakeBotApi, running: RunningBot
+) -> None:
+    """Taking the buttons off a finished question is cosmetic: a 502 there must not stop the plan."""
+    _, manager, _ = await taken_lead(api, 807)
+    await open_menu(manager, "📅 След. контакт")
+    await manager.press("✏️ Ввести дату")
+    await manager.expect("Когда связаться с клиентом?")
+    await manager.send("завтра в 15:00")
+    confirm = await manager.expect("15:00. Всё верно?")
+    api.fail("editMessageReplyMarkup", times=3, error_code=502)
+    await manager.press("✅ Да, верно", message=api.find_message(MANAGER, confirm["message_id"]))
+    assert ", 15:00 ✓" in (await manager.answer_of_callback())["text"]
+    await running.eventually(
+        "select count(*) from timers where subject_id = 1 and kind = 'next_contact' and state = 'pending'", 1
+    )
+    assert "что-то пошло не так" not in str(api.sent_to(MANAGER)[-1].get("text"))

@@ -489,3 +489,39 @@ async def test_a_late_lead_handed_to_someone_else_gets_a_fresh_take_deadline(ben
     alerts = await bench.sent("take_overdue")
     assert [data["manager"] for _, _, data in alerts] == [owner, other]
     assert [chat for chat, _, _ in await bench.sent("take_reminder")] == [owner, other]
+
+
+async def test_a_manager_who_blocked_the_bot_gets_no_new_leads_until_they_come_back(bench: Bench) -> None:
+    async with bench.desk.make_uow() as uow:
+        await bootstrap_staff(uow, roles={Role.MANAGER: [OWNER], Role.SUPERVISOR: [SUPERVISOR]})
+    async with bench.desk.make_uow() as uow:
+        await note_blocked(uow, OWNER, reason="Forbidden: bot was blocked by the user", now=NOW)
+    first = await bench.desk.lead()
+    async with bench.desk.make_uow() as uow:
+        deal = await uow.deals.get(first)
+        assert deal is not None and deal.manager_id is None  # unsorted: the supervisors hear of it
+        assert await note_back(uow, OWNER)
+    async with bench.desk.make_uow() as uow:
+        again = await submit_lead(
+            uow, bench.desk.config, prospect=Prospect(501, 501, "Борис", None, "ru"),
+            answers={"need": "Сайт", "budget": "large", "timing": "now", "phone": "+79161234568"},
+            source=None, now=later(1),
+        )  # fmt: skip
+        deal = await uow.deals.get(again.deal_id)
+    assert deal is not None and deal.manager_id == OWNER
+
+
+async def test_moving_an_overdue_contact_is_not_making_it(bench: Bench) -> None:
+    deal_id = await bench.desk.taken_deal()
+    assert (await bench.desk.plan(deal_id, later(60), at=NOW)).ok
+    await bench.sweep_at(later(60))
+    await bench.sweep_at(later(120))  # overdue: a breach
+    assert (await bench.desk.plan(deal_id, later(24 * 60), at=later(130))).ok  # "tomorrow"
+    [breach] = [b for b in await bench.breaches() if b.kind == "contact"]
+    assert breach.resolved_at is None
+    done = await bench.desk.run(
+        complete_contact, deal_id=deal_id, by=OWNER, result="дозвонился", now=later(200)
+    )
+    assert done.ok
+    [breach] = [b for b in await bench.breaches() if b.kind == "contact"]
+    assert breach.resolved_at == later(200)
