@@ -18,6 +18,7 @@ import pytest
 from bot.settings import Settings
 from domain.crm_config import CrmConfig
 from domain.models import Deal
+from handlers.callbacks import DealAction
 
 from .bot_api_people import FakeUser
 from .bot_api_server import FakeBotApi
@@ -205,11 +206,18 @@ async def test_an_old_reminder_does_nothing_to_a_contact_moved_since(
     await plan_in_an_hour(api, oleg, card)
     clock.at = START + timedelta(hours=1) + JUST_AFTER
     reminder = await oleg.expect(REMINDER)
-    # Moved from the card instead (an hour on); then the old reminder's buttons are pressed.
-    await plan_in_an_hour(api, oleg, card)
+    assert reminder["buttons"][:3] == ["✅ Связался", "⏰ Через час", "📅 Завтра"]
+    # Moved from the card instead ("in 3 days"); then the old reminder's buttons are pressed.
+    version = (await deal(running, 1)).version
+    await oleg.press_data(DealAction(action="ncq", deal_id=1, v=version, arg="3d").pack(), card["message_id"])
+    assert "Следующий контакт:" in (await oleg.answer_of_callback())["text"]
     moved = (await deal(running, 1)).next_contact_at
-    for button in ("✅ Связался", "⏰ Через час"):
-        await oleg.press(button, message=api.find_message(MANAGER, reminder["message_id"]))
+    assert moved is not None and moved > clock.at + timedelta(days=2)
+    planned = str(int((START + timedelta(hours=1)).timestamp()))  # what the reminder's buttons carry
+    for action, arg in (("cdone", planned), ("rsnz", f"1h-{planned}")):
+        await oleg.press_data(
+            DealAction(action=action, deal_id=1, v=0, arg=arg).pack(), reminder["message_id"]
+        )
         answer = await oleg.answer_of_callback()
         assert "напоминание устарело" in answer["text"], answer
         assert (await deal(running, 1)).next_contact_at == moved
