@@ -32,9 +32,10 @@ from storage.unit_of_work import SqlUnitOfWork
 
 logger = logging.getLogger(__name__)
 
-# A claimed batch must be sent within its lease, or another process may claim it too: ten items at
-# about one a second per chat, with short flood waits, stay well inside five minutes.
-LEASE = timedelta(minutes=5)
+# A lease is renewed just before each item's send, so it must cover one send: the Bot session's request
+# timeout (60 s) and the rate limiter's short flood waits (2 x 5 s), with room to spare. It is also how
+# long a chat waits when its sender died mid-send.
+LEASE = timedelta(minutes=2)
 BATCH = 10
 MAX_BACKOFF_S = 300
 MAX_ATTEMPTS = 500  # with backoff capped at five minutes: about two days of Telegram being unreachable
@@ -100,7 +101,11 @@ class Notifier:
                 await self._queue.release([i.id for i in items[index:]], now=self._clock.now())
                 break
             try:
-                await self._deliver(item)
+                current = await self._queue.renew(item, now=self._clock.now(), lease=LEASE)
+                if current is None:  # its lease ran out and another sender has it now
+                    logger.warning("outbox item %s was taken over by another sender; skipping it", item.id)
+                    continue
+                await self._deliver(current)
             except Exception:
                 # A database blip or a revoked token: the rest of the batch is not left leased.
                 await self._queue.release([i.id for i in items[index + 1 :]], now=self._clock.now())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -48,6 +48,7 @@ class OutboxItem:
     data: dict[str, Any]
     locale: str | None
     attempts: int
+    leased_until: datetime | None = None
 
 
 def _chat_head() -> Any:
@@ -94,11 +95,33 @@ class OutboxQueue:
                 if result.rowcount == 1:  # type: ignore[attr-defined]
                     claimed.append(
                         OutboxItem(
-                            row.id, row.chat_id, row.kind, dict(row.data), row.locale, row.attempts + 1
+                            row.id, row.chat_id, row.kind, dict(row.data), row.locale, row.attempts + 1,
+                            now + lease,
                         )
-                    )
+                    )  # fmt: skip
             await session.commit()
             return claimed
+
+    async def renew(self, item: OutboxItem, *, now: datetime, lease: timedelta) -> OutboxItem | None:
+        """Just before an item is sent: its lease starts afresh, if it is still this sender's (nobody
+        claimed it after the lease ran out). So a lease covers one send, not a whole batch, and can be
+        short: an item whose sender died mid-send holds its chat back only that long."""
+        until = now + lease
+        async with self._sessions() as session:
+            result = await session.execute(
+                update(OutboxRow)
+                .where(
+                    OutboxRow.id == item.id,
+                    OutboxRow.state == SENDING,
+                    OutboxRow.next_attempt_at == item.leased_until,
+                )
+                .values(next_attempt_at=until)
+                .execution_options(synchronize_session=False)
+            )
+            await session.commit()
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        return replace(item, leased_until=until)
 
     async def release(self, item_ids: list[int], *, now: datetime) -> None:
         """Give back claimed items that were not started (the bot is stopping): due again at once."""

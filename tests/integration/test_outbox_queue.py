@@ -115,3 +115,19 @@ async def test_the_next_due_time_is_that_of_a_chat_s_oldest_item(engine: AsyncEn
     first = await queue.claim_due(now=NOW, lease=LEASE)
     await queue.retry_at(first[0].id, at=NOW + timedelta(minutes=5), error="502")
     assert await queue.next_due_at() == NOW + timedelta(minutes=5)
+
+
+async def test_a_lease_starts_afresh_at_each_send_and_a_taken_over_item_is_not_sent_twice(
+    engine: AsyncEngine,
+) -> None:
+    await add_notices(engine, 2)
+    queue, other = OutboxQueue(session_factory(engine)), OutboxQueue(session_factory(engine))
+    first, second = await queue.claim_due(now=NOW, lease=LEASE)
+    # The first is sent after 50 s in the batch; its lease is renewed just before: a full lease again.
+    renewed = await queue.renew(first, now=NOW + timedelta(seconds=50), lease=LEASE)
+    assert renewed is not None and renewed.leased_until == NOW + timedelta(seconds=110)
+    # The second waited behind it past its lease (a hung request): another sender takes it over, and
+    # only it: the first is still leased.
+    taken = await other.claim_due(now=NOW + timedelta(seconds=100), lease=LEASE)
+    assert [(i.id, i.attempts) for i in taken] == [(second.id, 2)]
+    assert await queue.renew(second, now=NOW + timedelta(seconds=101), lease=LEASE) is None
