@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock, SystemClock
 from bot.fsm_storage import DatabaseStorage
-from bot.middlewares import LocaleMiddleware, StaffMiddleware, UnitOfWorkMiddleware
+from bot.middlewares import LocaleMiddleware, ReachableAgainMiddleware, StaffMiddleware, UnitOfWorkMiddleware
 from bot.notifier import Notifier
 from bot.rate_limit import SendRateLimiter
 from bot.scheduler import TimerScheduler
@@ -197,6 +197,7 @@ def build_app(
     )
     dispatcher.update.outer_middleware(UnitOfWorkMiddleware(make_uow, clock))
     dispatcher.update.outer_middleware(StaffMiddleware(translator, make_uow))
+    dispatcher.update.outer_middleware(ReachableAgainMiddleware(make_uow))
     dispatcher.update.outer_middleware(LocaleMiddleware(translator))
     dispatcher.include_router(build_router())
     return App(settings, config, engine, bot, dispatcher, notifier, scheduler, translator, make_uow, clock)

@@ -1,4 +1,5 @@
-"""Outer middlewares, in order: dedupe + unit of work per update, staff role, locale (DESIGN.md §1)."""
+"""Outer middlewares, in order: dedupe + unit of work per update, staff role, reachable again, locale
+(DESIGN.md §1)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from aiogram.types import TelegramObject, Update, User
 
 from bot.clock import Clock
 from domain.team import update_profile
+from domain.unreachable import note_back
 from handlers.i18n import Translator
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -74,6 +76,29 @@ class StaffMiddleware(BaseMiddleware):
                     profile_uow, staff, name=user.full_name, username=user.username, locale=locale
                 )
         data["staff"] = staff
+        return await handler(event, data)
+
+
+class ReachableAgainMiddleware(BaseMiddleware):
+    """Someone recorded as unreachable (blocked the bot, never pressed Start) who writes or presses a
+    button can plainly be written to again: the record goes, so they get leads again and a later block
+    is told again. Telegram says "unblocked" itself only for a block, never for a first Start."""
+
+    def __init__(self, make_uow: Callable[[], SqlUnitOfWork]) -> None:
+        self._make_uow = make_uow
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        assert isinstance(event, Update)
+        user: User | None = data.get("event_from_user")
+        if user is not None and (event.message or event.callback_query or event.edited_message):
+            uow: SqlUnitOfWork = data["uow"]
+            recorded = await uow.unreachable.contains(user.id)
+            await uow.rollback()
+            if recorded:
+                # A unit of work of its own: this commit must not record the update as handled.
+                async with self._make_uow() as own:
+                    await note_back(own, user.id)
+                logger.info("chat %s is reachable again", user.id)
         return await handler(event, data)
 
 

@@ -160,7 +160,8 @@ class Notifier:
             except TelegramForbiddenError as error:  # the person blocked the bot: the team hears it once
                 logger.warning("outbox item %s: chat %s blocked the bot: %s", item.id, item.chat_id, error)
                 await self._queue.mark_failed(item.id, error=f"blocked: {error}")
-                await self._note_blocked(item.chat_id, str(error))
+                # "bot can't initiate conversation with a user": they never pressed Start.
+                await self._note_blocked(item.chat_id, str(error), never_started="initiate" in str(error))
                 return None
             except TelegramAPIError as error:  # blocked, chat gone, bad request: permanent
                 logger.warning("outbox item %s to %s failed for good: %s", item.id, item.chat_id, error)
@@ -173,10 +174,12 @@ class Notifier:
         await self._queue.mark_sent(item.id, now=self._clock.now())
         return None
 
-    async def _note_blocked(self, chat_id: int, reason: str) -> None:
+    async def _note_blocked(self, chat_id: int, reason: str, *, never_started: bool) -> None:
         try:
             async with self._make_uow() as uow:
-                await note_blocked(uow, chat_id, reason=reason, now=self._clock.now())
+                await note_blocked(
+                    uow, chat_id, reason=reason, never_started=never_started, now=self._clock.now()
+                )
         except Exception:
             logger.exception("could not record that chat %s blocked the bot", chat_id)
 

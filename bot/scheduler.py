@@ -115,16 +115,19 @@ class TimerScheduler:
         fired = 0
         if self.started_at is None:  # swept without `start` (a test, a one-off run): it starts now
             self.started_at = self._clock.now()
+        tried: set[int] = set()  # each due timer once per sweep: one another process holds is theirs
         async with self._sweeping:
             while not self._stopped:
                 now = self._clock.now()
                 try:
-                    due = await self._queue.due(now=now, limit=BATCH)
+                    found = await self._queue.due(now=now, limit=BATCH + len(tried))
                 except Exception:
                     logger.exception("could not look for due timers; the next tick tries again")
                     return fired
+                due = [timer_id for timer_id in found if timer_id not in tried]
                 if not due:
                     break
+                tried.update(due)
                 try:
                     for timer_id in due:
                         if self._stopped:

@@ -24,13 +24,14 @@ async def remind_contact(
     if deal is None or not same_moment(deal.next_contact_at, timer.due_at):
         return "stale"
     data: dict[str, object] = {"due": timer.due_at.isoformat(), "late": late}
+    fresh = True
     if not deal.is_open:  # a sleeping client: they come back as a deal
         closed_id = deal.id
-        deal = await wake_client(uow, config, deal, due=timer.due_at, now=now)
+        deal, fresh = await wake_client(uow, config, deal, due=timer.due_at, now=now)
         data["woken_from"] = closed_id
     assert deal.id is not None
     data["deal_id"] = deal.id
-    if not same_moment(deal.next_contact_at, timer.due_at):
+    if not fresh:
         # The client already has an open deal with its own plan: say the planned moment came, and no more.
         data["has_deal"] = True
     else:
@@ -84,9 +85,7 @@ async def contact_escalate(
     if found is None:
         return "stale"
     deal, due = found
-    owner = await owner_of(uow, deal)
-    if owner is None:  # an unsorted deal: the overdue step already went to the supervisors
-        return "no_owner"
-    data = {"deal_id": deal.id, "due": due.isoformat(), "late": late, "manager": owner.telegram_id}
+    owner = await owner_of(uow, deal)  # none: unsorted, or its manager left the team meanwhile
+    data = {"deal_id": deal.id, "due": due.isoformat(), "late": late, "manager": deal.manager_id}
     await tell(uow, await supervisors(uow, besides=owner), "contact_escalated", data, now=now)
     return "escalated"

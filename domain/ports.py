@@ -113,10 +113,9 @@ class TimerRepository(Protocol):
     async def pending_of_kind(self, kind: str) -> list[Timer]: ...
     async def claim(self, timer_id: int, *, now: datetime, late_before: datetime) -> Timer | None:
         """Mark a pending timer fired (late when due before `late_before`), if it still is pending; None
-        when it is not (fired by another
-        process, cancelled). The mark commits with the unit of work, so a crash before the commit leaves
-        the timer pending, and two processes claiming at once get it once (the second waits for the
-        first's row lock, then finds it fired)."""
+        when it is not (fired or being fired by another process, cancelled). The mark commits with the
+        unit of work, so a crash before the commit leaves the timer pending, and two processes claiming
+        at once get it once (one holds the row; the other passes over it)."""
         ...
 
 

@@ -9,15 +9,18 @@ from domain.alerts import owner_of, supervisors, tell
 from domain.ports import UnitOfWork
 
 
-async def note_blocked(uow: UnitOfWork, chat_id: int, *, reason: str, now: datetime) -> bool:
-    """Record that `chat_id` blocked the bot; tell the supervisors (and, for a client, the manager of
-    their deal) the first time. Commits. True when this was news."""
+async def note_blocked(
+    uow: UnitOfWork, chat_id: int, *, reason: str, never_started: bool = False, now: datetime
+) -> bool:
+    """Record that `chat_id` blocked the bot (or, `never_started`, has not opened it yet); tell the
+    supervisors (and, for a client, the manager of their deal) the first time. Commits. True when this
+    was news."""
     if not await uow.unreachable.add(chat_id, reason=reason, now=now):
         await uow.rollback()
         return False
     member = await uow.staff.get(chat_id)
     data: dict[str, object] = {"chat_id": chat_id, "staff": member is not None and member.active}
-    if "initiate" in reason:  # Telegram: "bot can't initiate conversation with a user" (never pressed Start)
+    if never_started:
         data["never_started"] = True
     people = [p for p in await supervisors(uow) if p.telegram_id != chat_id]
     if not data["staff"]:

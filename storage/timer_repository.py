@@ -128,8 +128,10 @@ class TimerQueue:
         """A firing failed (a bug, the database): try it again later, or give up after `give_up` tries
         so one bad timer never blocks the rest."""
         async with self._sessions() as session:
-            row = await session.get(TimerRow, timer_id)
-            if row is None or row.state != PENDING:
+            row = await session.scalar(
+                select(TimerRow).where(TimerRow.id == timer_id, TimerRow.state == PENDING).with_for_update()
+            )
+            if row is None:  # fired by another process meanwhile, or cancelled: nothing to put off
                 return
             row.attempts += 1
             row.error = error[:1000]

@@ -123,6 +123,7 @@ class _Fault:
     method: str | None  # lower-cased; None = any method except getUpdates
     remaining: int
     error: TelegramError
+    chat_id: int | None = None  # only calls to this chat; None = any
 
 
 class _Produced(NamedTuple):
@@ -349,15 +350,17 @@ class FakeBotApi:
         error_code: int = 429,
         retry_after: int | None = 1,
         description: str | None = None,
+        chat_id: int | None = None,
     ) -> None:
-        """Make the next ``times`` calls of ``method`` (None: any but getUpdates) fail like Telegram."""
+        """Make the next ``times`` calls of ``method`` (None: any but getUpdates), to ``chat_id`` (None:
+        any chat), fail like Telegram."""
         params = None
         if error_code == 429:
             description = description or f"Too Many Requests: retry after {retry_after or 0}"
             params = {"retry_after": retry_after} if retry_after is not None else None
         description = description or _ERROR_NAMES.get(error_code, f"Error {error_code}")
         error = TelegramError(error_code, description, params)
-        self._faults.append(_Fault(method.lower() if method else None, times, error))
+        self._faults.append(_Fault(method.lower() if method else None, times, error, chat_id))
 
     def block(self, chat_id: int) -> None:
         """Every send/edit/copy/forward to the chat fails with 403 "bot was blocked by the user"."""
@@ -378,8 +381,10 @@ class FakeBotApi:
     def _injected_fault(self, method: str, params: Json) -> TelegramError | None:
         lowered = method.lower()
         for fault in self._faults:
-            if fault.remaining > 0 and (
-                fault.method == lowered or (fault.method is None and lowered != "getupdates")
+            if (
+                fault.remaining > 0
+                and (fault.method == lowered or (fault.method is None and lowered != "getupdates"))
+                and (fault.chat_id is None or params.get("chat_id") == fault.chat_id)
             ):
                 fault.remaining -= 1
                 return fault.error

@@ -225,3 +225,35 @@ async def test_a_client_who_blocks_the_bot_is_recorded_once_and_forgotten_when_t
     await api.user(SUPERVISOR).expect(told)
     await bot.eventually("select count(*) from unreachable_chats where chat_id = :id", 1, id=anna.id)
     assert count(api, since, SUPERVISOR, "заблокировал бота") == 1
+
+
+async def test_a_manager_who_never_opened_the_bot_gets_leads_once_they_press_start(
+    api: FakeBotApi, bot: RunningBot
+) -> None:
+    """Telegram refuses to write first ("bot can't initiate conversation"): the supervisor hears it, the
+    manager is left out of new leads, and pressing Start (which Telegram announces with no update of
+    its own) brings them back."""
+    ivan = api.user(MANAGER_2, first_name="Иван")
+    await ivan.send("/pause")
+    await ivan.expect("Вы ушли со смены")
+    api.fail(
+        "sendMessage",
+        times=1,
+        error_code=403,
+        description="Forbidden: bot can't initiate conversation with a user",
+        chat_id=MANAGER,
+    )
+    first = await leave_request(api.user(931, first_name="Анна"), "+7 916 555-04-01")
+    await bot.eventually("select count(*) from unreachable_chats where chat_id = :id", 1, id=MANAGER)
+    await api.user(SUPERVISOR).expect("ещё не открывал(а) бота")
+    assert await bot.scalar("select manager_id from deals where id = :id", id=first) == MANAGER
+
+    second = await leave_request(api.user(932, first_name="Борис"), "+7 916 555-04-02")
+    assert await bot.scalar("select manager_id from deals where id = :id", id=second) is None  # unsorted
+
+    oleg = api.user(MANAGER, first_name="Олег")
+    await oleg.send("/start")
+    await oleg.expect("вы в команде")
+    await bot.eventually("select count(*) from unreachable_chats", 0)
+    third = await leave_request(api.user(933, first_name="Вера"), "+7 916 555-04-03")
+    assert await bot.scalar("select manager_id from deals where id = :id", id=third) == MANAGER

@@ -525,3 +525,25 @@ async def test_moving_an_overdue_contact_is_not_making_it(bench: Bench) -> None:
     assert done.ok
     [breach] = [b for b in await bench.breaches() if b.kind == "contact"]
     assert breach.resolved_at == later(200)
+
+
+async def test_a_come_back_due_with_the_open_deal_s_own_contact_reminds_once_about_the_open_deal(
+    bench: Bench,
+) -> None:
+    deal_id = await bench.desk.taken_deal()
+    assert (await bench.desk.lose(deal_id, "postponed", at=later(1))).ok
+    assert (await bench.desk.plan(deal_id, later(24 * 60), at=later(2))).ok
+    async with bench.desk.make_uow() as uow:  # the client comes back by themselves; it is worked
+        again = await submit_lead(
+            uow, bench.desk.config, prospect=Prospect(500, 500, "Анна", None, "ru"),
+            answers={"need": "Снова сайт", "budget": "large", "timing": "now", "phone": "+79161234567"},
+            source=None, now=later(60),
+        )  # fmt: skip
+    async with bench.desk.make_uow() as uow:
+        await take_deal(uow, deal_id=again.deal_id, staff=await uow.staff.get(OWNER), now=later(61))
+    assert (await bench.desk.plan(again.deal_id, later(24 * 60), at=later(62))).ok  # the same moment
+    await bench.sweep_at(later(24 * 60))
+    notices = [data for _, _, data in await bench.sent("contact_reminder")]
+    assert sorted(bool(n.get("has_deal")) for n in notices) == [False, True]  # one reminder, one pointer
+    await bench.sweep_at(later(24 * 60 + 60))
+    assert len(await bench.sent("contact_overdue")) == 1  # one overdue step, for the open deal's contact

@@ -137,3 +137,21 @@ def test_overdue_in_the_digest_counts_working_time(config: CrmConfig) -> None:
         ).overdue.count  # fmt: skip
 
     assert (overdue_at(monday_0920), overdue_at(monday_0930)) == (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("history", "pipeline"),
+    [
+        ([("sales", DealStatus.WON)], "repeat"),
+        ([("sales", DealStatus.LOST)], "rewarm"),
+        ([("sales", DealStatus.LOST), ("rewarm", DealStatus.LOST)], "sales"),  # rewarmed once already
+        ([("sales", DealStatus.WON), ("repeat", DealStatus.LOST)], "repeat"),  # a buyer stays a buyer
+    ],
+)
+def test_a_sleeping_client_comes_back_where_a_new_request_of_theirs_would_go(
+    history: list[tuple[str, DealStatus]], pipeline: str
+) -> None:
+    from domain.sleeping_clients import pipeline_for_return
+
+    deals = [deal(n, pipeline=p, status=s, closed_at=NOW) for n, (p, s) in enumerate(history, start=1)]
+    assert pipeline_for_return(deals) == pipeline
