@@ -11,7 +11,7 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
-from aiogram.exceptions import TelegramRetryAfter
+from aiogram.exceptions import TelegramRetryAfter, TelegramServerError
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiolimiter import AsyncLimiter
@@ -29,6 +29,7 @@ EDIT = {"editMessageText", "editMessageReplyMarkup", "editMessageCaption"}
 PRIVATE_BURST_S = 3
 SHORT_WAIT_S = 5
 SHORT_WAIT_RETRIES = 2
+SERVER_ERROR_PAUSES_S = (0.3, 1.0)
 
 
 class SendRateLimiter(BaseRequestMiddleware):
@@ -78,6 +79,14 @@ class SendRateLimiter(BaseRequestMiddleware):
                     raise
                 logger.warning("flood limit on %s: waiting %ss", name, error.retry_after)
                 await asyncio.sleep(error.retry_after)
+            except TelegramServerError as error:
+                # A passing 5xx (Telegram's "Bad Gateway" is answered before the message is taken) is
+                # tried again at once, twice: a handler's reply or card redraw after a saved action is
+                # not lost to a blip. A longer outage goes up (the notifier backs off and retries).
+                if attempt == SHORT_WAIT_RETRIES:
+                    raise
+                logger.warning("Telegram answered %s with %s: trying again", name, error)
+                await asyncio.sleep(SERVER_ERROR_PAUSES_S[attempt])
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _paced(

@@ -5,7 +5,7 @@ is about is still the one planned (not done, not re-planned, the deal not closed
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from domain import timer_kinds
 from domain.alerts import owner_of, record_breach, supervisors, tell
@@ -65,6 +65,38 @@ async def _still_planned(uow: UnitOfWork, timer: Timer) -> tuple[Deal, datetime]
     return deal, due
 
 
+async def restart_contact_steps(uow: UnitOfWork, config: CrmConfig, deal: Deal, *, now: datetime) -> None:
+    """The deal changed hands after its reminder went out: the overdue and escalation steps still to
+    come count from now, so the new owner is not called late for a contact they only just got."""
+    assert deal.id is not None
+    steps = {
+        timer_kinds.CONTACT_OVERDUE: config.reminders.overdue_after,
+        timer_kinds.CONTACT_ESCALATE: config.reminders.escalate_after,
+    }
+    waiting = [t for t in await uow.timers.pending_for(deal.id) if t.kind in steps]
+    if not waiting:
+        return
+    await uow.timers.cancel(subject_id=deal.id, kinds=tuple(t.kind for t in waiting))
+    for timer in waiting:
+        due = deadline(config, now, steps[timer.kind])
+        await uow.timers.add(Timer(timer.kind, deal.id, due, payload=dict(timer.payload)))
+
+
+# Telegram has not yet delivered what the owner was sent (the reminder, most likely): look again then.
+RECHECK = timedelta(minutes=1)
+
+
+async def _owner_not_yet_told(uow: UnitOfWork, deal: Deal, timer: Timer, *, now: datetime) -> bool:
+    """What the owner was sent before this step fell due (their reminder) is still on its way (Telegram
+    was away): nobody is called late for a reminder they have not got. The step comes back a minute
+    later."""
+    owner = await owner_of(uow, deal)
+    if owner is None or not await uow.outbox.waiting_for(owner.telegram_id, queued_before=timer.due_at):
+        return False
+    await uow.timers.add(Timer(timer.kind, timer.subject_id, now + RECHECK, payload=dict(timer.payload)))
+    return True
+
+
 async def contact_overdue(
     uow: UnitOfWork, config: CrmConfig, timer: Timer, *, now: datetime, late: bool
 ) -> str:
@@ -72,6 +104,8 @@ async def contact_overdue(
     if found is None:
         return "stale"
     deal, due = found
+    if await _owner_not_yet_told(uow, deal, timer, now=now):
+        return "deferred"
     await record_breach(uow, deal, BreachKind.CONTACT, due=due, now=now)
     data = {"deal_id": deal.id, "due": due.isoformat(), "late": late}
     await tell(uow, await recipients_for(uow, deal), "contact_overdue", data, now=now)
@@ -85,6 +119,8 @@ async def contact_escalate(
     if found is None:
         return "stale"
     deal, due = found
+    if await _owner_not_yet_told(uow, deal, timer, now=now):
+        return "deferred"
     owner = await owner_of(uow, deal)  # none: unsorted, or its manager left the team meanwhile
     data = {"deal_id": deal.id, "due": due.isoformat(), "late": late, "manager": deal.manager_id}
     await tell(uow, await supervisors(uow, besides=owner), "contact_escalated", data, now=now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from domain.contact_reminders import restart_contact_steps
 from domain.crm_config import CrmConfig
 from domain.deadlines import deadline
 from domain.deal_access import ActionResult, Refused, deal_action, load_for_action, record
@@ -47,6 +48,7 @@ async def hand_over(
         deal.take_due_at = deadline(config, now, config.intake.take_sla)
         await uow.timers.cancel(subject_id=deal.id, kinds=(TAKE_SLA_TIMER,))
         await uow.timers.add(Timer(TAKE_SLA_TIMER, deal.id, deal.take_due_at))
+    await restart_contact_steps(uow, config, deal, now=now)
     await uow.deals.save(deal)
     reason = reason.strip()
     event = {"from": previous, "to": to_id, "reason": reason}

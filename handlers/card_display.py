@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import InlineKeyboardMarkup, Message
 
 from domain.crm_config import CrmConfig
@@ -77,6 +77,9 @@ async def redraw(
             if "not modified" in str(error):
                 return
             logger.info("card %s could not be edited in place (%s); sending it anew", deal_id, error)
+        except TelegramAPIError as error:  # Telegram away or the person gone: the action itself is saved
+            logger.warning("card %s could not be redrawn in %s: %s", deal_id, chat_id, error)
+            return
     await bot.send_message(chat_id, text, reply_markup=markup)
 
 

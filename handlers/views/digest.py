@@ -74,7 +74,10 @@ async def _case(uow: UnitOfWork, deal_id: int, value: int, measure: str, config:
         manager = (
             esc(clip(staff_name(member, t), NAME_LIMIT)) if member else t("owner-unknown", id=deal.manager_id)
         )
-    shown = money(value, config, t.locale) if measure == "amount" else time_span(timedelta(seconds=value), t)
+    if measure == "amount":
+        shown = money(value, config, t.locale)
+    else:  # "waiting 2 h" for what still waits, "2 h late" for a missed deadline
+        shown = t(f"digest-case-{measure}", span=time_span(timedelta(seconds=value), t))
     return t("digest-case", id=deal_id, client=client, manager=manager, value=shown)
 
 

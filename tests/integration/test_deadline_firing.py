@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.scheduler import TimerScheduler
@@ -48,7 +48,16 @@ class Bench:
     sweeper: TimerScheduler
     engine: AsyncEngine
 
+    telegram_up: bool = True
+
     async def sweep_at(self, at: datetime) -> int:
+        """A sweep at `at`; what was queued before it has been delivered, unless Telegram is down."""
+        if self.telegram_up:
+            async with session_factory(self.engine)() as session:
+                await session.execute(
+                    update(OutboxRow).where(OutboxRow.state == "pending").values(state="sent")
+                )
+                await session.commit()
         self.clock.at = at
         return await self.sweeper.sweep()
 
@@ -547,3 +556,31 @@ async def test_a_come_back_due_with_the_open_deal_s_own_contact_reminds_once_abo
     assert sorted(bool(n.get("has_deal")) for n in notices) == [False, True]  # one reminder, one pointer
     await bench.sweep_at(later(24 * 60 + 60))
     assert len(await bench.sent("contact_overdue")) == 1  # one overdue step, for the open deal's contact
+
+
+async def test_nobody_is_called_late_while_telegram_still_holds_their_reminder(bench: Bench) -> None:
+    deal_id = await bench.desk.taken_deal()
+    assert (await bench.desk.plan(deal_id, later(60), at=NOW)).ok
+    bench.telegram_up = False  # Telegram is away: the reminder waits in the outbox
+    await bench.sweep_at(later(60))
+    await bench.sweep_at(later(120))
+    await bench.sweep_at(later(300))
+    assert await bench.sent("contact_overdue") == [] and await bench.sent("contact_escalated") == []
+    assert [b for b in await bench.breaches() if b.kind == "contact"] == []
+    bench.telegram_up = True  # it is back: the reminder goes, and the steps come a minute later
+    await bench.sweep_at(later(301))
+    assert [chat for chat, _, _ in await bench.sent("contact_overdue")] == [OWNER]
+    assert [chat for chat, _, _ in await bench.sent("contact_escalated")] == [SUPERVISOR]
+
+
+async def test_a_deal_handed_over_after_its_reminder_gives_the_new_owner_the_full_time(bench: Bench) -> None:
+    deal_id = await bench.desk.taken_deal()
+    assert (await bench.desk.plan(deal_id, later(60), at=NOW)).ok
+    await bench.sweep_at(later(60))
+    assert (await bench.desk.give(deal_id, COLLEAGUE, "в отпуске", by=SUPERVISOR, at=later(110))).ok
+    await bench.sweep_at(later(120))  # an hour after the reminder, only ten minutes after the hand-over
+    assert await bench.sent("contact_overdue") == []
+    await bench.sweep_at(later(170))
+    assert [chat for chat, _, _ in await bench.sent("contact_overdue")] == [COLLEAGUE]
+    [breach] = [b for b in await bench.breaches() if b.kind == "contact"]
+    assert breach.manager_id == COLLEAGUE

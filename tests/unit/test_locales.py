@@ -64,6 +64,7 @@ def test_every_text_the_code_asks_for_exists() -> None:
     + [f"command-{name}" for name in (*EVERYONE, *MANAGER, *OVERSEER, "invite")]
     + [f"history-missed-{kind.value}" for kind in BreachKind]
     + [f"digest-{name.replace('_', '-')}" for name, _ in DIGEST_SECTIONS]
+    + [f"digest-case-{measure}" for _, measure in DIGEST_SECTIONS if measure != "amount"]
     + ["hint-nc-closed"],
 )
 def test_texts_picked_by_value_exist(key: str) -> None:
@@ -107,3 +108,18 @@ def test_a_long_text_people_typed_is_put_into_a_message_whole() -> None:
     note = "длинная заметка " * 300
     text = Translator().get("ru", "history-note", icon="📞", actor="Олег", kind="звонок", text=note)
     assert text.endswith(note) and text.startswith("📞 Олег, звонок:")
+
+
+@pytest.mark.parametrize("locale", ["ru", "en"])
+def test_no_text_is_defined_twice(locale: str) -> None:
+    """Fluent lets a later definition silently replace an earlier one, across files too."""
+    seen: dict[str, str] = {}
+    twice = []
+    for path in sorted((LOCALES_DIR / locale).glob("*.ftl")):
+        resource = FluentParser().parse(path.read_text(encoding="utf-8"))
+        for entry in resource.body:
+            if isinstance(entry, ast.Message):
+                if entry.id.name in seen:
+                    twice.append(f"{entry.id.name} ({seen[entry.id.name]}, {path.name})")
+                seen[entry.id.name] = path.name
+    assert twice == []
