@@ -67,7 +67,7 @@ class TimerScheduler:
         )  # fmt: skip
         scheduler.add_job(
             self.sweep, "interval", seconds=self._tick_s, id="sweep", coalesce=True, max_instances=3,
-            misfire_grace_time=None, next_run_time=datetime.now(UTC),
+            misfire_grace_time=None, next_run_time=datetime.now(UTC),  # APScheduler runs on the wall clock
         )  # fmt: skip
         scheduler.start()
 
