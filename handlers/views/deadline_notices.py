@@ -101,8 +101,10 @@ async def render_deadline_notice(
 
 def moot(kind: str, card: DealCard, data: dict[str, Any], due: datetime) -> bool:
     """The thing an alert is about was done before the alert could go out (Telegram was unreachable for
-    a while): there is nothing left to say. A reminder still goes: the person hears the plan held."""
+    a while): there is nothing left to say."""
     deal = card.deal
+    if kind == "contact_reminder" and not data.get("has_deal"):  # done or moved meanwhile
+        return not deal.is_open or not same_moment(deal.next_contact_at, due)
     if kind in ("take_overdue", "take_reminder"):
         return not deal.is_open or deal.taken_at is not None
     if kind in ("contact_overdue", "contact_escalated"):
