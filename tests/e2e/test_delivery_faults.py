@@ -257,3 +257,25 @@ async def test_a_manager_who_never_opened_the_bot_gets_leads_once_they_press_sta
     await bot.eventually("select count(*) from unreachable_chats", 0)
     third = await leave_request(api.user(933, first_name="Вера"), "+7 916 555-04-03")
     assert await bot.scalar("select manager_id from deals where id = :id", id=third) == MANAGER
+
+
+async def test_a_reminder_held_up_by_telegram_is_dropped_once_its_contact_was_moved(
+    api: FakeBotApi, bot: RunningBot, clock: FixedClock
+) -> None:
+    """Telegram kept the reminder back; meanwhile the contact was moved from the card (the manager saw
+    the card): when Telegram is back, the out-of-date reminder is not sent."""
+    oleg, ivan = api.user(MANAGER, first_name="Олег"), api.user(MANAGER_2, first_name="Иван")
+    await ivan.send("/pause")
+    await ivan.expect("Вы ушли со смены")
+    deal = await leave_request(api.user(941, first_name="Анна"), "+7 916 555-05-01")
+    await take_and_plan_in_an_hour(oleg, deal)
+    await bot.eventually(UNSETTLED, 0)
+    since = api.mark()
+    api.fail("sendMessage", times=3, error_code=502, chat_id=MANAGER)  # and the 5xx retries in place
+    clock.at += timedelta(hours=1, seconds=30)
+    await bot.eventually("select count(*) from outbox where kind = 'contact_reminder' and attempts >= 1", 1)
+    await open_menu(oleg, "📅 След. контакт")  # the card still works: edits, not new messages
+    await oleg.press("Через 3 дня")
+    await oleg.expect("Следующий контакт:")
+    await let_time_run(bot, clock, UNSETTLED, 0)
+    assert count(api, since, MANAGER, "Пора связаться с клиентом") == 0
