@@ -12,7 +12,15 @@ from enum import StrEnum
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    model_validator,
+)
 
 from domain.durations import parse_duration
 from domain.working_time import BusinessCalendar, CalendarError
@@ -231,6 +239,7 @@ class CrmConfig(_Strict):
     deals: Deals = Deals()
     loss_reasons: list[LossReason] = Field(min_length=2)
     pipelines: list[Pipeline] = Field(min_length=1)
+    _calendar: tuple[tuple[str, BusinessHours], BusinessCalendar] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _whole_config_is_consistent(self) -> CrmConfig:
@@ -250,7 +259,7 @@ class CrmConfig(_Strict):
         if missing:
             raise ValueError(f"pipelines: missing required pipeline(s): {', '.join(missing)}")
         try:
-            self.calendar()
+            self._build_calendar()
         except CalendarError as error:
             # The calendar names its own fields; say them as the keys of this file.
             field, _, message = str(error).partition(": ")
@@ -267,6 +276,14 @@ class CrmConfig(_Strict):
         raise KeyError(key)
 
     def calendar(self) -> BusinessCalendar:
+        """The team's business calendar, built once (every deadline and card asks for it). The cache is
+        keyed by what it is built from: `model_copy` carries private attributes over to the copy."""
+        key = (self.timezone, self.business_hours)
+        if self._calendar is None or self._calendar[0] != key:
+            self._calendar = (key, self._build_calendar())
+        return self._calendar[1]
+
+    def _build_calendar(self) -> BusinessCalendar:
         bh = self.business_hours
         return BusinessCalendar.build(
             timezone=self.timezone,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from domain.alerts import owner_of
 from domain.assignment import Candidate, choose_manager
 from domain.crm_config import CrmConfig, QuestionKind, StageKind
 from domain.deadlines import arm_stage_deadline
@@ -254,8 +255,6 @@ async def record_incoming(uow: UnitOfWork, deal: Deal, message: IncomingMessage,
 
 
 async def recipients_for(uow: UnitOfWork, deal: Deal) -> list[Staff]:
-    if deal.manager_id is not None:
-        owner = await uow.staff.get(deal.manager_id)
-        if owner is not None and owner.active:
-            return [owner]
-    return overseers(await uow.staff.active())
+    """The deal's manager while they are on the team, else the overseers."""
+    owner = await owner_of(uow, deal)
+    return [owner] if owner is not None else overseers(await uow.staff.active())

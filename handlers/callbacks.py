@@ -3,6 +3,8 @@ callback data comes from the client and can be forged."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from aiogram.filters.callback_data import CallbackData
 
 
@@ -48,3 +50,13 @@ class StaffAction(CallbackData, prefix="st"):
 
     action: str
     user_id: int
+
+
+def moment_of(arg: str) -> datetime | None:
+    """A moment a button carries (seconds since the epoch, UTC); None for a forged or broken one."""
+    if not (arg.isascii() and arg.isdigit()):
+        return None
+    try:
+        return datetime.fromtimestamp(int(arg), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        return None

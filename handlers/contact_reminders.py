@@ -7,8 +7,6 @@ another reminder), an old reminder's buttons say so and change nothing.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from aiogram import F, Router
 from aiogram.types import CallbackQuery
 
@@ -16,7 +14,7 @@ from domain.deadlines import same_moment
 from domain.deal_notes import plan_next_contact
 from domain.deal_rules import DealError
 from domain.next_contact_time import quick_time
-from handlers.callbacks import DealAction
+from handlers.callbacks import DealAction, moment_of
 from handlers.deal_desk import Desk, with_desk
 from handlers.deal_prompts import ask
 from handlers.states import DealInput
@@ -24,21 +22,11 @@ from handlers.views.deal_history import moment
 from handlers.views.formatting import esc
 
 
-def planned_moment(text: str) -> datetime | None:
-    """The contact a button was sent for (seconds since the epoch); None for a forged one."""
-    if not (text.isascii() and text.isdigit()):
-        return None
-    try:
-        return datetime.fromtimestamp(int(text), tz=UTC)
-    except (ValueError, OverflowError, OSError):
-        return None
-
-
 async def on_contact_done(callback: CallbackQuery, callback_data: DealAction, desk: Desk) -> None:
     card = await desk.checked(callback, callback_data, versioned=False)
     if card is None:
         return
-    planned = planned_moment(callback_data.arg)
+    planned = moment_of(callback_data.arg)
     if card.deal.next_contact_at is None or not same_moment(card.deal.next_contact_at, planned):
         # Pressed twice, done from the card meanwhile, or moved: this reminder's contact is no more.
         code = (
@@ -57,7 +45,7 @@ async def on_contact_done(callback: CallbackQuery, callback_data: DealAction, de
 async def on_snooze(callback: CallbackQuery, callback_data: DealAction, desk: Desk) -> None:
     """ "In an hour" / "Tomorrow" under a reminder: the same contact, later."""
     code, _, planned_text = callback_data.arg.partition("-")
-    planned = planned_moment(planned_text)
+    planned = moment_of(planned_text)
     try:
         at = quick_time(code, now=desk.now, timezone=desk.config.timezone, calendar=desk.config.calendar())
     except ValueError:

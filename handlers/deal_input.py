@@ -18,7 +18,7 @@ from domain.handover import hand_over
 from domain.models import NoteKind
 from domain.next_contact_time import check_when
 from domain.prospect_chat import OutgoingMessage, reply_to_prospect
-from handlers.contact_reminders import planned_moment
+from handlers.callbacks import moment_of
 from handlers.date_input import parse_when
 from handlers.deal_desk import GONE_FOR_GOOD, Desk, with_desk
 from handlers.deal_moves import stage_name
@@ -124,7 +124,7 @@ async def on_note(message: Message, desk: Desk) -> None:
         await _finish(message, result, ok=ok, desk=desk, what="stage note")
         return
     if data.get("purpose") == "done":
-        planned = planned_moment(str(data.get("planned", "")))
+        planned = moment_of(str(data.get("planned", "")))
         result = await complete_contact(
             desk.uow, deal_id=deal_id, staff=desk.staff, result=text, planned=planned, now=desk.now
         )

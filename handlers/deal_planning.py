@@ -4,7 +4,6 @@ note of a kind, a reply to the client, the reason for a hand-over, a typed rewar
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -15,7 +14,7 @@ from domain.deal_rules import note_kind
 from domain.handover import hand_over
 from domain.next_contact_time import quick_time
 from domain.team import team_member
-from handlers.callbacks import DealAction
+from handlers.callbacks import DealAction, moment_of
 from handlers.deal_desk import GONE_FOR_GOOD, Desk, with_desk
 from handlers.deal_moves import rewarm
 from handlers.deal_prompts import ask
@@ -52,7 +51,7 @@ async def on_confirmed_time(callback: CallbackQuery, callback_data: DealAction, 
     card = await desk.pending_card(deal_id)
     typing_date = await desk.state.get_state() == DealInput.next_contact.state
     pending = typing_date and await desk.pending_input(deal_id)
-    at = _moment_of(arg)
+    at = moment_of(arg)
     if not pending or at is None:
         await desk.refuse(callback, "input-not-pending", deal_id=deal_id, action=callback_data.action)
         await desk.drop_buttons(callback)
@@ -154,16 +153,6 @@ async def _note_kind(callback: CallbackQuery, callback_data: DealAction, desk: D
         keyboard = note_prompt_keyboard(callback_data.deal_id, desk.t, chosen=kind.value)
         with contextlib.suppress(TelegramBadRequest):  # the same kind pressed twice
             await callback.message.edit_reply_markup(reply_markup=keyboard)
-
-
-def _moment_of(arg: str) -> datetime | None:
-    """The time a confirmation button carries (seconds since the epoch); None for a forged one."""
-    if not (arg.isascii() and arg.isdigit()):
-        return None
-    try:
-        return datetime.fromtimestamp(int(arg), tz=UTC)
-    except (ValueError, OverflowError, OSError):
-        return None
 
 
 def build_router() -> Router:

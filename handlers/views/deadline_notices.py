@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from aiogram.methods import SendMessage, TelegramMethod
+from aiogram.methods import TelegramMethod
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from domain.crm_config import CrmConfig
@@ -16,10 +16,11 @@ from domain.overview import DealCard, deal_card
 from domain.ports import UnitOfWork
 from domain.team import team_member
 from handlers.i18n import Texts
-from handlers.views.deal_card import deal_card_text, time_span
+from handlers.views.card_message import header_and_card
+from handlers.views.deal_card import time_span
 from handlers.views.deal_history import moment, short_moment
 from handlers.views.deal_keyboards import button, deal_card_keyboard
-from handlers.views.formatting import TELEGRAM_TEXT_LIMIT, clip, esc, visible_length
+from handlers.views.formatting import clip, esc
 from handlers.views.team_notices import staff_name
 
 DEADLINE_NOTICES: frozenset[str] = frozenset(
@@ -89,14 +90,7 @@ async def render_deadline_notice(
     else:
         raise LookupError(f"not a deadline notice: {kind}")
     await uow.rollback()
-    text = deal_card_text(card, config, t, viewer_id=chat_id, now=now)
-    head = "\n".join([*late, header])
-    if visible_length(head) + 2 + visible_length(text) <= TELEGRAM_TEXT_LIMIT:
-        return [SendMessage(chat_id=chat_id, text=f"{head}\n\n{text}", reply_markup=keyboard)]
-    return [
-        SendMessage(chat_id=chat_id, text=head),
-        SendMessage(chat_id=chat_id, text=text, reply_markup=keyboard),
-    ]
+    return header_and_card(chat_id, "\n".join([*late, header]), card, config, t, now=now, markup=keyboard)
 
 
 def moot(kind: str, card: DealCard, data: dict[str, Any], due: datetime) -> bool:

@@ -18,11 +18,11 @@ from domain.ports import UnitOfWork
 from domain.team import team_member
 from handlers.callbacks import DealAction
 from handlers.i18n import Texts
+from handlers.views.card_message import header_and_card
 from handlers.views.deadline_notices import DEADLINE_NOTICES, render_deadline_notice
-from handlers.views.deal_card import deal_card_text
 from handlers.views.deal_keyboards import deal_card_keyboard
 from handlers.views.digest import DIGEST_NOTICES, render_digest_notice
-from handlers.views.formatting import TELEGRAM_TEXT_LIMIT, esc, split_text, visible_length
+from handlers.views.formatting import esc, split_text
 from handlers.views.questionnaire import answers_block
 from handlers.views.team_notices import TEAM_NOTICES, render_team_notice
 
@@ -126,15 +126,9 @@ async def render_notice(
 def _with_card(
     chat_id: int, header: str, card: DealCard, config: CrmConfig, t: Texts, now: datetime | None
 ) -> list[TelegramMethod[Any]]:
-    """The header above the card in one message, or in a message of its own when both would not fit."""
+    """The header above the card, with the card's own buttons."""
     markup = deal_card_keyboard(card, t, config=config)
-    text = deal_card_text(card, config, t, viewer_id=chat_id, now=now)
-    if visible_length(header) + 2 + visible_length(text) <= TELEGRAM_TEXT_LIMIT:
-        return [SendMessage(chat_id=chat_id, text=f"{header}\n\n{text}", reply_markup=markup)]
-    return [
-        SendMessage(chat_id=chat_id, text=header),
-        SendMessage(chat_id=chat_id, text=text, reply_markup=markup),
-    ]
+    return header_and_card(chat_id, header, card, config, t, now=now, markup=markup)
 
 
 def _relay(chat_id: int, header: str, data: dict[str, Any]) -> list[TelegramMethod[Any]]:

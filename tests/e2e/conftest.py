@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from domain.crm_config import CrmConfig
 from .bot_api_server import FakeBotApi
 
 TOKEN = "123456:TEST-token"
+CLOCK_START = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 MANAGER, MANAGER_2, SUPERVISOR = 1001, 1002, 2001
 
 
@@ -133,6 +134,23 @@ async def api() -> AsyncIterator[FakeBotApi]:
 @pytest.fixture
 def bot_settings(api: FakeBotApi, tmp_path: Path) -> Settings:
     return make_settings(api, tmp_path / "voronka.db")
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """The bot's time in tests that make deadlines fall due: Wednesday 25.11.2026, 11:00 in Moscow."""
+    return FixedClock(CLOCK_START)
+
+
+@pytest.fixture
+async def bot(
+    api: FakeBotApi, bot_settings: Settings, crm_config: CrmConfig, clock: FixedClock
+) -> AsyncIterator[RunningBot]:
+    """The bot on `clock`, with the shipped config made 24/7."""
+    running = RunningBot(api, bot_settings, around_the_clock(crm_config), clock=clock)
+    await running.start()
+    yield running
+    await running.stop()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ pass at that time and the outbox drain, and then counting what people got.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +22,10 @@ from handlers.callbacks import DealAction
 
 from .bot_api_people import FakeUser
 from .bot_api_server import FakeBotApi
-from .conftest import MANAGER, MANAGER_2, SUPERVISOR, FixedClock, RunningBot, make_settings
+from .conftest import CLOCK_START, MANAGER, MANAGER_2, SUPERVISOR, FixedClock, RunningBot, make_settings
 from .test_deal_lists import leave_request
 
-START = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)  # a Wednesday, 11:00 in Moscow
+START = CLOCK_START  # Wednesday 11:00 in Moscow
 TICK = 0.1
 JUST_AFTER = timedelta(seconds=1)  # a step past a due moment, well inside the "on time" grace
 LATE_MARK = "С опозданием"
@@ -40,11 +40,6 @@ def always(config: CrmConfig, **reminders: Any) -> CrmConfig:
     return config.model_copy(
         update={"business_hours": hours, "reminders": config.reminders.model_copy(update=reminders)}
     )
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(START)
 
 
 @pytest.fixture

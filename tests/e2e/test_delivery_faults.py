@@ -5,25 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.settings import Settings
-from domain.crm_config import CrmConfig
 
 from .bot_api_people import FakeUser
 from .bot_api_server import BOT_USER, FakeBotApi
 from .conftest import (
+    CLOCK_START,
     MANAGER,
     MANAGER_2,
     SUPERVISOR,
     FixedClock,
     RunningBot,
-    around_the_clock,
     count,
     make_settings,
     sent_since,
@@ -31,7 +29,7 @@ from .conftest import (
 from .test_deal_lists import leave_request
 from .test_deal_work import open_menu
 
-START = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)  # Wednesday 11:00 in Moscow
+START = CLOCK_START  # Wednesday 11:00 in Moscow
 UNSETTLED = "select count(*) from outbox where state in ('pending', 'sending')"
 
 
@@ -71,21 +69,6 @@ async def take_and_plan_in_an_hour(manager: FakeUser, deal: int) -> None:
 @pytest.fixture
 def bot_settings(api: FakeBotApi, tmp_path: Path) -> Settings:
     return make_settings(api, tmp_path / "voronka.db", manager_ids=[MANAGER, MANAGER_2], scheduler_tick=0.1)
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(START)
-
-
-@pytest.fixture
-async def bot(
-    api: FakeBotApi, bot_settings: Settings, crm_config: CrmConfig, clock: FixedClock
-) -> AsyncIterator[RunningBot]:
-    running = RunningBot(api, bot_settings, around_the_clock(crm_config), clock=clock)
-    await running.start()
-    yield running
-    await running.stop()
 
 
 async def test_flood_waits_and_server_errors_delay_alerts_but_lose_and_repeat_none(

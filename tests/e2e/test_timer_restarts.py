@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,18 +13,17 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.settings import Settings
-from domain.crm_config import CrmConfig
 from storage.engine import create_engine
 from storage.tables import TimerRow
 
 from .bot_api_server import FakeBotApi
 from .conftest import (
+    CLOCK_START,
     MANAGER,
     SUPERVISOR,
     TOKEN,
     FixedClock,
     RunningBot,
-    around_the_clock,
     count,
     make_settings,
     sent_since,
@@ -34,7 +32,7 @@ from .test_deal_lists import leave_request
 from .test_deal_work import open_menu
 from .test_process import run_bot
 
-START = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)  # Wednesday 11:00 in Moscow
+START = CLOCK_START  # Wednesday 11:00 in Moscow
 LATE = "⏳ С опозданием: бот был недоступен"
 
 
@@ -57,21 +55,6 @@ async def lead_with_a_contact_in_an_hour(api: FakeBotApi, prospect_id: int, phon
 @pytest.fixture
 def bot_settings(api: FakeBotApi, tmp_path: Path) -> Settings:
     return make_settings(api, tmp_path / "voronka.db", scheduler_tick=0.1)
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(START)
-
-
-@pytest.fixture
-async def bot(
-    api: FakeBotApi, bot_settings: Settings, crm_config: CrmConfig, clock: FixedClock
-) -> AsyncIterator[RunningBot]:
-    running = RunningBot(api, bot_settings, around_the_clock(crm_config), clock=clock)
-    await running.start()
-    yield running
-    await running.stop()
 
 
 async def test_deadlines_missed_while_the_bot_was_stopped_alert_once_and_late_at_the_next_start(

@@ -30,7 +30,6 @@ from domain.models import (
     NoteKind,
     Role,
     Staff,
-    Timer,
 )
 from domain.prospect_chat import OutgoingMessage, reply_to_prospect
 from domain.taking import TakeOutcome, take_deal
@@ -171,11 +170,6 @@ class Desk:
 
     async def note(self, deal_id: int, text: str, *, at: datetime, by: int = OWNER) -> ActionResult:
         return await self.run(add_note, deal_id=deal_id, by=by, kind=NoteKind.CALL, text=text, now=at)
-
-    async def add_timer(self, kind: str, deal_id: int, due_at: datetime) -> None:
-        async with self.make_uow() as uow:
-            await uow.timers.add(Timer(kind, deal_id, due_at))
-            await uow.commit()
 
     async def snapshot(self, deal_id: int) -> Snapshot:
         async with self.make_uow() as uow:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.crm_config_file import ConfigFileError, load_crm_config
+from domain.crm_config import CrmConfig
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -72,3 +73,13 @@ def test_a_pipeline_without_a_lost_stage_is_refused(tmp_path: Path) -> None:
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigFileError, match="file not found"):
         load_crm_config(tmp_path / "nope.toml")
+
+
+def test_a_copy_with_other_business_hours_has_its_own_calendar(crm_config: CrmConfig) -> None:
+    """The calendar is built once per config; a copy (`model_copy` carries the cache over) is rebuilt."""
+    calendar = crm_config.calendar()
+    assert crm_config.calendar() is calendar and not calendar.always
+    always = crm_config.model_copy(
+        update={"business_hours": crm_config.business_hours.model_copy(update={"always": True})}
+    )
+    assert always.calendar().always and not crm_config.calendar().always
