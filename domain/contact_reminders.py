@@ -47,8 +47,8 @@ async def arm_contact_chain(
     went out: at its time, or later when the bot was down then (the manager is not called late for a
     reminder they got a minute ago)."""
     assert deal.id is not None
-    payload = {"due": due.isoformat()}
     start = max(due, reminded)
+    payload = {"due": due.isoformat(), "reminded": reminded.isoformat()}
     reminders = config.reminders
     for kind, after in (
         (timer_kinds.CONTACT_OVERDUE, reminders.overdue_after),
@@ -87,11 +87,13 @@ RECHECK = timedelta(minutes=1)
 
 
 async def _owner_not_yet_told(uow: UnitOfWork, deal: Deal, timer: Timer, *, now: datetime) -> bool:
-    """What the owner was sent before this step fell due (their reminder) is still on its way (Telegram
-    was away): nobody is called late for a reminder they have not got. The step comes back a minute
-    later."""
+    """The owner's reminder (or anything queued for them by then) is still on its way (Telegram was
+    away): nobody is called late for a reminder they have not got. The step comes back a minute later.
+    Only what was queued by the time of the reminder counts: a notice queued a moment ago is not a
+    reason to hold the step back."""
     owner = await owner_of(uow, deal)
-    if owner is None or not await uow.outbox.waiting_for(owner.telegram_id, queued_before=timer.due_at):
+    reminded = datetime.fromisoformat(str(timer.payload.get("reminded", timer.due_at.isoformat())))
+    if owner is None or not await uow.outbox.waiting_for(owner.telegram_id, queued_by=reminded):
         return False
     await uow.timers.add(Timer(timer.kind, timer.subject_id, now + RECHECK, payload=dict(timer.payload)))
     return True

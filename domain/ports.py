@@ -141,8 +141,8 @@ class UnreachableRepository(Protocol):
 
 class Outbox(Protocol):
     async def add(self, notice: Notice, *, now: datetime) -> None: ...
-    async def waiting_for(self, chat_id: int, *, queued_before: datetime) -> bool:
-        """Whether something queued for this chat before `queued_before` is still undelivered."""
+    async def waiting_for(self, chat_id: int, *, queued_by: datetime) -> bool:
+        """Whether something queued for this chat by `queued_by` is still undelivered."""
         ...
 
 

@@ -39,11 +39,11 @@ class SqlOutbox:
         await self._session.flush()
         self.written = True
 
-    async def waiting_for(self, chat_id: int, *, queued_before: datetime) -> bool:
+    async def waiting_for(self, chat_id: int, *, queued_by: datetime) -> bool:
         found = await self._session.scalar(
             select(OutboxRow.id)
             .where(OutboxRow.chat_id == chat_id, OutboxRow.state.in_((PENDING, SENDING)))
-            .where(OutboxRow.created_at < queued_before)
+            .where(OutboxRow.created_at <= queued_by)
             .limit(1)
         )
         return found is not None
