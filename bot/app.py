@@ -20,12 +20,21 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock, SystemClock
+from bot.flood_guard import FloodGuard
 from bot.fsm_storage import DatabaseStorage
-from bot.middlewares import LocaleMiddleware, ReachableAgainMiddleware, StaffMiddleware, UnitOfWorkMiddleware
+from bot.middlewares import (
+    HandlingCap,
+    LocaleMiddleware,
+    ReachableAgainMiddleware,
+    StaffMiddleware,
+    UnitOfWorkMiddleware,
+)
 from bot.notifier import Notifier
-from bot.rate_limit import SendRateLimiter
+from bot.outbox_pacing import OutboxPacer
+from bot.response_types import KeepResponseTypes
 from bot.scheduler import TimerScheduler
 from bot.settings import Settings
+from bot.team_cache import TeamCache
 from bot.webhook import serve_webhook
 from domain.crm_config import CrmConfig
 from domain.models import Role, Staff
@@ -38,6 +47,7 @@ from storage.fsm_repository import FsmRepository
 from storage.housekeeping import prune_processed_updates
 from storage.migrator import upgrade_async
 from storage.outbox_repository import OutboxQueue
+from storage.roster import read_roster
 from storage.timer_repository import TimerQueue
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -46,6 +56,11 @@ logger = logging.getLogger(__name__)
 UPDATE_MEMORY = timedelta(days=7)
 HOUSEKEEPING_EVERY_S = 6 * 3600
 SHUTDOWN_GRACE_S = 15
+# Updates handled at once by one process. Each holds a database connection while it runs (the pools in
+# storage/engine.py and below are sized for this), and a campaign peak queues here rather than failing.
+MAX_CONCURRENT_UPDATES = 32
+REDIS_POOL_SIZE = MAX_CONCURRENT_UPDATES * 2  # a handler's lock and state calls, with room to spare
+REDIS_POOL_WAIT_S = 20
 
 
 @dataclass
@@ -95,7 +110,7 @@ class App:
                 await self._drop_webhook()
                 await self.dispatcher.start_polling(
                     self.bot, handle_signals=handle_signals, polling_timeout=polling_timeout,
-                    close_bot_session=False,
+                    close_bot_session=False, tasks_concurrency_limit=MAX_CONCURRENT_UPDATES,
                 )  # fmt: skip
         finally:
             await self.close()
@@ -159,15 +174,18 @@ def build_app(
     config: CrmConfig,
     *,
     clock: Clock | None = None,
-    send_limits: SendRateLimiter | None = None,
+    pacer: OutboxPacer | None = None,
 ) -> App:
+    """The bot wired for `settings`. `pacer` paces the outbox (tests pass a faster one)."""
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
     translator = Translator(default_locale=settings.default_locale)
+    team = TeamCache(lambda: read_roster(sessions))
 
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
-    session.middleware(send_limits or SendRateLimiter())
+    session.middleware(KeepResponseTypes())
+    session.middleware(FloodGuard())
     bot = Bot(
         settings.bot_token.get_secret_value(),
         session=session,
@@ -175,11 +193,13 @@ def build_app(
     )
 
     def make_uow() -> SqlUnitOfWork:
-        return SqlUnitOfWork(sessions, after_commit=notifier.wake, after_timers=scheduler.poke)
+        return SqlUnitOfWork(
+            sessions, after_commit=notifier.wake, after_timers=scheduler.poke, after_team=team.forget
+        )
 
     notifier = Notifier(
         bot=bot, queue=OutboxQueue(sessions), make_uow=make_uow, config=config, translator=translator,
-        clock=clock,
+        clock=clock, pacer=pacer or OutboxPacer(),
     )  # fmt: skip
     scheduler = TimerScheduler(
         queue=TimerQueue(sessions), make_uow=make_uow, config=config, clock=clock,
@@ -195,9 +215,10 @@ def build_app(
     dispatcher = Dispatcher(
         storage=storage, events_isolation=isolation, config=config, translator=translator, pinned_staff=pinned
     )
+    dispatcher.update.outer_middleware(HandlingCap(MAX_CONCURRENT_UPDATES))
     dispatcher.update.outer_middleware(UnitOfWorkMiddleware(make_uow, clock))
-    dispatcher.update.outer_middleware(StaffMiddleware(translator, make_uow))
-    dispatcher.update.outer_middleware(ReachableAgainMiddleware(make_uow))
+    dispatcher.update.outer_middleware(StaffMiddleware(translator, make_uow, team))
+    dispatcher.update.outer_middleware(ReachableAgainMiddleware(make_uow, team))
     dispatcher.update.outer_middleware(LocaleMiddleware(translator))
     dispatcher.include_router(build_router())
     return App(settings, config, engine, bot, dispatcher, notifier, scheduler, translator, make_uow, clock)
@@ -210,20 +231,24 @@ def _fsm_storage(
     own database."""
     if settings.redis_url:
         from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+        from redis.asyncio import BlockingConnectionPool, Redis
         from redis.asyncio.retry import Retry
         from redis.backoff import ExponentialWithJitterBackoff
         from redis.exceptions import ConnectionError as RedisConnectionError
         from redis.exceptions import TimeoutError as RedisTimeoutError
 
-        # A pool made from a URL does not retry at all: one connection dropped by the server (a Redis
-        # restart, a failover, an idle timeout) would fail the update in hand. Reconnect and retry instead.
-        redis_storage = RedisStorage.from_url(
+        # A bounded pool that makes a caller wait for a free connection (redis-py's default pool raises
+        # MaxConnectionsError past 100 at once, failing a campaign peak's updates). A pool made from a
+        # URL does not retry at all either: one connection dropped by the server (a Redis restart, a
+        # failover, an idle timeout) would fail the update in hand. Reconnect and retry instead.
+        pool = BlockingConnectionPool.from_url(
             settings.redis_url,
-            connection_kwargs={
-                "retry": Retry(ExponentialWithJitterBackoff(base=0.05, cap=2.0), retries=5),
-                "retry_on_error": [RedisConnectionError, RedisTimeoutError],
-                "health_check_interval": 30,
-            },
+            max_connections=REDIS_POOL_SIZE,
+            timeout=REDIS_POOL_WAIT_S,
+            retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=2.0), retries=5),
+            retry_on_error=[RedisConnectionError, RedisTimeoutError],
+            health_check_interval=30,
         )
+        redis_storage = RedisStorage(redis=Redis(connection_pool=pool))
         return redis_storage, RedisEventIsolation(redis=redis_storage.redis)
     return DatabaseStorage(sessions_repo, clock), SimpleEventIsolation()

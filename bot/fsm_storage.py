@@ -1,4 +1,10 @@
-"""aiogram FSM storage in our own database, so a conversation survives a restart without Redis."""
+"""aiogram FSM storage in our own database, so a conversation survives a restart without Redis.
+
+While an update is handled, state is read and written through that update's unit of work: read once,
+written by its commit together with everything else the update changed and the record that it was
+handled (one write transaction for an ordinary answer). Outside an update each call is a short
+transaction of its own.
+"""
 
 from __future__ import annotations
 
@@ -10,52 +16,35 @@ from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, 
 
 from bot.clock import Clock
 from bot.middlewares import CURRENT_UNIT_OF_WORK
-from storage.fsm_repository import FsmRepository
-
-
-class TransactionOpenError(RuntimeError):
-    """Conversation state touched while the handler's unit of work holds a transaction."""
+from storage.fsm_repository import FsmRepository, SqlConversations
 
 
 class DatabaseStorage(BaseStorage):
-    """Each call is a short transaction of its own. It refuses to run while the current update's unit of
-    work has a transaction open: on SQLite that transaction holds the write lock, and this call would wait
-    for it until the busy timeout (the handler waiting on itself). Failing loudly at once turns that into
-    a bug the tests catch. Use cases end their transactions before returning, so handlers never see it."""
-
     def __init__(self, repository: FsmRepository, clock: Clock) -> None:
         self._repository = repository
         self._clock = clock
         self._keys = DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
-        _refuse_inside_a_transaction()
         value = state.state if isinstance(state, State) else state
-        await self._repository.store(
-            self._keys.build(key), now=self._clock.now(), state=value, keep_data=True
-        )
+        await self._rows().store(self._keys.build(key), now=self._clock.now(), state=value, keep_data=True)
 
     async def get_state(self, key: StorageKey) -> str | None:
-        _refuse_inside_a_transaction()
-        state, _ = await self._repository.load(self._keys.build(key))
+        state, _ = await self._rows().load(self._keys.build(key))
         return state
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        _refuse_inside_a_transaction()
-        await self._repository.store(
+        await self._rows().store(
             self._keys.build(key), now=self._clock.now(), data=dict(data), keep_state=True
         )
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        _refuse_inside_a_transaction()
-        _, data = await self._repository.load(self._keys.build(key))
+        _, data = await self._rows().load(self._keys.build(key))
         return data
 
     async def close(self) -> None:
         """The engine is disposed of by the app."""
 
-
-def _refuse_inside_a_transaction() -> None:
-    uow = CURRENT_UNIT_OF_WORK.get()
-    if uow is not None and uow.in_transaction:
-        raise TransactionOpenError("conversation state used while the unit of work holds a transaction")
+    def _rows(self) -> SqlConversations | FsmRepository:
+        uow = CURRENT_UNIT_OF_WORK.get()
+        return uow.conversations if uow is not None else self._repository

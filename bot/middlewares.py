@@ -1,8 +1,10 @@
-"""Outer middlewares, in order: dedupe + unit of work per update, staff role, reachable again, locale
-(DESIGN.md §1)."""
+"""Outer middlewares, in order: a cap on updates handled at once, dedupe + unit of work per update,
+staff role, reachable again, locale. An ordinary update reads nothing here but whether it was handled
+already: the team and the unreachable chats come from the in-memory roster (bot/team_cache.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
@@ -12,6 +14,8 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
 
 from bot.clock import Clock
+from bot.team_cache import TeamCache
+from domain.models import Staff
 from domain.team import update_profile
 from domain.unreachable import note_back
 from handlers.i18n import Translator
@@ -21,15 +25,29 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
-# The unit of work of the update being handled in this task; the FSM storage checks it (see there).
+# The unit of work of the update being handled in this task; the FSM storage works through it.
 CURRENT_UNIT_OF_WORK: ContextVar[SqlUnitOfWork | None] = ContextVar("current_unit_of_work", default=None)
+
+
+class HandlingCap(BaseMiddleware):
+    """At most `limit` updates are handled at once; the rest wait their turn. Without it a campaign
+    peak (hundreds of prospects at once, more in webhook mode) would open a database connection and a
+    Redis connection per update and fail on the pools' limits instead of queueing."""
+
+    def __init__(self, limit: int) -> None:
+        self._slots = asyncio.Semaphore(limit)
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        async with self._slots:
+            return await handler(event, data)
 
 
 class UnitOfWorkMiddleware(BaseMiddleware):
     """One unit of work per update, which also records the update as handled.
 
-    The record goes into the same transaction as the handler's changes (see SqlUnitOfWork), so a
-    redelivered update is handled once, and one whose handler crashed is handled again.
+    The record goes into the same transaction as the handler's changes and its conversation state
+    (see SqlUnitOfWork), so a redelivered update is handled once, and one whose handler crashed is
+    handled again. An update that changed nothing but its conversation commits once, at its end.
     """
 
     def __init__(self, make_uow: Callable[[], SqlUnitOfWork], clock: Clock) -> None:
@@ -50,7 +68,7 @@ class UnitOfWorkMiddleware(BaseMiddleware):
                 result = await handler(event, data)
             finally:
                 CURRENT_UNIT_OF_WORK.reset(token)
-            if uow.has_update_to_mark:
+            if uow.has_writes_to_commit:
                 await uow.commit()
             return result
 
@@ -59,24 +77,31 @@ class StaffMiddleware(BaseMiddleware):
     """Puts `staff` (a Staff or None) into the handler data, and keeps a staff member's name, username
     and language current (cards and notices show and use them)."""
 
-    def __init__(self, translator: Translator, make_uow: Callable[[], SqlUnitOfWork]) -> None:
+    def __init__(
+        self, translator: Translator, make_uow: Callable[[], SqlUnitOfWork], team: TeamCache
+    ) -> None:
         self._translator = translator
         self._make_uow = make_uow
+        self._team = team
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
-        uow: SqlUnitOfWork = data["uow"]
-        staff = await uow.staff.get(user.id) if user else None
-        await uow.rollback()  # end the read: handlers may use the FSM storage before their use case
+        staff = await self._team.staff(user.id) if user else None
         if staff is not None and user is not None:
             locale = self._translator.pick(user.language_code, staff.locale)
-            # A unit of work of its own: this commit must not record the update as handled.
-            async with self._make_uow() as profile_uow:
-                await update_profile(
-                    profile_uow, staff, name=user.full_name, username=user.username, locale=locale
-                )
+            if (staff.name, staff.username, staff.locale) != (user.full_name, user.username, locale):
+                staff = await self._update_profile(user, locale) or staff
         data["staff"] = staff
         return await handler(event, data)
+
+    async def _update_profile(self, user: User, locale: str) -> Staff | None:
+        # A unit of work of its own (its commit must not record the update as handled), reading the row
+        # afresh: the cached copy may be a moment old, and saving it would undo a newer change.
+        async with self._make_uow() as uow:
+            member = await uow.staff.get(user.id)
+            if member is not None:
+                await update_profile(uow, member, name=user.full_name, username=user.username, locale=locale)
+            return member
 
 
 class ReachableAgainMiddleware(BaseMiddleware):
@@ -84,21 +109,22 @@ class ReachableAgainMiddleware(BaseMiddleware):
     button can plainly be written to again: the record goes, so they get leads again and a later block
     is told again. Telegram says "unblocked" itself only for a block, never for a first Start."""
 
-    def __init__(self, make_uow: Callable[[], SqlUnitOfWork]) -> None:
+    def __init__(self, make_uow: Callable[[], SqlUnitOfWork], team: TeamCache) -> None:
         self._make_uow = make_uow
+        self._team = team
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
         user: User | None = data.get("event_from_user")
-        if user is not None and (event.message or event.callback_query or event.edited_message):
-            uow: SqlUnitOfWork = data["uow"]
-            recorded = await uow.unreachable.contains(user.id)
-            await uow.rollback()
-            if recorded:
-                # A unit of work of its own: this commit must not record the update as handled.
-                async with self._make_uow() as own:
-                    await note_back(own, user.id)
-                logger.info("chat %s is reachable again", user.id)
+        if (
+            user is not None
+            and (event.message or event.callback_query or event.edited_message)
+            and await self._team.unreachable(user.id)
+        ):
+            # A unit of work of its own: this commit must not record the update as handled.
+            async with self._make_uow() as own:
+                await note_back(own, user.id)
+            logger.info("chat %s is reachable again", user.id)
         return await handler(event, data)
 
 

@@ -1,4 +1,5 @@
-"""Drains the outbox: renders each notice and sends it through the rate-limited Bot session.
+"""Drains the outbox: renders each notice and sends it, paced (bot/outbox_pacing.py), several chats at
+once, one message at a time per chat. Notices of one kind piling up for one chat go as one message.
 
 Retries on network errors, 5xx and 429 (waiting `retry_after`); gives up only on a permanent error
 (the person blocked the bot, the chat is gone, the request is malformed) and records why.
@@ -23,10 +24,12 @@ from aiogram.exceptions import (
 )
 
 from bot.clock import Clock
+from bot.outbox_pacing import OutboxPacer
 from domain.crm_config import CrmConfig
 from domain.unreachable import note_blocked
 from handlers.i18n import Translator
-from handlers.views.notices import LINKED, UnknownNotice, render_notice
+from handlers.views.merged_notices import MERGEABLE, render_notices
+from handlers.views.notices import LINKED, UnknownNotice
 from storage.outbox_repository import OutboxItem, OutboxQueue
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -36,7 +39,9 @@ logger = logging.getLogger(__name__)
 # timeout (60 s) and the rate limiter's short flood waits (2 x 5 s), with room to spare. It is also how
 # long a chat waits when its sender died mid-send.
 LEASE = timedelta(minutes=2)
-BATCH = 10
+BATCH = 30  # chats served per round, each at once (Telegram's overall pace is 30 messages a second)
+MERGE_FROM = 5  # notices of one kind waiting for one chat that go as one message (fewer: one by one)
+MAX_MERGED = 200  # notices of one kind to one chat in one message
 MAX_BACKOFF_S = 300
 MAX_ATTEMPTS = 500  # with backoff capped at five minutes: about two days of Telegram being unreachable
 ERROR_PAUSE_S = 1.0
@@ -50,13 +55,13 @@ def backoff(attempts: int) -> timedelta:
 class Notifier:
     def __init__(
         self, *, bot: Bot, queue: OutboxQueue, make_uow: Callable[[], SqlUnitOfWork], config: CrmConfig,
-        translator: Translator, clock: Clock, idle_poll_s: float = 5.0,
+        translator: Translator, clock: Clock, pacer: OutboxPacer, idle_poll_s: float = 5.0,
     ) -> None:  # fmt: skip
         self._bot, self._queue, self._make_uow = bot, queue, make_uow
         self._config, self._translator, self._clock = config, translator, clock
+        self._pacer = pacer
         self._idle_poll_s = idle_poll_s
         self._wake = asyncio.Event()
-        self._paused_s = 0.0
         self._stopping = False
 
     def wake(self) -> None:
@@ -73,9 +78,6 @@ class Notifier:
         while not self._stopping:
             try:
                 claimed = await self.drain_once()
-                if self._paused_s:
-                    await asyncio.sleep(self._paused_s)
-                    self._paused_s = 0.0
                 if claimed == 0:
                     await self._idle()
             except asyncio.CancelledError:
@@ -94,43 +96,55 @@ class Notifier:
         self._wake.clear()
 
     async def drain_once(self) -> int:
-        """Send what is due now; returns how many items were claimed."""
-        items = await self._queue.claim_due(now=self._clock.now(), lease=LEASE, limit=BATCH)
-        for index, item in enumerate(items):
-            if self._stopping:
-                await self._queue.release([i.id for i in items[index:]], now=self._clock.now())
-                break
-            try:
-                current = await self._queue.renew(item, now=self._clock.now(), lease=LEASE)
-                if current is None:  # its lease ran out and another sender has it now
-                    logger.warning("outbox item %s was taken over by another sender; skipping it", item.id)
-                    continue
-                await self._deliver(current)
-            except Exception:
-                # A database blip or a revoked token: the rest of the batch is not left leased.
-                await self._queue.release([i.id for i in items[index + 1 :]], now=self._clock.now())
-                raise
-            except asyncio.CancelledError:
-                # Cut off (a stop that could not wait): the items not started go back at once rather than
-                # waiting out their lease. The one in hand stays leased: Telegram may have taken it already,
-                # and sending it again would be worse than sending it late.
-                await asyncio.shield(
-                    self._queue.release([i.id for i in items[index + 1 :]], now=self._clock.now())
-                )
-                raise
+        """Send what is due now, each chat's head (with what merges into it) at once; returns how many
+        chats were served. A failure of one send (a database blip, a revoked token) is raised after the
+        others are done."""
+        items = await self._queue.claim_due(
+            now=self._clock.now(),
+            lease=LEASE,
+            limit=BATCH,
+            merging=MERGEABLE,
+            merge_from=MERGE_FROM,
+            max_merged=MAX_MERGED,
+        )
+        outcomes = await asyncio.gather(*(self._send(item) for item in items), return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
         return len(items)
+
+    async def _send(self, item: OutboxItem) -> None:
+        started = False
+        try:
+            await self._pacer.wait_turn(item.chat_id)
+            if self._stopping:  # not started: back to the queue at once, not after its lease
+                await self._queue.release(item.ids, now=self._clock.now())
+                return
+            current = await self._queue.renew(item, now=self._clock.now(), lease=LEASE)
+            if current is None:  # its lease ran out and another sender has it now
+                logger.warning("outbox item %s was taken over by another sender; skipping it", item.id)
+                return
+            started = True
+            await self._deliver(current)
+        except asyncio.CancelledError:
+            # Cut off (a stop that could not wait): an item not started goes back at once rather than
+            # waiting out its lease. One in hand stays leased: Telegram may have taken it already, and
+            # sending it again would be worse than sending it late.
+            if not started:
+                await asyncio.shield(self._queue.release(item.ids, now=self._clock.now()))
+            raise
 
     async def _deliver(self, item: OutboxItem) -> datetime | None:
         """None when the item is settled (sent, or failed for good); else when it will be tried again."""
         if item.attempts > MAX_ATTEMPTS:
-            await self._queue.mark_failed(item.id, error=f"gave up after {item.attempts - 1} attempts")
+            await self._queue.mark_failed(item.ids, error=f"gave up after {item.attempts - 1} attempts")
             return None
         t = self._translator.bind(self._translator.pick(item.locale))
         try:
             async with self._make_uow() as uow:
-                methods = await render_notice(
+                methods = await render_notices(
                     item.kind,
-                    item.data,
+                    [member.data for member in item.group],
                     chat_id=item.chat_id,
                     uow=uow,
                     config=self._config,
@@ -139,17 +153,16 @@ class Notifier:
                 )
         except (UnknownNotice, KeyError, ValueError, TypeError) as error:
             logger.exception("outbox item %s (%s) cannot be rendered", item.id, item.kind)
-            await self._queue.mark_failed(item.id, error=f"render: {error!r}")
+            await self._queue.mark_failed(item.ids, error=f"render: {error!r}")
             return None
         except Exception as error:  # the database, most likely: try again later
             logger.warning("outbox item %s could not be rendered now: %r", item.id, error)
             return await self._retry(item, backoff(item.attempts), f"render: {error!r}")
-        done = int(item.data.get("_done", 0))
+        done = 0 if item.followers else int(item.data.get("_done", 0))  # a merged message is sent whole
         for index in range(done, len(methods)):
             try:
                 sent = await self._bot(methods[index])
-            except TelegramRetryAfter as error:
-                self._paused_s = max(self._paused_s, float(error.retry_after))
+            except TelegramRetryAfter as error:  # the chat is on hold (bot/flood_guard.py): so is the item
                 return await self._retry(
                     item, timedelta(seconds=error.retry_after), f"429: {error.retry_after}s"
                 )
@@ -159,19 +172,19 @@ class Notifier:
                 raise  # the token was revoked: nothing can be sent, and the whole bot must say so
             except TelegramForbiddenError as error:  # the person blocked the bot: the team hears it once
                 logger.warning("outbox item %s: chat %s blocked the bot: %s", item.id, item.chat_id, error)
-                await self._queue.mark_failed(item.id, error=f"blocked: {error}")
+                await self._queue.mark_failed(item.ids, error=f"blocked: {error}")
                 # "bot can't initiate conversation with a user": they never pressed Start.
                 await self._note_blocked(item.chat_id, str(error), never_started="initiate" in str(error))
                 return None
             except TelegramAPIError as error:  # blocked, chat gone, bad request: permanent
                 logger.warning("outbox item %s to %s failed for good: %s", item.id, item.chat_id, error)
-                await self._queue.mark_failed(item.id, error=f"{type(error).__name__}: {error}")
+                await self._queue.mark_failed(item.ids, error=f"{type(error).__name__}: {error}")
                 return None
             if item.kind in LINKED:
                 await self._link(item, getattr(sent, "message_id", None))
-            if index + 1 < len(methods):
+            if index + 1 < len(methods) and not item.followers:  # a merged message is one part
                 await self._queue.progress(item.id, done=index + 1, data=item.data)
-        await self._queue.mark_sent(item.id, now=self._clock.now())
+        await self._queue.mark_sent(item.ids, now=self._clock.now())
         return None
 
     async def _note_blocked(self, chat_id: int, reason: str, *, never_started: bool) -> None:
@@ -200,5 +213,5 @@ class Notifier:
 
     async def _retry(self, item: OutboxItem, after: timedelta, error: str) -> datetime:
         at = self._clock.now() + after
-        await self._queue.retry_at(item.id, at=at, error=error)
+        await self._queue.retry_at(item.ids, at=at, error=error)
         return at

@@ -10,18 +10,36 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_S = 30
+# PostgreSQL: enough connections for the handlers a process runs at once (bot/app.py caps them) plus
+# the notifier and the scheduler; beyond that a handler waits for a connection rather than failing.
+PG_POOL_SIZE = 20
+PG_POOL_OVERFLOW = 20
+PG_POOL_TIMEOUT_S = 30
+# Connections are checked before use ("pre-ping": one round trip, ~0.1 ms on a local network, per
+# transaction) so that a database restart or a connection killed by a proxy's idle timeout costs no
+# update an error; they are also renewed every half hour, before typical idle timeouts cut them.
+PG_POOL_RECYCLE_S = 1800
+# Statements that change something (or open a savepoint, which needs a transaction): SQLite begins the
+# write transaction IMMEDIATE just before the first of them.
+_WRITES = frozenset(("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "SAVEPOINT"))
 
 
 def create_engine(url: str) -> AsyncEngine:
     """An engine for `url`; for a file SQLite database the directory is created first.
 
-    SQLite runs in WAL mode (readers never block the writer) and every transaction begins IMMEDIATE:
-    a deferred one that reads and then writes can fail at once with SQLITE_BUSY when another
-    connection wrote in between, whereas IMMEDIATE waits for the lock (busy timeout) and then runs.
+    SQLite runs in WAL mode, where readers never block the writer nor each other. A transaction starts
+    as a plain read (each statement sees the latest committed data, like PostgreSQL's READ COMMITTED)
+    and becomes a write transaction with `BEGIN IMMEDIATE` just before its first change, or before a
+    `SELECT ... FOR UPDATE` (a read meant for writing, such as a claim): that waits for the write lock
+    (busy timeout) instead of failing with SQLITE_BUSY when another connection wrote since the read
+    began, and a transaction that only reads never takes the write lock at all.
     """
     parsed = make_url(url)
     if not parsed.get_backend_name().startswith("sqlite"):
-        return create_async_engine(url, pool_pre_ping=True)
+        return create_async_engine(
+            url, pool_pre_ping=True, pool_recycle=PG_POOL_RECYCLE_S, pool_size=PG_POOL_SIZE,
+            max_overflow=PG_POOL_OVERFLOW, pool_timeout=PG_POOL_TIMEOUT_S,
+        )  # fmt: skip
     database = parsed.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -31,8 +49,9 @@ def create_engine(url: str) -> AsyncEngine:
 
 
 def _make_sqlite_transactional(engine: AsyncEngine) -> None:
-    # The recipe from SQLAlchemy's SQLite dialect docs ("Serializable isolation / Savepoints /
-    # Transactional DDL"): take transaction control away from the driver and begin explicitly.
+    # After SQLAlchemy's SQLite dialect docs ("Serializable isolation / Savepoints / Transactional
+    # DDL"): take transaction control away from the driver and begin explicitly, here only once a
+    # statement is about to write.
     sync_engine = engine.sync_engine
 
     @event.listens_for(sync_engine, "connect")
@@ -47,9 +66,33 @@ def _make_sqlite_transactional(engine: AsyncEngine) -> None:
         # SQLite's own lower() folds ASCII only; searching "иван" must find "Иван" as PostgreSQL does.
         dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
-    @event.listens_for(sync_engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    @event.listens_for(sync_engine, "before_cursor_execute")
+    def _begin_before_first_write(
+        connection: Any, cursor: Any, statement: str, _parameters: Any, context: Any, _many: bool
+    ) -> None:
+        if _first_word(statement) not in _WRITES and not _locks_rows(context):
+            return
+        driver = connection.connection.dbapi_connection
+        if not _in_transaction(driver):
+            cursor.execute("BEGIN IMMEDIATE")
+
+
+def _first_word(statement: str) -> str:
+    return statement.lstrip()[:9].split(None, 1)[0].upper() if statement.strip() else ""
+
+
+def _locks_rows(context: Any) -> bool:
+    """A SELECT ... FOR UPDATE: SQLite has no row locks and drops the clause, but the caller means to
+    write what it reads (a claim), so the write transaction begins before the read."""
+    compiled = getattr(context, "compiled", None)
+    statement = getattr(compiled, "statement", None)
+    return getattr(statement, "_for_update_arg", None) is not None
+
+
+def _in_transaction(dbapi_connection: Any) -> bool:
+    """Whether SQLite has a transaction open on this connection (aiosqlite's adapter wraps the
+    sqlite3 connection; its `in_transaction` reads sqlite3_get_autocommit, no I/O)."""
+    return bool(dbapi_connection._connection.in_transaction)
 
 
 def _unicode_lower(value: object) -> object:

@@ -1,42 +1,123 @@
-"""Conversation state rows for the bot's database-backed FSM storage (the aiogram side is in bot/)."""
+"""Conversation state rows for the bot's database-backed FSM storage (the aiogram side is in bot/).
+
+While an update is handled, its conversation state is read and written through its unit of work
+(`SqlConversations`): read once, changed in memory, and written by the unit of work's next commit,
+together with what the update changed and the record that it was handled. Outside an update (a test,
+a tool) `FsmRepository` reads and writes in short transactions of its own.
+"""
 
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.tables import FsmStateRow
 
 
+@dataclass
+class _Conversation:
+    state: str | None
+    data: dict[str, Any]
+    stored: bool  # a row exists in the database (as of the last read or write)
+    dirty: bool = False
+    updated_at: datetime | None = None
+
+
+class SqlConversations:
+    """The unit of work's side: conversation state read and written in its transaction.
+
+    A change stays in memory until the unit of work commits, and survives a rollback that only ended a
+    read (use cases end their reads that way), so it is written by whichever commit comes next: the
+    use case's, or the one that records the update as handled. A failed update commits nothing, so
+    the conversation stays where it was before it.
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._known: dict[str, _Conversation] = {}
+
+    @property
+    def dirty(self) -> bool:
+        return any(c.dirty for c in self._known.values())
+
+    async def load(self, key: str) -> tuple[str | None, dict[str, Any]]:
+        conversation = await self._get(key)
+        return conversation.state, copy.deepcopy(conversation.data)
+
+    async def store(
+        self, key: str, *, now: datetime, state: str | None = None, data: dict[str, Any] | None = None,
+        keep_state: bool = False, keep_data: bool = False,
+    ) -> None:  # fmt: skip
+        conversation = await self._get(key)
+        if not keep_state:
+            conversation.state = state
+        if not keep_data:
+            conversation.data = copy.deepcopy(dict(data or {}))
+        conversation.dirty, conversation.updated_at = True, now
+
+    async def flush(self) -> None:
+        """Write what changed (the unit of work calls this just before it commits)."""
+        for key, conversation in self._known.items():
+            if not conversation.dirty:
+                continue
+            empty = conversation.state is None and not conversation.data
+            values = {"state": conversation.state, "data": conversation.data}
+            if empty and conversation.stored:
+                await self._session.execute(delete(FsmStateRow).where(FsmStateRow.key == key))
+            elif not empty and conversation.stored:
+                await self._session.execute(
+                    update(FsmStateRow)
+                    .where(FsmStateRow.key == key)
+                    .values(**values, updated_at=conversation.updated_at)
+                )
+            elif not empty:
+                await self._session.execute(
+                    insert(FsmStateRow).values(key=key, **values, updated_at=conversation.updated_at)
+                )
+
+    def committed(self) -> None:
+        """The flushed changes are in the database now."""
+        for conversation in self._known.values():
+            if conversation.dirty:
+                conversation.stored = conversation.state is not None or bool(conversation.data)
+                conversation.dirty = False
+
+    async def _get(self, key: str) -> _Conversation:
+        conversation = self._known.get(key)
+        if conversation is None:
+            row = (
+                await self._session.execute(
+                    select(FsmStateRow.state, FsmStateRow.data).where(FsmStateRow.key == key)
+                )
+            ).first()
+            state, data = (row.state, dict(row.data)) if row else (None, {})
+            conversation = self._known[key] = _Conversation(state, data, stored=row is not None)
+        return conversation
+
+
 class FsmRepository:
-    """Each call is its own short transaction."""
+    """Outside an update: each call is its own short transaction."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
 
     async def load(self, key: str) -> tuple[str | None, dict[str, Any]]:
         async with self._sessions() as session:
-            row = await session.scalar(select(FsmStateRow).where(FsmStateRow.key == key))
-            found = (row.state, dict(row.data)) if row else (None, {})
-            await session.rollback()
-            return found
+            return await SqlConversations(session).load(key)
 
     async def store(
         self, key: str, *, now: datetime, state: str | None = None, data: dict[str, Any] | None = None,
         keep_state: bool = False, keep_data: bool = False,
     ) -> None:  # fmt: skip
         async with self._sessions() as session:
-            row = await session.get(FsmStateRow, key)
-            new_state = row.state if keep_state and row else (None if keep_state else state)
-            new_data = dict(row.data) if keep_data and row else ({} if keep_data else dict(data or {}))
-            if new_state is None and not new_data:
-                if row is not None:
-                    await session.execute(delete(FsmStateRow).where(FsmStateRow.key == key))
-            elif row is None:
-                session.add(FsmStateRow(key=key, state=new_state, data=new_data, updated_at=now))
-            else:
-                row.state, row.data, row.updated_at = new_state, new_data, now
+            conversations = SqlConversations(session)
+            await conversations.store(
+                key, now=now, state=state, data=data, keep_state=keep_state, keep_data=keep_data
+            )
+            await conversations.flush()
             await session.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -51,6 +52,9 @@ class SqlOutbox:
 
 @dataclass(frozen=True)
 class OutboxItem:
+    """One notice to send; with `followers`, the notices of the same kind that waited right behind it
+    for the same chat, claimed with it to go out as one merged message."""
+
     id: int
     chat_id: int
     kind: str
@@ -58,6 +62,15 @@ class OutboxItem:
     locale: str | None
     attempts: int
     leased_until: datetime | None = None
+    followers: tuple[OutboxItem, ...] = ()
+
+    @property
+    def ids(self) -> list[int]:
+        return [self.id, *(f.id for f in self.followers)]
+
+    @property
+    def group(self) -> list[OutboxItem]:
+        return [self, *self.followers]
 
 
 def _chat_head() -> Any:
@@ -77,10 +90,18 @@ class OutboxQueue:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
 
-    async def claim_due(self, *, now: datetime, lease: timedelta, limit: int = 50) -> list[OutboxItem]:
+    async def claim_due(
+        self, *, now: datetime, lease: timedelta, limit: int = 50, merging: Collection[str] = (),
+        merge_from: int = 5, max_merged: int = 200,
+    ) -> list[OutboxItem]:  # fmt: skip
         """Due items, at most one per chat: the oldest one not yet settled. A chat's messages so keep
         their order across batches, retries, processes and restarts (a later one never overtakes an
-        earlier one that is waiting for a retry or leased by a sender)."""
+        earlier one that is waiting for a retry or leased by a sender).
+
+        A head whose kind is in `merging` is claimed with the due items of the same kind that wait right
+        behind it in its chat (up to `max_merged`), as its `followers`, when there are at least
+        `merge_from` of them in all: many new leads or alerts for one person go out as one message
+        rather than one a second (a few go one by one, each with its own buttons)."""
         async with self._sessions() as session:
             rows = (
                 await session.scalars(
@@ -102,49 +123,54 @@ class OutboxQueue:
                     .execution_options(synchronize_session=False)
                 )
                 if result.rowcount == 1:  # type: ignore[attr-defined]
-                    claimed.append(
-                        OutboxItem(
-                            row.id, row.chat_id, row.kind, dict(row.data), row.locale, row.attempts + 1,
-                            now + lease,
+                    head = _item(row, now + lease)
+                    if row.kind in merging:
+                        followers = await _claim_followers(
+                            session, head, now=now, limit=max_merged, at_least=merge_from - 1
                         )
-                    )  # fmt: skip
+                        head = replace(head, followers=followers)
+                    claimed.append(head)
             await session.commit()
             return claimed
 
     async def renew(self, item: OutboxItem, *, now: datetime, lease: timedelta) -> OutboxItem | None:
         """Just before an item is sent: its lease starts afresh, if it is still this sender's (nobody
         claimed it after the lease ran out). So a lease covers one send, not a whole batch, and can be
-        short: an item whose sender died mid-send holds its chat back only that long."""
+        short: an item whose sender died mid-send holds its chat back only that long. Of a merged
+        group, the followers still this sender's stay with it; the head must be."""
         until = now + lease
         async with self._sessions() as session:
-            result = await session.execute(
-                update(OutboxRow)
-                .where(
-                    OutboxRow.id == item.id,
-                    OutboxRow.state == SENDING,
-                    OutboxRow.next_attempt_at == item.leased_until,
+            renewed = set(
+                await session.scalars(
+                    update(OutboxRow)
+                    .where(
+                        OutboxRow.id.in_(item.ids),
+                        OutboxRow.state == SENDING,
+                        OutboxRow.next_attempt_at == item.leased_until,
+                    )
+                    .values(next_attempt_at=until)
+                    .returning(OutboxRow.id)
+                    .execution_options(synchronize_session=False)
                 )
-                .values(next_attempt_at=until)
-                .execution_options(synchronize_session=False)
             )
             await session.commit()
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if item.id not in renewed:
             return None
-        return replace(item, leased_until=until)
+        followers = tuple(replace(f, leased_until=until) for f in item.followers if f.id in renewed)
+        return replace(item, leased_until=until, followers=followers)
 
-    async def release(self, item_ids: list[int], *, now: datetime) -> None:
+    async def release(self, item_ids: Iterable[int], *, now: datetime) -> None:
         """Give back claimed items that were not started (the bot is stopping): due again at once."""
-        for item_id in item_ids:
-            await self._set(item_id, state=PENDING, next_attempt_at=now, error="released at shutdown")
+        await self._set(item_ids, state=PENDING, next_attempt_at=now, error="released at shutdown")
 
-    async def mark_sent(self, item_id: int, *, now: datetime) -> None:
-        await self._set(item_id, state=SENT, sent_at=now, error=None)
+    async def mark_sent(self, item_ids: int | Iterable[int], *, now: datetime) -> None:
+        await self._set(item_ids, state=SENT, sent_at=now, error=None)
 
-    async def retry_at(self, item_id: int, *, at: datetime, error: str) -> None:
-        await self._set(item_id, state=PENDING, next_attempt_at=at, error=error[:1000])
+    async def retry_at(self, item_ids: int | Iterable[int], *, at: datetime, error: str) -> None:
+        await self._set(item_ids, state=PENDING, next_attempt_at=at, error=error[:1000])
 
-    async def mark_failed(self, item_id: int, *, error: str) -> None:
-        await self._set(item_id, state=FAILED, error=error[:1000])
+    async def mark_failed(self, item_ids: int | Iterable[int], *, error: str) -> None:
+        await self._set(item_ids, state=FAILED, error=error[:1000])
 
     async def progress(self, item_id: int, *, done: int, data: dict[str, Any]) -> None:
         """Record that the first `done` parts of a multi-part notice went out (not re-sent on retry)."""
@@ -161,7 +187,47 @@ class OutboxQueue:
                 .limit(1)
             )
 
-    async def _set(self, item_id: int, **values: Any) -> None:
+    async def _set(self, item_ids: int | Iterable[int], **values: Any) -> None:
+        ids = [item_ids] if isinstance(item_ids, int) else list(item_ids)
+        if not ids:
+            return
         async with self._sessions() as session:
-            await session.execute(update(OutboxRow).where(OutboxRow.id == item_id).values(**values))
+            await session.execute(update(OutboxRow).where(OutboxRow.id.in_(ids)).values(**values))
             await session.commit()
+
+
+def _item(row: OutboxRow, leased_until: datetime) -> OutboxItem:
+    return OutboxItem(
+        row.id, row.chat_id, row.kind, dict(row.data), row.locale, row.attempts + 1, leased_until
+    )
+
+
+async def _claim_followers(
+    session: AsyncSession, head: OutboxItem, *, now: datetime, limit: int, at_least: int
+) -> tuple[OutboxItem, ...]:
+    """The due items of the head's kind right behind it in its chat, up to the first of another kind
+    (merging across it would reorder the chat), leased with the head; none unless `at_least` wait."""
+    assert head.leased_until is not None
+    rows = (
+        await session.scalars(
+            select(OutboxRow)
+            .where(OutboxRow.chat_id == head.chat_id, OutboxRow.id > head.id)
+            .where(OutboxRow.state.in_((PENDING, SENDING)))
+            .order_by(OutboxRow.id)
+            .limit(limit)
+        )
+    ).all()
+    run = []
+    for row in rows:
+        if row.kind != head.kind or row.state != PENDING or row.next_attempt_at > now:
+            break
+        run.append(row)
+    if not run or len(run) < at_least:
+        return ()
+    await session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.id.in_([r.id for r in run]), OutboxRow.state == PENDING)
+        .values(state=SENDING, next_attempt_at=head.leased_until, attempts=OutboxRow.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return tuple(_item(row, head.leased_until) for row in run)

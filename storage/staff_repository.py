@@ -29,6 +29,7 @@ def _fill(row: StaffRow, staff: Staff) -> None:
 class SqlStaffRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self.written = False  # the unit of work tells the bot's cached roster after the commit
 
     async def get(self, telegram_id: int) -> Staff | None:
         row = await self._session.get(StaffRow, telegram_id)
@@ -39,6 +40,7 @@ class SqlStaffRepository:
         _fill(row, staff)
         self._session.add(row)
         await self._session.flush()
+        self.written = True
 
     async def save(self, staff: Staff) -> None:
         row = await self._session.get(StaffRow, staff.telegram_id)
@@ -46,9 +48,15 @@ class SqlStaffRepository:
             raise LookupError(f"no staff member {staff.telegram_id}")
         _fill(row, staff)
         await self._session.flush()
+        self.written = True
 
     async def active(self) -> list[Staff]:
         rows = await self._session.scalars(
             select(StaffRow).where(StaffRow.active.is_(True)).order_by(StaffRow.telegram_id)
         )
+        return [_to_staff(r) for r in rows]
+
+    async def everyone(self) -> list[Staff]:
+        """Every staff row, active or not: the bot's roster knows whether a writer was removed."""
+        rows = await self._session.scalars(select(StaffRow).order_by(StaffRow.telegram_id))
         return [_to_staff(r) for r in rows]

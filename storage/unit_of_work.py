@@ -25,6 +25,7 @@ from domain.ports import (
 from storage.breach_repository import SqlBreachRepository, SqlUnreachableRepository
 from storage.contact_repository import SqlContactRepository
 from storage.deal_repository import SqlDealRepository
+from storage.fsm_repository import SqlConversations
 from storage.history_repository import SqlEventRepository, SqlMessageRepository
 from storage.outbox_repository import SqlOutbox
 from storage.staff_repository import SqlStaffRepository
@@ -36,11 +37,13 @@ from storage.timer_repository import SqlTimerRepository
 class SqlUnitOfWork:
     """Implements `domain.ports.UnitOfWork`.
 
-    `after_commit` is called after a commit that wrote to the outbox (the notifier is woken up), and
-    `after_timers` after one that wrote timers (the scheduler looks again when the next one is due).
-    `mark_update()` makes the next commit also record a Telegram update as handled, in the same
-    transaction as its effects: a crash before the commit means the update is handled again, and a
-    concurrent second delivery fails on the primary key and rolls back whole.
+    `after_commit` is called after a commit that wrote to the outbox (the notifier is woken up),
+    `after_timers` after one that wrote timers (the scheduler looks again when the next one is due),
+    and `after_team` after one that changed the team or who cannot be written to (the bot's cached
+    roster is read again). `mark_update()` makes the next commit also record a Telegram update as
+    handled, in the same transaction as its effects and its conversation state (`conversations`): a
+    crash before the commit means the update is handled again, and a concurrent second delivery fails
+    on the primary key and rolls back whole.
     """
 
     def __init__(
@@ -49,16 +52,19 @@ class SqlUnitOfWork:
         *,
         after_commit: Callable[[], None] | None = None,
         after_timers: Callable[[], None] | None = None,
+        after_team: Callable[[], None] | None = None,
     ) -> None:
         self._sessions = sessions
         self._after_commit = after_commit
         self._after_timers = after_timers
+        self._after_team = after_team
         self._session: AsyncSession | None = None
         self._pending_update: tuple[int, datetime] | None = None
 
     async def __aenter__(self) -> SqlUnitOfWork:
         session = self._session = self._sessions()
-        self.staff: StaffRepository = SqlStaffRepository(session)
+        self._staff = SqlStaffRepository(session)
+        self.staff: StaffRepository = self._staff
         self.contacts: ContactRepository = SqlContactRepository(session)
         self.deals: DealRepository = SqlDealRepository(session)
         self.events: EventRepository = SqlEventRepository(session)
@@ -66,11 +72,13 @@ class SqlUnitOfWork:
         self._timers = SqlTimerRepository(session)
         self.timers: TimerRepository = self._timers
         self.breaches: BreachRepository = SqlBreachRepository(session)
-        self.unreachable: UnreachableRepository = SqlUnreachableRepository(session)
+        self._unreachable = _WatchedUnreachable(session)
+        self.unreachable: UnreachableRepository = self._unreachable
         self.invites: InviteRepository = SqlInviteRepository(session)
         self.links: MessageLinkRepository = SqlMessageLinkRepository(session)
         self._outbox = SqlOutbox(session)
         self.outbox: Outbox = self._outbox
+        self.conversations = SqlConversations(session)
         return self
 
     async def __aexit__(
@@ -87,44 +95,65 @@ class SqlUnitOfWork:
         self._pending_update = (update_id, now)
 
     async def update_seen(self, update_id: int) -> bool:
-        """Whether this update was handled already. Ends the transaction it reads in."""
+        """Whether this update was handled already (a plain read: on SQLite it takes no lock)."""
         session = self._require_session()
         found = await session.scalar(
             select(ProcessedUpdateRow.update_id).where(ProcessedUpdateRow.update_id == update_id)
         )
-        await session.rollback()
         return found is not None
 
     @property
-    def in_transaction(self) -> bool:
-        return self._session is not None and self._session.in_transaction()
-
-    @property
-    def has_update_to_mark(self) -> bool:
-        return self._pending_update is not None
+    def has_writes_to_commit(self) -> bool:
+        """The update is not recorded as handled yet, or its conversation state changed since the last
+        commit: the update's end must commit."""
+        return self._pending_update is not None or self.conversations.dirty
 
     async def commit(self) -> None:
         session = self._require_session()
+        await self.conversations.flush()
         if self._pending_update is not None:
             update_id, at = self._pending_update
             session.add(ProcessedUpdateRow(update_id=update_id, at=at))
-            self._pending_update = None
         await session.commit()
-        if self._outbox.written:
-            self._outbox.written = False
-            if self._after_commit is not None:
-                self._after_commit()
-        if self._timers.written:
-            self._timers.written = False
-            if self._after_timers is not None:
-                self._after_timers()
+        self._pending_update = None
+        self.conversations.committed()
+        for written, callback in (
+            (self._outbox.written, self._after_commit),
+            (self._timers.written, self._after_timers),
+            (self._staff.written or self._unreachable.written, self._after_team),
+        ):
+            if written and callback is not None:
+                callback()
+        self._forget_writes()
 
     async def rollback(self) -> None:
         await self._require_session().rollback()
-        self._outbox.written = False
-        self._timers.written = False
+        self._forget_writes()
+
+    def _forget_writes(self) -> None:
+        self._outbox.written = self._timers.written = False
+        self._staff.written = self._unreachable.written = False
 
     def _require_session(self) -> AsyncSession:
         if self._session is None:
             raise RuntimeError("the unit of work is used outside `async with`")
         return self._session
+
+
+class _WatchedUnreachable(SqlUnreachableRepository):
+    """Remembers whether this unit of work changed who cannot be written to, so its commit can tell
+    the bot's cached roster to read it again."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session)
+        self.written = False
+
+    async def add(self, chat_id: int, *, reason: str, now: datetime) -> bool:
+        added = await super().add(chat_id, reason=reason, now=now)
+        self.written = self.written or added
+        return added
+
+    async def remove(self, chat_id: int) -> bool:
+        removed = await super().remove(chat_id)
+        self.written = self.written or removed
+        return removed

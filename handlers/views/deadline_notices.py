@@ -12,6 +12,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from domain.crm_config import CrmConfig
 from domain.deadlines import same_moment
 from domain.handover import handover_candidates
+from domain.models import Deal
 from domain.overview import DealCard, deal_card
 from domain.ports import UnitOfWork
 from domain.team import team_member
@@ -42,7 +43,7 @@ async def render_deadline_notice(
 ) -> list[TelegramMethod[Any]]:  # fmt: skip
     card = await deal_card(uow, int(data["deal_id"]))
     due = datetime.fromisoformat(str(data["due"]))
-    if card is None or moot(kind, card, data, due):
+    if card is None or moot(kind, card.deal, data, due):
         await uow.rollback()
         return []
     deal = card.deal
@@ -93,10 +94,9 @@ async def render_deadline_notice(
     return header_and_card(chat_id, "\n".join([*late, header]), card, config, t, now=now, markup=keyboard)
 
 
-def moot(kind: str, card: DealCard, data: dict[str, Any], due: datetime) -> bool:
+def moot(kind: str, deal: Deal, data: dict[str, Any], due: datetime) -> bool:
     """The thing an alert is about was done before the alert could go out (Telegram was unreachable for
     a while): there is nothing left to say."""
-    deal = card.deal
     if kind == "contact_reminder" and not data.get("has_deal"):  # done or moved meanwhile
         return not deal.is_open or not same_moment(deal.next_contact_at, due)
     if kind in ("take_overdue", "take_reminder"):

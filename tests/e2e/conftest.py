@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.app import App, build_app
-from bot.rate_limit import SendRateLimiter
+from bot.outbox_pacing import OutboxPacer
 from bot.settings import Settings
 from domain.crm_config import CrmConfig
 
@@ -46,10 +46,10 @@ class RunningBot:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> App:
-        # Telegram's real per-chat pace (1/s) would make each scripted conversation crawl; the limiter
-        # itself is the same class, only faster.
+        # Telegram's real per-chat pace for notices (1/s) would make each scripted story crawl; the
+        # pacer itself is the same class, only faster.
         self.app = build_app(
-            self.settings, self.config, clock=self.clock, send_limits=SendRateLimiter(private_per_second=50)
+            self.settings, self.config, clock=self.clock, pacer=OutboxPacer(private_per_second=50)
         )
         self._task = asyncio.create_task(self.app.run(handle_signals=False, polling_timeout=1))
         await self.api.wait_for_long_poll(timeout=15)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_app
-from bot.rate_limit import SendRateLimiter
+from bot.outbox_pacing import OutboxPacer
 from bot.settings import Settings
 from domain.crm_config import CrmConfig
 
@@ -93,7 +93,7 @@ async def test_an_invite_link_expires_after_24_hours(
     api: FakeBotApi, bot_settings: Settings, crm_config: CrmConfig
 ) -> None:
     clock = FixedClock(datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
-    app = build_app(bot_settings, crm_config, clock=clock, send_limits=SendRateLimiter(private_per_second=50))
+    app = build_app(bot_settings, crm_config, clock=clock, pacer=OutboxPacer(private_per_second=50))
     task = asyncio.create_task(app.run(handle_signals=False, polling_timeout=1))
     try:
         await api.wait_for_long_poll(timeout=15)

@@ -46,32 +46,51 @@ async def test_conversation_state_round_trips_through_the_database(tmp_path: Pat
         await engine.dispose()
 
 
-async def test_conversation_state_refuses_to_wait_on_the_handler_s_own_transaction(tmp_path: Path) -> None:
-    """On SQLite this would otherwise hang for the busy timeout: the handler waiting on itself."""
-    import pytest
+async def test_conversation_state_changed_in_an_update_is_written_by_its_commit_alone(tmp_path: Path) -> None:
+    """Inside an update the state is read once and written with everything else the update commits;
+    an update that fails (rolls back, never commits) leaves the conversation where it was."""
     from aiogram.fsm.storage.base import StorageKey
 
-    from bot.fsm_storage import TransactionOpenError
     from bot.middlewares import CURRENT_UNIT_OF_WORK
     from storage.unit_of_work import SqlUnitOfWork
 
-    url = f"sqlite+aiosqlite:///{tmp_path}/guard.db"
+    url = f"sqlite+aiosqlite:///{tmp_path}/uow.db"
     await upgrade_async(url)
     engine = create_engine(url)
     sessions = session_factory(engine)
     storage = DatabaseStorage(FsmRepository(sessions), SystemClock())
     key = StorageKey(bot_id=1, chat_id=10, user_id=10)
-    try:
+    writes: list[str] = []
+
+    def count_writes(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            writes.append(statement.split(None, 1)[0].upper())
+
+    from sqlalchemy import event
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count_writes)
+    event.listen(engine.sync_engine, "commit", lambda _conn: writes.append("COMMIT"))
+
+    async def handle(update_id: int, *, fail: bool) -> None:
         async with SqlUnitOfWork(sessions) as uow:
             token = CURRENT_UNIT_OF_WORK.set(uow)
             try:
-                await storage.set_state(key, "A:b")  # no transaction open yet: fine
-                await uow.staff.get(1)  # now the unit of work holds one
-                with pytest.raises(TransactionOpenError):
-                    await storage.get_state(key)
-                await uow.rollback()
-                assert await storage.get_state(key) == "A:b"
+                uow.mark_update(update_id, now=SystemClock().now())
+                await storage.set_state(key, f"Form:step{update_id}")
+                await storage.update_data(key, {"q": update_id})
+                assert writes == []  # nothing written yet: it waits for the commit
+                await uow.rollback()  # a use case ending its read does not drop the change
+                if not fail:
+                    await uow.commit()
             finally:
                 CURRENT_UNIT_OF_WORK.reset(token)
+
+    try:
+        await handle(1, fail=False)
+        assert writes == ["INSERT", "INSERT", "COMMIT"]  # one transaction: the state and the update
+        writes.clear()
+        await handle(2, fail=True)
+        assert "INSERT" not in writes and "UPDATE" not in writes and "COMMIT" not in writes
+        assert (await storage.get_state(key), await storage.get_data(key)) == ("Form:step1", {"q": 1})
     finally:
         await engine.dispose()

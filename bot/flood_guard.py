@@ -1,0 +1,87 @@
+"""Every Bot API call, reply or notice, passes here (a middleware of the Bot's session).
+
+Replies to the update in hand are not paced: a person is waiting for them, and Telegram tolerates short
+bursts in a private chat. Pacing is for bulk sending, which the notifier does (bot/outbox_pacing.py).
+What applies to everything is Telegram's own word: a 429 on any call puts that chat on hold for its
+`retry_after`, and no later call to the chat is made before the hold ends (a short one is waited out
+here; a long one is refused at once, as Telegram would refuse it). A passing 5xx is tried again twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.exceptions import TelegramRetryAfter, TelegramServerError
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+
+logger = logging.getLogger(__name__)
+
+SHORT_WAIT_S = 5
+RETRIES = 2
+SERVER_ERROR_PAUSES_S = (0.3, 1.0)
+MAX_HOLDS = 10_000  # chats on hold remembered at once; a hold ends within minutes anyway
+
+
+class FloodGuard(BaseRequestMiddleware):
+    def __init__(self) -> None:
+        self._holds: dict[int | str, float] = {}  # chat -> monotonic time its 429 hold ends
+
+    def hold_left(self, chat_id: int | str | None) -> float:
+        """Seconds until Telegram lets us write to this chat again (0 when it does now)."""
+        if chat_id is None:
+            return 0.0
+        until = self._holds.get(chat_id)
+        if until is None:
+            return 0.0
+        left = until - time.monotonic()
+        if left <= 0:
+            self._holds.pop(chat_id, None)
+            return 0.0
+        return left
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        chat_id: Any = getattr(method, "chat_id", None)
+        for attempt in range(RETRIES + 1):
+            if (left := self.hold_left(chat_id)) > 0:
+                if left > SHORT_WAIT_S:
+                    raise TelegramRetryAfter(
+                        method=method, message="held back by an earlier 429", retry_after=int(left) + 1
+                    )
+                await asyncio.sleep(left)
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as error:
+                self._hold(chat_id, error.retry_after)
+                # A short flood wait is waited out here, so a reply is late rather than lost; a long
+                # one goes up to the caller (the notifier reschedules, a handler tells the person).
+                if attempt == RETRIES or error.retry_after > SHORT_WAIT_S:
+                    raise
+                logger.warning("flood limit on %s: waiting %ss", method.__api_method__, error.retry_after)
+            except TelegramServerError as error:
+                # A passing 5xx (Telegram's "Bad Gateway" is answered before the message is taken) is
+                # tried again, twice: a handler's reply or card redraw after a saved action is not lost
+                # to a blip. A longer outage goes up (the notifier backs off and retries).
+                if attempt == RETRIES:
+                    raise
+                logger.warning("Telegram answered %s with %s: trying again", method.__api_method__, error)
+                await asyncio.sleep(SERVER_ERROR_PAUSES_S[attempt])
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _hold(self, chat_id: int | str | None, retry_after: int) -> None:
+        if chat_id is None:
+            return
+        if len(self._holds) >= MAX_HOLDS:
+            now = time.monotonic()
+            self._holds = {chat: until for chat, until in self._holds.items() if until > now}
+        self._holds[chat_id] = max(self._holds.get(chat_id, 0.0), time.monotonic() + retry_after)

@@ -1,0 +1,40 @@
+## Several notices of one kind for one person, merged into one message (a campaign peak)
+
+merged-late = ⏳ <i>Late: the bot could not send this in time.</i>
+merged-new-lead = 🆕 <b>{ $count } new { $count ->
+        [one] lead was
+       *[other] leads were
+    } assigned to you</b>: { $ids }. Take them into work from the list.
+merged-unsorted-lead = 📥 <b>{ $count } { $count ->
+        [one] lead is
+       *[other] leads are
+    } waiting in the unsorted queue</b>: no manager on duty is free. { $ids }
+merged-take-reminder = ⏰ <b>{ $count } { $count ->
+        [one] lead is
+       *[other] leads are
+    } waiting for you to take { $count ->
+        [one] it
+       *[other] them
+    } into work</b>: { $ids }
+merged-take-overdue = 🚨 <b>{ $count } { $count ->
+        [one] lead was
+       *[other] leads were
+    } not taken into work in time</b>: { $ids }
+merged-stage-overdue = ⏰ <b>{ $count } { $count ->
+        [one] deal has
+       *[other] deals have
+    } overstayed { $count ->
+        [one] its stage
+       *[other] their stages
+    }</b>: { $ids }
+merged-contact-overdue = 🔴 <b>{ $count } { $count ->
+        [one] contact is
+       *[other] contacts are
+    } overdue</b>: { $ids }. Mark that you got in touch, or move them.
+merged-contact-escalated = 🚨 <b>{ $count } { $count ->
+        [one] client is
+       *[other] clients are
+    } waiting for a call</b>: their managers did not get in touch in time. { $ids }
+deal-number-range = #{ $first }–#{ $last }
+btn-merged-mine = 📋 Open deals
+btn-merged-unsorted = 📥 Open the unsorted queue
