@@ -215,10 +215,12 @@ def build_app(
     dispatcher = Dispatcher(
         storage=storage, events_isolation=isolation, config=config, translator=translator, pinned_staff=pinned
     )
+    # The roster is looked up before the update's unit of work takes a connection: a handler holding
+    # one while it waits for the roster's read (which needs one too) could starve the pool.
     dispatcher.update.outer_middleware(HandlingCap(MAX_CONCURRENT_UPDATES))
-    dispatcher.update.outer_middleware(UnitOfWorkMiddleware(make_uow, clock))
     dispatcher.update.outer_middleware(StaffMiddleware(translator, make_uow, team))
     dispatcher.update.outer_middleware(ReachableAgainMiddleware(make_uow, team))
+    dispatcher.update.outer_middleware(UnitOfWorkMiddleware(make_uow, clock))
     dispatcher.update.outer_middleware(LocaleMiddleware(translator))
     dispatcher.include_router(build_router())
     return App(settings, config, engine, bot, dispatcher, notifier, scheduler, translator, make_uow, clock)

@@ -1,5 +1,5 @@
-"""Outer middlewares, in order: a cap on updates handled at once, dedupe + unit of work per update,
-staff role, reachable again, locale. An ordinary update reads nothing here but whether it was handled
+"""Outer middlewares, in order: a cap on updates handled at once, staff role, reachable again, dedupe +
+unit of work per update, locale. An ordinary update reads nothing here but whether it was handled
 already: the team and the unreachable chats come from the in-memory roster (bot/team_cache.py)."""
 
 from __future__ import annotations
@@ -57,20 +57,20 @@ class UnitOfWorkMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
         async with self._make_uow() as uow:
-            if await uow.update_seen(event.update_id):
-                logger.info("update %s was handled already; skipped", event.update_id)
-                return None
-            now = self._clock.now()
-            uow.mark_update(event.update_id, now=now)
-            data["uow"], data["now"] = uow, now
             token = CURRENT_UNIT_OF_WORK.set(uow)
             try:
+                if await uow.update_seen(event.update_id):
+                    logger.info("update %s was handled already; skipped", event.update_id)
+                    return None
+                now = self._clock.now()
+                uow.mark_update(event.update_id, now=now)
+                data["uow"], data["now"] = uow, now
                 result = await handler(event, data)
+                if uow.has_writes_to_commit:
+                    await uow.commit()
+                return result
             finally:
                 CURRENT_UNIT_OF_WORK.reset(token)
-            if uow.has_writes_to_commit:
-                await uow.commit()
-            return result
 
 
 class StaffMiddleware(BaseMiddleware):

@@ -10,11 +10,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_S = 30
-# PostgreSQL: enough connections for the handlers a process runs at once (bot/app.py caps them) plus
-# the notifier and the scheduler; beyond that a handler waits for a connection rather than failing.
-PG_POOL_SIZE = 20
-PG_POOL_OVERFLOW = 20
-PG_POOL_TIMEOUT_S = 30
+# Enough connections for the updates a process handles at once (bot/app.py caps them at 32, each holding
+# one while it runs) plus the notifier, the scheduler and the roster's reads; beyond that a caller waits
+# for a connection rather than failing. (SQLite's connections are threads of aiosqlite's: cheap.)
+POOL_SIZE = 10
+POOL_OVERFLOW = 40
+POOL_TIMEOUT_S = 30
 # Connections are checked before use ("pre-ping": one round trip, ~0.1 ms on a local network, per
 # transaction) so that a database restart or a connection killed by a proxy's idle timeout costs no
 # update an error; they are also renewed every half hour, before typical idle timeouts cut them.
@@ -37,13 +38,16 @@ def create_engine(url: str) -> AsyncEngine:
     parsed = make_url(url)
     if not parsed.get_backend_name().startswith("sqlite"):
         return create_async_engine(
-            url, pool_pre_ping=True, pool_recycle=PG_POOL_RECYCLE_S, pool_size=PG_POOL_SIZE,
-            max_overflow=PG_POOL_OVERFLOW, pool_timeout=PG_POOL_TIMEOUT_S,
+            url, pool_pre_ping=True, pool_recycle=PG_POOL_RECYCLE_S, pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW, pool_timeout=POOL_TIMEOUT_S,
         )  # fmt: skip
     database = parsed.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+    engine = create_async_engine(
+        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, pool_size=POOL_SIZE,
+        max_overflow=POOL_OVERFLOW, pool_timeout=POOL_TIMEOUT_S,
+    )  # fmt: skip
     _make_sqlite_transactional(engine)
     return engine
 

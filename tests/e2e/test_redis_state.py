@@ -82,3 +82,25 @@ async def test_connections_dropped_by_redis_are_reopened_without_losing_the_answ
     finally:
         await admin.aclose()
         await running.stop()
+
+
+async def test_three_hundred_prospects_at_once_are_all_answered_with_state_in_redis(
+    api: FakeBotApi, tmp_path: Path, crm_config: CrmConfig, redis_url: str
+) -> None:
+    """More people at once than the bot handles at once, or Redis connections it pools: they queue,
+    none is told "something went wrong"."""
+    import asyncio
+
+    settings = make_settings(api, tmp_path / "voronka.db", redis_url=redis_url)
+    running = RunningBot(api, settings, crm_config)
+    await running.start()
+    try:
+        people = [api.user(10_000 + n, first_name=f"Гость{n}") for n in range(300)]
+        await asyncio.gather(*(person.send("/start") for person in people))
+        await asyncio.gather(*(person.expect("Вопрос 1 из 4", timeout=60) for person in people))
+        await asyncio.gather(*(person.send("Сайт") for person in people))
+        await asyncio.gather(*(person.expect("Вопрос 2 из 4", timeout=60) for person in people))
+        errors = [c for c in api.calls if "что-то пошло не так" in (c.message or {}).get("text", "")]
+        assert errors == []
+    finally:
+        await running.stop()
