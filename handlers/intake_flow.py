@@ -139,24 +139,27 @@ async def advance(
     if phone_verified:
         data["phone_verified"] = True
     answered = {**data, "answers": answers}
+    answered_in = tapped if tapped is not None else data.get(QM)  # the message with the question's buttons
     if index + 1 < len(config.intake.questions):
         await state.update_data(
             q=index + 1, answers=answers, phone_verified=data.get("phone_verified", False)
         )
         try:
-            await _show_next(bot, chat_id, index, t, config, state, answered, tapped=tapped)
+            await _show_next(
+                bot, chat_id, index, t, config, state, answered, tapped=tapped, answered_in=answered_in
+            )
         except Exception:
             await state.set_data({**data, "q": index})
             raise
         return
-    await close_answered(bot, chat_id, index, t, config, answered, tapped=tapped)
     await finish(bot, chat_id, user, state, t, config, uow=uow, now=now, answers=answers,
                  data={**data, QM: None})  # fmt: skip
+    await close_answered(bot, chat_id, answered_in, index, t, config, answered)  # after what they wait for
 
 
 async def _show_next(
     bot: Bot, chat_id: int, index: int, t: Texts, config: CrmConfig, state: FSMContext, data: dict[str, Any],
-    *, tapped: int | None,
+    *, tapped: int | None, answered_in: int | None,
 ) -> None:  # fmt: skip
     """Question `index` is answered (`data` holds the answer): show the next one."""
     questions, run, following = config.intake.questions, str(data.get("run", "")), index + 1
@@ -167,14 +170,16 @@ async def _show_next(
             bot, chat_id, tapped, following, t, config, state, run=run, first=first, header=header
         ):
             return
+        answered_in = None  # Telegram would not edit it: deleted, or too old
     # A new message. A button answer before the contact question lands here too: an inline message cannot
-    # be edited into a reply keyboard's "share my number", so that answer costs an edit and a message.
-    await close_answered(bot, chat_id, index, t, config, data, tapped=tapped)
+    # be edited into a reply keyboard's "share my number", so that answer costs a message and an edit.
     if questions[index].kind is QuestionKind.CONTACT and questions[following].kind is QuestionKind.CHOICE:
         # The phone's keyboard is up and a message with options cannot take it away: this one does.
         said = acknowledgement(config, data["answers"], t, first=index, stop=following)
         await bot.send_message(chat_id, said, reply_markup=nav_keyboard(t))
     await send_question(bot, chat_id, following, t, config, state, run=run)
+    # Only now: had the question not gone out, the answer would be taken back and these buttons still work.
+    await close_answered(bot, chat_id, answered_in, index, t, config, data)
 
 
 async def finish(

@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import InlineKeyboardMarkup
 
@@ -56,20 +56,22 @@ async def edit_into_question(
 
 
 async def close_answered(
-    bot: Bot, chat_id: int, index: int, t: Texts, config: CrmConfig, data: dict[str, Any],
-    *, tapped: int | None,
+    bot: Bot, chat_id: int, message_id: int | None, index: int, t: Texts, config: CrmConfig,
+    data: dict[str, Any],
 ) -> None:  # fmt: skip
-    """Question `index` is answered: the message with its buttons keeps the answers given in it instead."""
-    message_id = tapped if tapped is not None else data.get(QM)
+    """Question `index` is answered and the next step shown: its message keeps the answers given in it
+    instead of its buttons. Only looks, so a failure is logged, never the person's problem."""
     if message_id is None:
         return
     first = first_asked_in(message_id, index, data)
     said = acknowledgement(config, data["answers"], t, first=first, stop=index + 1)
-    if not said:
-        await strip_buttons(bot, chat_id, message_id)
-        return
-    with contextlib.suppress(TelegramBadRequest):  # deleted by the person meanwhile
-        await bot.edit_message_text(text=said, chat_id=chat_id, message_id=message_id, reply_markup=None)
+    try:
+        if said:
+            await bot.edit_message_text(text=said, chat_id=chat_id, message_id=message_id, reply_markup=None)
+        else:
+            await strip_buttons(bot, chat_id, message_id)
+    except TelegramAPIError as error:
+        logger.warning("answered question %s in chat %s kept its buttons: %s", message_id, chat_id, error)
 
 
 def first_asked_in(message_id: int, index: int, data: dict[str, Any]) -> int:
