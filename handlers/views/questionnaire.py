@@ -75,7 +75,7 @@ def contact_keyboard(t: Texts, *, first: bool) -> ReplyKeyboardMarkup:
 
 
 def acknowledgement(config: CrmConfig, answers: dict[str, str], t: Texts, *, first: int, stop: int) -> str:
-    """ "✓ Бюджет: до 100 тыс. ₽", a line for each answered question from `first` up to `stop`: the
+    """A line like "✓ Бюджет: до 100 тыс. ₽" for each answered question from `first` up to `stop`: the
     answers given with the buttons of one message, shown at its top."""
     lines = []
     for question in config.intake.questions[first:stop]:
