@@ -15,6 +15,9 @@ class IntakeAnswer(CallbackData, prefix="ia"):
 
 
 class IntakeNav(CallbackData, prefix="in"):
+    """Back and Cancel as inline buttons under a question. No longer drawn (they are on the questionnaire's
+    reply keyboard), still understood under questions sent before that."""
+
     r: str
     action: str  # back | cancel
     q: int

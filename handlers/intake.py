@@ -8,7 +8,7 @@ from datetime import datetime
 from aiogram import Bot, F, Router
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
+from aiogram.types import CallbackQuery, Message
 
 from domain.crm_config import CrmConfig, QuestionKind
 from domain.ports import UnitOfWork
@@ -17,9 +17,9 @@ from handlers import intake_flow as flow
 from handlers.callbacks import IntakeAnswer, IntakeNav, IntakeRestart
 from handlers.filters import IsProspect
 from handlers.i18n import SUPPORTED, Texts
+from handlers.question_messages import strip_buttons
 from handlers.states import IntakeForm
-from handlers.views.formatting import esc
-from handlers.views.questionnaire import answer_label, restart_keyboard
+from handlers.views.questionnaire import restart_keyboard
 
 logger = logging.getLogger(__name__)
 
@@ -60,17 +60,17 @@ async def on_restart_choice(
         await callback.answer(t("intake-stale-button"))
         return
     await callback.answer()
-    if isinstance(callback.message, Message):
-        await flow.strip_buttons(bot, callback.from_user.id, callback.message.message_id)
     data = await state.get_data()
     chat_id = callback.from_user.id
+    prompt = callback.message.message_id if callback.message is not None else None
     if callback_data.action == "restart":
+        await strip_buttons(bot, chat_id, prompt)
         source = data.get("pending_source") or data.get("source")
         await flow.begin(bot, chat_id, callback.from_user, state, t, config,
                          source=source, first_message=flow.first_message_of(data))  # fmt: skip
         return
     await state.set_state(IntakeForm.answering)
-    await flow.ask(bot, chat_id, flow.current_index(data, config), t, config, state)
+    await flow.carry_on(bot, chat_id, prompt, t, config, state)
 
 
 async def on_answer_typed(
@@ -86,7 +86,7 @@ async def on_answer_typed(
     index = flow.current_index(data, config)
     question = config.intake.questions[index]
     if is_nav_word(message.text, "btn-back", t):
-        await _go_back(bot, message.chat.id, index, state, t, config)
+        await flow.go_back(bot, message.chat.id, index, t, config, state)
         return
     if is_nav_word(message.text, "btn-cancel", t):
         await flow.cancel(bot, message.chat.id, message.from_user, state, t, config, uow=uow, now=now)
@@ -123,24 +123,23 @@ async def on_option_chosen(
         await callback.answer(t("intake-stale-button"))
         return
     await callback.answer()
-    if isinstance(callback.message, Message) and callback.message.text:
-        label = esc(answer_label(question, checked.value, t.locale))
-        await callback.message.edit_text(f"{esc(question.text[t.locale])}\n\n✓ {label}", reply_markup=None)
-        await state.update_data(qm=None)
+    tapped = callback.message.message_id if callback.message is not None else None
     await flow.advance(bot, callback.from_user.id, callback.from_user, state, t, config,
-                       uow=uow, now=now, answer=checked.value)  # fmt: skip
+                       uow=uow, now=now, answer=checked.value, tapped=tapped)  # fmt: skip
 
 
 async def on_nav(
     callback: CallbackQuery, callback_data: IntakeNav, state: FSMContext, bot: Bot, t: Texts,
     config: CrmConfig, uow: UnitOfWork, now: datetime,
 ) -> None:  # fmt: skip
+    """Back or Cancel pressed under a question sent before they moved to the reply keyboard (see
+    handlers/views/questionnaire.py): someone half-way through the questions at an upgrade keeps them."""
     index = await _live_question(callback, callback_data.r, callback_data.q, state, t, config)
     if index is None:
         return
     await callback.answer()
     if callback_data.action == "back":
-        await _go_back(bot, callback.from_user.id, index, state, t, config)
+        await flow.go_back(bot, callback.from_user.id, index, t, config, state)
     else:
         await flow.cancel(bot, callback.from_user.id, callback.from_user, state, t, config, uow=uow, now=now)
 
@@ -155,32 +154,21 @@ async def _live_question(
 ) -> int | None:
     """The question a button belongs to, if it is the one being asked now in this run; else say so.
 
-    A stale press changes nothing and sends nothing new: the current question is already the newest
-    message with buttons, so pressing old ones twice does not fill the chat with repeats.
+    A stale press changes nothing and sends nothing new: pressed twice, or late, on a message that moved
+    on to a later question, or under an old run's question, it does not fill the chat with repeats. The
+    current question's buttons still work while "carry on or start over?" is up: pressing one carries on,
+    as typing an answer does.
     """
-    if await state.get_state() == IntakeForm.answering.state:
+    asking = await state.get_state()
+    if asking in (IntakeForm.answering.state, IntakeForm.restart_or_continue.state):
         data = await state.get_data()
         current = flow.current_index(data, config)
         if run == data.get("run") and index == current:
+            if asking != IntakeForm.answering.state:
+                await state.set_state(IntakeForm.answering)
             return current
     await callback.answer(t("intake-stale-button"))
     return None
-
-
-async def _go_back(
-    bot: Bot, chat_id: int, index: int, state: FSMContext, t: Texts, config: CrmConfig
-) -> None:
-    if index == 0:
-        await flow.ask(bot, chat_id, 0, t, config, state, error=t("intake-first-question"))
-        return
-    data = await state.get_data()
-    answers = dict(data.get("answers", {}))
-    answers.pop(config.intake.questions[index - 1].key, None)
-    await state.update_data(q=index - 1, answers=answers)
-    if config.intake.questions[index].kind is QuestionKind.CONTACT:
-        # The "share my number" keyboard belongs to the question we leave: take it away.
-        await bot.send_message(chat_id, t("intake-going-back"), reply_markup=ReplyKeyboardRemove())
-    await flow.ask(bot, chat_id, index - 1, t, config, state)
 
 
 def is_nav_word(text: str | None, key: str, t: Texts) -> bool:

@@ -1,12 +1,16 @@
-"""The steps of the questionnaire shared by the intake handlers: begin, ask, advance, finish.
+"""The steps of the questionnaire shared by the intake handlers: begin, ask, advance, go back, finish.
 
 Order matters with the database-backed FSM: conversation state is read and written outside the unit
 of work's transaction (the use case commits first), so no transaction waits on another.
+
+Each answer costs one Bot API call where the UI allows: Back and Cancel stay on a reply keyboard for the
+whole questionnaire (handlers/views/questionnaire.py), so only a choice carries inline buttons; a typed
+answer gets the next question as one new message, and a button answer turns its own message into the next
+question with one edit (handlers/question_messages.py keeps only the newest question's buttons live).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 import secrets
@@ -15,17 +19,24 @@ from datetime import datetime
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
-from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardRemove, User
+from aiogram.types import ReplyKeyboardRemove, User
 
-from domain.crm_config import CrmConfig
+from domain.crm_config import CrmConfig, QuestionKind
 from domain.intake import IncomingMessage, IntakeOutcome, IntakeResult, Prospect, submit_lead
 from domain.ports import UnitOfWork
 from handlers.i18n import Texts
+from handlers.question_messages import (
+    QM,
+    close_answered,
+    edit_into_question,
+    first_asked_in,
+    send_question,
+    strip_buttons,
+)
 from handlers.states import IntakeForm
 from handlers.views.formatting import esc
-from handlers.views.questionnaire import answers_block, question_message, when_we_reply
+from handlers.views.questionnaire import acknowledgement, answers_block, nav_keyboard, when_we_reply
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +55,7 @@ async def begin(
     bot: Bot, chat_id: int, user: User, state: FSMContext, t: Texts, config: CrmConfig,
     *, source: str | None, first_message: IncomingMessage | None,
 ) -> None:  # fmt: skip
+    await strip_buttons(bot, chat_id, (await state.get_data()).get(QM))  # an earlier run's question
     # Data before state: a crash in between leaves no "answering" state over an old run's answers.
     kept = asdict(first_message) if first_message else None
     run = secrets.token_hex(3)
@@ -52,30 +64,57 @@ async def begin(
     key = "intake-greeting-after-message" if first_message else "intake-greeting"
     total = len(config.intake.questions)
     company = config.company.name[t.locale]
-    await bot.send_message(chat_id, t(key, name=esc(user.first_name), company=esc(company), count=total))
-    await ask(bot, chat_id, 0, t, config, state)
+    greeting = t(key, name=esc(user.first_name), company=esc(company), count=total)
+    await bot.send_message(chat_id, greeting, reply_markup=nav_keyboard(t))
+    await send_question(bot, chat_id, 0, t, config, state, run=run)
 
 
 async def ask(
     bot: Bot, chat_id: int, index: int, t: Texts, config: CrmConfig, state: FSMContext,
     *, error: str | None = None,
 ) -> None:  # fmt: skip
-    """Send question `index`. Only the newest question keeps its buttons: the previous question
-    message loses them, so there is one live keyboard at a time."""
+    """Ask question `index` again in a new message, under `error` if given. The question on screen
+    loses its buttons first: only the newest question keeps them."""
     data = await state.get_data()
-    await strip_buttons(bot, chat_id, data.get("qm"))
-    text, markup = question_message(config, index, t, run=str(data.get("run", "")))
-    if error:
-        text = f"{error}\n\n{text}"
-    sent = await bot.send_message(chat_id, text, reply_markup=markup)
-    await state.update_data(qm=sent.message_id if isinstance(markup, InlineKeyboardMarkup) else None)
+    await strip_buttons(bot, chat_id, data.get(QM))
+    await send_question(bot, chat_id, index, t, config, state, run=str(data.get("run", "")), header=error)
 
 
-async def strip_buttons(bot: Bot, chat_id: int, message_id: int | None) -> None:
-    if message_id is None:
+async def carry_on(
+    bot: Bot, chat_id: int, prompt: int | None, t: Texts, config: CrmConfig, state: FSMContext
+) -> None:
+    """After "carry on", the prompt that asked becomes the current question (one edit), unless it is the
+    contact question, whose keyboard only a new message can bring."""
+    data = await state.get_data()
+    index, run = current_index(data, config), str(data.get("run", ""))
+    await strip_buttons(bot, chat_id, data.get(QM))
+    inline = config.intake.questions[index].kind is not QuestionKind.CONTACT
+    if (
+        prompt is not None
+        and inline
+        and await edit_into_question(bot, chat_id, prompt, index, t, config, state, run=run, first=index)
+    ):
         return
-    with contextlib.suppress(TelegramBadRequest):  # already without buttons, or deleted by the person
-        await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
+    await strip_buttons(bot, chat_id, prompt)
+    await send_question(bot, chat_id, index, t, config, state, run=run)
+
+
+async def go_back(bot: Bot, chat_id: int, index: int, t: Texts, config: CrmConfig, state: FSMContext) -> None:
+    """From question `index` to the one before it, whose answer is forgotten."""
+    if index == 0:
+        await ask(bot, chat_id, 0, t, config, state, error=t("intake-first-question"))
+        return
+    questions = config.intake.questions
+    data = await state.get_data()
+    answers = dict(data.get("answers", {}))
+    answers.pop(questions[index - 1].key, None)
+    await state.update_data(q=index - 1, answers=answers)
+    await strip_buttons(bot, chat_id, data.get(QM))
+    if questions[index].kind is QuestionKind.CONTACT and questions[index - 1].kind is QuestionKind.CHOICE:
+        # The "share my number" keyboard belongs to the question we leave, and a message with options
+        # cannot bring Back and Cancel in its place (a message carries one keyboard): this one does.
+        await bot.send_message(chat_id, t("intake-going-back"), reply_markup=nav_keyboard(t))
+    await send_question(bot, chat_id, index - 1, t, config, state, run=str(data.get("run", "")))
 
 
 def current_index(data: dict[str, Any], config: CrmConfig) -> int:
@@ -85,9 +124,10 @@ def current_index(data: dict[str, Any], config: CrmConfig) -> int:
 
 async def advance(
     bot: Bot, chat_id: int, user: User, state: FSMContext, t: Texts, config: CrmConfig,
-    *, uow: UnitOfWork, now: datetime, answer: str, phone_verified: bool = False,
+    *, uow: UnitOfWork, now: datetime, answer: str, phone_verified: bool = False, tapped: int | None = None,
 ) -> None:  # fmt: skip
-    """Record the answer to the current question, then ask the next one or finish.
+    """Record the answer to the current question, then ask the next one or finish. `tapped` is the
+    message whose button gave the answer (None for a typed one).
 
     If the next question cannot be sent, the answer is taken back, so the person's next message is
     not mistaken for an answer to a question they never saw.
@@ -98,17 +138,48 @@ async def advance(
     answers[config.intake.questions[index].key] = answer
     if phone_verified:
         data["phone_verified"] = True
+    answered = {**data, "answers": answers}
+    answered_in = tapped if tapped is not None else data.get(QM)  # the message with the question's buttons
     if index + 1 < len(config.intake.questions):
         await state.update_data(
             q=index + 1, answers=answers, phone_verified=data.get("phone_verified", False)
         )
         try:
-            await ask(bot, chat_id, index + 1, t, config, state)
+            await _show_next(
+                bot, chat_id, index, t, config, state, answered, tapped=tapped, answered_in=answered_in
+            )
         except Exception:
             await state.set_data({**data, "q": index})
             raise
         return
-    await finish(bot, chat_id, user, state, t, config, uow=uow, now=now, answers=answers, data=data)
+    await finish(bot, chat_id, user, state, t, config, uow=uow, now=now, answers=answers,
+                 data={**data, QM: None})  # fmt: skip
+    await close_answered(bot, chat_id, answered_in, index, t, config, answered)  # after what they wait for
+
+
+async def _show_next(
+    bot: Bot, chat_id: int, index: int, t: Texts, config: CrmConfig, state: FSMContext, data: dict[str, Any],
+    *, tapped: int | None, answered_in: int | None,
+) -> None:  # fmt: skip
+    """Question `index` is answered (`data` holds the answer): show the next one."""
+    questions, run, following = config.intake.questions, str(data.get("run", "")), index + 1
+    if tapped is not None and questions[following].kind is not QuestionKind.CONTACT:
+        first = first_asked_in(tapped, index, data)
+        header = acknowledgement(config, data["answers"], t, first=first, stop=following)
+        if await edit_into_question(
+            bot, chat_id, tapped, following, t, config, state, run=run, first=first, header=header
+        ):
+            return
+        answered_in = None  # Telegram would not edit it: deleted, or too old
+    # A new message. A button answer before the contact question lands here too: an inline message cannot
+    # be edited into a reply keyboard's "share my number", so that answer costs a message and an edit.
+    if questions[index].kind is QuestionKind.CONTACT and questions[following].kind is QuestionKind.CHOICE:
+        # The phone's keyboard is up and a message with options cannot take it away: this one does.
+        said = acknowledgement(config, data["answers"], t, first=index, stop=following)
+        await bot.send_message(chat_id, said, reply_markup=nav_keyboard(t))
+    await send_question(bot, chat_id, following, t, config, state, run=run)
+    # Only now: had the question not gone out, the answer would be taken back and these buttons still work.
+    await close_answered(bot, chat_id, answered_in, index, t, config, data)
 
 
 async def finish(

@@ -14,38 +14,52 @@ from aiogram.types import (
 
 from domain.crm_config import CrmConfig, Question, QuestionKind
 from domain.phone import display_phone
-from handlers.callbacks import IntakeAnswer, IntakeNav, IntakeRestart
+from handlers.callbacks import IntakeAnswer, IntakeRestart
 from handlers.i18n import Texts
 from handlers.views.formatting import ANSWER_PREVIEW, clip, esc
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
 
 
-def question_message(config: CrmConfig, index: int, t: Texts, *, run: str) -> tuple[str, Markup]:
+def question_message(
+    config: CrmConfig, index: int, t: Texts, *, run: str, header: str | None = None
+) -> tuple[str, Markup]:
+    """Question `index` as a message: its text, under `header` when there is one (an error, or the answers
+    given in the same message), and what a new message with it carries: a choice its options as inline
+    buttons, the contact question its own keyboard, any other question the navigation keyboard."""
     questions = config.intake.questions
     question = questions[index]
     text = t("intake-question", number=index + 1, total=len(questions), text=esc(question.text[t.locale]))
+    if header:
+        text = f"{header}\n\n{text}"
     if question.kind is QuestionKind.CONTACT:
-        text += "\n\n" + t("intake-phone-hint")
-        return text, contact_keyboard(t, first=index == 0)
+        return text + "\n\n" + t("intake-phone-hint"), contact_keyboard(t, first=index == 0)
+    if question.kind is QuestionKind.CHOICE:
+        return text, _option_buttons(question, index, t, run)
     if question.kind is QuestionKind.TEXT:
         text += "\n\n" + t("intake-text-hint")
-    rows: list[list[InlineKeyboardButton]] = []
+    return text, nav_keyboard(t)
+
+
+def _option_buttons(question: Question, index: int, t: Texts, run: str) -> InlineKeyboardMarkup:
+    rows = []
     for option in question.options:
         data = IntakeAnswer(r=run, q=index, opt=option.key).pack()
         rows.append([InlineKeyboardButton(text=option.label(t.locale), callback_data=data)])
-    rows.append(_nav_row(index, t, run))
-    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def _nav_row(index: int, t: Texts, run: str) -> list[InlineKeyboardButton]:
-    row = []
-    if index > 0:
-        back = IntakeNav(r=run, action="back", q=index).pack()
-        row.append(InlineKeyboardButton(text=t("btn-back"), callback_data=back))
-    cancel = IntakeNav(r=run, action="cancel", q=index).pack()
-    row.append(InlineKeyboardButton(text=t("btn-cancel"), callback_data=cancel))
-    return row
+def nav_keyboard(t: Texts) -> ReplyKeyboardMarkup:
+    """Back and Cancel, shown under the input field for the whole questionnaire. On a reply keyboard rather
+    than under every question, a typed answer leaves no old buttons to take away: the next question is
+    one message. Persistent and one row high, so they stay in reach on a phone whenever the letters are
+    put away, and take little room from the chat."""
+    return ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=t("btn-back")), KeyboardButton(text=t("btn-cancel"))]],
+        resize_keyboard=True,
+        is_persistent=True,
+        input_field_placeholder=t("intake-answer-placeholder"),
+    )
 
 
 def contact_keyboard(t: Texts, *, first: bool) -> ReplyKeyboardMarkup:
@@ -55,9 +69,20 @@ def contact_keyboard(t: Texts, *, first: bool) -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(
         keyboard=[[KeyboardButton(text=t("btn-share-phone"), request_contact=True)], nav],
         resize_keyboard=True,
-        one_time_keyboard=False,
+        is_persistent=True,
         input_field_placeholder="+7 900 000-00-00",
     )
+
+
+def acknowledgement(config: CrmConfig, answers: dict[str, str], t: Texts, *, first: int, stop: int) -> str:
+    """A line like "✓ Бюджет: до 100 тыс. ₽" for each answered question from `first` up to `stop`: the
+    answers given with the buttons of one message, shown at its top."""
+    lines = []
+    for question in config.intake.questions[first:stop]:
+        if question.key in answers:
+            answer = clip(answer_label(question, answers[question.key], t.locale), ANSWER_PREVIEW)
+            lines.append(t("intake-answered", question=esc(question.title(t.locale)), answer=esc(answer)))
+    return "\n".join(lines)
 
 
 def restart_keyboard(t: Texts) -> InlineKeyboardMarkup:

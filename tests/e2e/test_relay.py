@@ -115,7 +115,7 @@ async def test_someone_who_wrote_first_and_then_cancels_still_reaches_a_manager(
     vera, manager = api.user(608, first_name="Вера"), api.user(MANAGER)
     await vera.send_photo(caption="Сколько будет стоить такой же?")
     await vera.expect("Вопрос 1 из 4")
-    await vera.press("✖ Отмена")
+    await vera.press_reply_button("✖ Отмена")
     await vera.expect("Ваше сообщение передано менеджеру")
     await manager.expect("Новая заявка")
     copy = await manager.expect("Сколько будет стоить такой же?")

@@ -1,0 +1,150 @@
+"""Buttons pressed late, twice, from an earlier run, or while "carry on or start over?" is asked, and a
+question Telegram would not show: nothing is sent twice, and no answer is lost or taken for another."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .bot_api_people import FakeUser, button_texts
+from .bot_api_server import FakeBotApi
+from .conftest import RunningBot
+from .test_questionnaire_screen import (
+    BUDGET,
+    TIMING,
+    answer_to,
+    at_question_two,
+    callback_data,
+    calls_for,
+    has_live_buttons,
+    on_screen,
+)
+
+
+async def answer_the_rest(person: FakeUser) -> dict[str, Any]:
+    """From question 3 to the confirmation."""
+    await person.press("позже")
+    await person.expect("Вопрос 4 из 4")
+    await person.send("+7 916 123-45-67")
+    return await person.expect("Ваша заявка №1 принята")
+
+
+async def test_an_option_pressed_after_its_question_moved_on_changes_and_sends_nothing(
+    api: FakeBotApi, running: RunningBot
+) -> None:
+    anna = api.user(907, first_name="Анна")
+    question_two = await at_question_two(anna)
+    await anna.press("до 100 тыс. ₽")
+    moved = await anna.expect("Вопрос 3 из 4")
+    since = api.mark()
+    # The same message now asks question 3; a client that had not redrawn it yet still shows question 2.
+    await anna.press_data(callback_data(question_two, "больше 500 тыс. ₽"), question_two["message_id"])
+    assert "уже позади" in (await anna.answer_of_callback())["text"]
+    assert await calls_for(anna, api, since) == ["answerCallbackQuery"]
+    assert on_screen(api, anna, moved["message_id"])["text"] == moved["text"]
+    done = await answer_the_rest(anna)
+    assert "до 100 тыс. ₽" in done["text"] and "больше 500" not in done["text"]
+
+
+async def test_an_option_from_an_earlier_run_is_out_of_date_even_on_the_same_question(
+    api: FakeBotApi, running: RunningBot
+) -> None:
+    anna = api.user(908, first_name="Анна")
+    old_question_two = await at_question_two(anna)
+    await anna.send("отмена")
+    await anna.expect("Заявка отменена")
+    await at_question_two(anna)
+    since = api.mark()
+    await anna.press_data(callback_data(old_question_two, "до 100 тыс. ₽"), old_question_two["message_id"])
+    assert "уже позади" in (await anna.answer_of_callback())["text"]
+    assert await calls_for(anna, api, since) == ["answerCallbackQuery"]
+
+
+async def test_a_button_pressed_twice_quickly_answers_once(api: FakeBotApi, running: RunningBot) -> None:
+    anna = api.user(909, first_name="Анна")
+    question_two = await at_question_two(anna)
+    data = callback_data(question_two, "до 100 тыс. ₽")
+    since = api.mark()
+    presses = [await anna.press_data(data, question_two["message_id"]) for _ in range(2)]
+    answers = [await api.wait_for(answer_to(press), since=since) for press in presses]
+    assert answers[0].params.get("text") is None and "уже позади" in answers[1].params["text"]
+    assert await calls_for(anna, api, since) == [
+        "answerCallbackQuery",
+        "editMessageText",
+        "answerCallbackQuery",
+    ]
+    await anna.press("позже")
+    await anna.expect("Вопрос 4 из 4")  # question 3 was asked once and is answered now
+
+
+async def test_carry_on_turns_its_prompt_into_the_current_question(
+    api: FakeBotApi, running: RunningBot
+) -> None:
+    anna = api.user(910, first_name="Анна")
+    question_two = await at_question_two(anna)
+    await anna.send("/start")
+    prompt = await anna.expect("Продолжим с того же места")
+    since = api.mark()
+    await anna.press("Продолжить")
+    assert await calls_for(anna, api, since) == [
+        "answerCallbackQuery",
+        "editMessageReplyMarkup",  # the question's earlier message gives its buttons up
+        "editMessageText",
+    ]
+    asking = on_screen(api, anna, prompt["message_id"])
+    assert "Вопрос 2 из 4" in asking["text"]
+    assert button_texts(asking.get("reply_markup")) == BUDGET
+    assert not has_live_buttons(api, anna, question_two["message_id"])
+
+
+async def test_an_option_pressed_while_carry_on_or_start_over_is_asked_carries_on(
+    api: FakeBotApi, running: RunningBot
+) -> None:
+    anna = api.user(911, first_name="Анна")
+    question_two = await at_question_two(anna)
+    await anna.send("/start")
+    await anna.expect("Продолжим с того же места")
+    await anna.press("100–500 тыс. ₽", message=api.find_message(anna.chat_id, question_two["message_id"]))
+    await anna.expect("Вопрос 3 из 4")
+    await anna.press("Продолжить")
+    assert "уже позади" in (await anna.answer_of_callback())["text"]
+
+
+async def test_when_the_next_question_cannot_be_shown_the_answer_is_taken_back(
+    api: FakeBotApi, running: RunningBot
+) -> None:
+    anna = api.user(912, first_name="Анна")
+    question_two = await at_question_two(anna)
+    api.fail("editMessageText", times=1, error_code=429, retry_after=30, chat_id=anna.chat_id)
+    since = api.mark()
+    await anna.press("до 100 тыс. ₽")
+    told = await api.wait_for(lambda c: "что-то пошло не так" in str(c.params.get("text")), since=since)
+    assert told.method == "answerCallbackQuery"
+    assert has_live_buttons(api, anna, question_two["message_id"])  # still question 2, still answerable
+    await anna.press("100–500 тыс. ₽")
+    await anna.expect("Вопрос 3 из 4")
+    assert "100–500 тыс. ₽" in (await answer_the_rest(anna))["text"]
+
+
+async def test_a_question_message_telegram_will_not_edit_is_sent_anew(
+    api: FakeBotApi, running: RunningBot
+) -> None:
+    anna = api.user(913, first_name="Анна")
+    await at_question_two(anna)
+    api.fail("editMessageText", times=1, error_code=400, description="Bad Request: message to edit not found")
+    await anna.press("до 100 тыс. ₽")
+    asked = await anna.expect("Вопрос 3 из 4")
+    assert asked["method"] == "sendMessage" and asked["buttons"] == TIMING
+
+
+async def test_back_and_cancel_under_a_question_sent_before_the_reply_keyboard_still_work(
+    api: FakeBotApi, running: RunningBot
+) -> None:
+    anna = api.user(914, first_name="Анна")
+    question_two = await at_question_two(anna)
+    run = callback_data(question_two, "до 100 тыс. ₽").split(":")[1]
+    await anna.press_data(f"in:{run}:back:1", question_two["message_id"])
+    await anna.expect("Вопрос 1 из 4")
+    await anna.send("Сайт")
+    question_two = await anna.expect("Вопрос 2 из 4")
+    await anna.press_data(f"in:{run}:cancel:1", question_two["message_id"])
+    await anna.expect("Заявка отменена")
