@@ -1,7 +1,9 @@
 """The steps of the questionnaire shared by the intake handlers: begin, ask, advance, go back, finish.
 
-Order matters with the database-backed FSM: conversation state is read and written outside the unit
-of work's transaction (the use case commits first), so no transaction waits on another.
+Conversation state is written by the update's unit of work, with whatever the use case commits: the
+answer that finishes the questionnaire clears it before the lead is saved, so the lead, the closed
+questionnaire and the handled update are one commit (with Redis, the state is put back if the lead could
+not be saved).
 
 Each answer costs one Bot API call where the UI allows: Back and Cancel stay on a reply keyboard for the
 whole questionnaire (handlers/views/questionnaire.py), so only a choice carries inline buttons; a typed
@@ -14,6 +16,8 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -186,8 +190,8 @@ async def finish(
     bot: Bot, chat_id: int, user: User, state: FSMContext, t: Texts, config: CrmConfig,
     *, uow: UnitOfWork, now: datetime, answers: dict[str, str], data: dict[str, Any],
 ) -> None:  # fmt: skip
-    result = await _submit(user, chat_id, t, config, uow=uow, now=now, answers=answers, data=data)
-    await state.clear()
+    async with _closing(state):
+        result = await _submit(user, chat_id, t, config, uow=uow, now=now, answers=answers, data=data)
     await strip_buttons(bot, chat_id, data.get("qm"))
     summary = answers_block(config, answers, t.locale)
     if result.outcome is IntakeOutcome.ARCHIVED:
@@ -209,16 +213,30 @@ async def cancel(
     data = await state.get_data()
     await strip_buttons(bot, chat_id, data.get("qm"))
     if data.get("first_message"):
-        await _submit(
-            user, chat_id, t, config, uow=uow, now=now, answers=dict(data.get("answers", {})), data=data
-        )
-        await state.clear()
+        async with _closing(state):
+            await _submit(
+                user, chat_id, t, config, uow=uow, now=now, answers=dict(data.get("answers", {})), data=data
+            )
         await bot.send_message(
             chat_id, t("intake-cancelled-message-kept"), reply_markup=ReplyKeyboardRemove()
         )
         return
     await state.clear()
     await bot.send_message(chat_id, t("intake-cancelled"), reply_markup=ReplyKeyboardRemove())
+
+
+@asynccontextmanager
+async def _closing(state: FSMContext) -> AsyncIterator[None]:
+    """The questionnaire ends with the lead: its state is cleared first, so the use case's commit writes
+    both, and put back as it was if the lead could not be saved."""
+    before_state, before_data = await state.get_state(), await state.get_data()
+    await state.clear()
+    try:
+        yield
+    except BaseException:
+        await state.set_data(before_data)
+        await state.set_state(before_state)
+        raise
 
 
 async def _submit(

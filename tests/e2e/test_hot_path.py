@@ -104,6 +104,28 @@ async def test_an_ordinary_answer_is_one_write_transaction_of_a_few_statements(
     assert sql.transactions[-1][-1] == "INSERT"  # the handled-update record, in that same transaction
 
 
+async def test_the_last_answer_saves_the_lead_and_closes_the_questionnaire_in_one_transaction(
+    api: FakeBotApi, any_db_bot: RunningBot
+) -> None:
+    assert any_db_bot.app is not None
+    boris = api.user(802, first_name="Борис")
+    await boris.send("/start")
+    await boris.expect("Вопрос 1 из 4")
+    await boris.send("Нужен сайт")
+    await boris.expect("Вопрос 2 из 4")
+    await boris.press("до 100 тыс. ₽")
+    await boris.expect("Вопрос 3 из 4")
+    await boris.press("позже")
+    await boris.expect("Вопрос 4 из 4")
+    await any_db_bot.eventually("select count(*) from processed_updates", 4)
+    with handler_sql(any_db_bot.app.engine) as sql:
+        await boris.send("+79160000802")
+        await boris.expect("Ваша заявка №1 принята")
+        await any_db_bot.eventually("select count(*) from processed_updates", 5)
+    assert len(sql.write_transactions) == 1, sql.transactions
+    assert await any_db_bot.scalar("select count(*) from fsm_states") == 0
+
+
 async def test_a_reply_goes_out_at_once_while_notices_for_the_same_person_wait_their_pace(
     api: FakeBotApi, tmp_path: Path, crm_config: CrmConfig
 ) -> None:
