@@ -62,3 +62,52 @@ async def test_the_migrations_build_exactly_the_schema_the_code_uses(database_ur
 
     await asyncio.to_thread(upgrade, database_url)
     assert await _schema_drift(database_url) == []
+
+
+async def test_migration_0004_fills_the_new_columns_of_rows_written_before_it(database_url: str) -> None:
+    """Contacts get their search key and pending timers their next try time, as the code would write them."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    await asyncio.to_thread(upgrade, database_url, "0003")
+    engine = create_engine(database_url)
+    due, retry = datetime(2026, 11, 25, 8, tzinfo=UTC), datetime(2026, 11, 25, 9, tzinfo=UTC)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO contacts (name, username, status, created_at) "
+                    "VALUES ('Фёдор  Петров', 'Fedya_P', 'active', :at), ('Анна', NULL, 'active', :at)"
+                ),
+                {"at": due},
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO timers (kind, subject_id, due_at, state, payload, late, attempts, retry_at) "
+                    "VALUES ('reminder', 1, :due, 'pending', '{}', false, 0, NULL), "
+                    "('reminder', 2, :due, 'pending', '{}', false, 1, :retry)"
+                ),
+                {"due": due, "retry": retry},
+            )
+        await asyncio.to_thread(upgrade, database_url)
+        async with engine.connect() as connection:
+            keys = (await connection.execute(text("SELECT search_name FROM contacts ORDER BY id"))).scalars()
+            assert list(keys) == ["федор петров\nfedya_p", "анна"]
+            tries = await connection.execute(
+                text("SELECT next_try_at = due_at, next_try_at = retry_at FROM timers ORDER BY id")
+            )
+            assert [tuple(map(bool, row)) for row in tries] == [(True, False), (False, True)]
+            if (
+                engine.dialect.name == "postgresql"
+            ):  # the trigram index, where pg_trgm can be had (it can here)
+                method = await connection.scalar(
+                    text(
+                        "SELECT am.amname FROM pg_class c JOIN pg_am am ON am.oid = c.relam "
+                        "WHERE c.relname = 'ix_contacts_search_name'"
+                    )
+                )
+                assert method == "gin"
+    finally:
+        await engine.dispose()
