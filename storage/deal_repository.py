@@ -166,13 +166,16 @@ class SqlDealRepository:
         if deal_id is not None:
             conditions.append(DealRow.id == deal_id)
         if phone:
-            conditions.append(ContactRow.phone == phone)
+            conditions.append(DealRow.contact_id.in_(select(ContactRow.id).where(ContactRow.phone == phone)))
         if name and (key := search_key(name)):
             pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            conditions.append(ContactRow.search_name.like(pattern, escape="\\"))
+            # The contacts first (SQLite scans the small search-name index, PostgreSQL asks the trigram
+            # one), then their deals: not every deal's contact looked up in turn.
+            matching = select(ContactRow.id).where(ContactRow.search_name.like(pattern, escape="\\"))
+            conditions.append(DealRow.contact_id.in_(matching))
         if not conditions:
             return []
-        query = select(DealRow).join(ContactRow, ContactRow.id == DealRow.contact_id).where(or_(*conditions))
+        query = select(DealRow).where(or_(*conditions))
         if manager_id is not None:
             query = query.where(DealRow.manager_id == manager_id)
         rows = await self._session.scalars(

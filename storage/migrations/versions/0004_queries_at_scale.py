@@ -42,14 +42,13 @@ def upgrade() -> None:
                               sqlite_where=PENDING, postgresql_where=PENDING)
 
     with op.batch_alter_table('deals', schema=None) as batch_op:
-        batch_op.drop_index('ix_deals_status_created')
         batch_op.drop_index('ix_deals_manager_status')
         batch_op.create_index('ix_deals_funnel', ['status', 'pipeline', 'stage', 'next_contact_at', 'id'], unique=False)
         batch_op.create_index('ix_deals_manager_funnel', ['manager_id', 'status', 'pipeline', 'stage', 'next_contact_at', 'id'], unique=False)
         batch_op.create_index('ix_deals_open_next_contact', ['status', 'next_contact_at', 'id'], unique=False)
         batch_op.create_index('ix_deals_queue', ['manager_id', 'status', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_deals_created', ['created_at'], unique=False)
-        batch_op.create_index('ix_deals_closed', ['closed_at'], unique=False)
+        batch_op.create_index('ix_deals_status_closed', ['status', 'closed_at'], unique=False)
 
     with op.batch_alter_table('deal_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_deal_events_deal_id'))
@@ -108,14 +107,13 @@ def downgrade() -> None:
         batch_op.create_index(batch_op.f('ix_deal_events_deal_id'), ['deal_id'], unique=False)
 
     with op.batch_alter_table('deals', schema=None) as batch_op:
-        batch_op.drop_index('ix_deals_closed')
+        batch_op.drop_index('ix_deals_status_closed')
         batch_op.drop_index('ix_deals_created')
         batch_op.drop_index('ix_deals_queue')
         batch_op.drop_index('ix_deals_open_next_contact')
         batch_op.drop_index('ix_deals_manager_funnel')
         batch_op.drop_index('ix_deals_funnel')
         batch_op.create_index('ix_deals_manager_status', ['manager_id', 'status'], unique=False)
-        batch_op.create_index('ix_deals_status_created', ['status', 'created_at'], unique=False)
 
     with op.batch_alter_table('timers', schema=None) as batch_op:
         batch_op.drop_index('ix_timers_pending_next_try')
