@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import asyncio
+import uuid
+from collections.abc import Iterator
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
-from sqlalchemy.engine import Connection
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection, make_url
 
 from storage.engine import create_engine
 from storage.migrator import downgrade, upgrade
@@ -22,6 +27,12 @@ TABLES = {
     "invites",
     "message_links",
 }
+
+
+INDEX_METHOD = (  # the access method of the /find index: gin (trigrams) or btree
+    "SELECT am.amname FROM pg_class c JOIN pg_am am ON am.oid = c.relam "
+    "WHERE c.relname = 'ix_contacts_search_name'"
+)
 
 
 async def _table_names(url: str) -> set[str]:
@@ -47,8 +58,6 @@ async def _schema_drift(url: str) -> list[object]:
 
 
 async def test_migrations_go_up_down_and_up_again(database_url: str) -> None:
-    import asyncio
-
     await asyncio.to_thread(upgrade, database_url)
     assert await _table_names(database_url) >= TABLES
     await asyncio.to_thread(downgrade, database_url, "base")
@@ -58,18 +67,13 @@ async def test_migrations_go_up_down_and_up_again(database_url: str) -> None:
 
 
 async def test_the_migrations_build_exactly_the_schema_the_code_uses(database_url: str) -> None:
-    import asyncio
-
     await asyncio.to_thread(upgrade, database_url)
     assert await _schema_drift(database_url) == []
 
 
 async def test_migration_0004_fills_the_new_columns_of_rows_written_before_it(database_url: str) -> None:
     """Contacts get their search key and pending timers their next try time, as the code would write them."""
-    import asyncio
     from datetime import UTC, datetime
-
-    from sqlalchemy import text
 
     await asyncio.to_thread(upgrade, database_url, "0003")
     engine = create_engine(database_url)
@@ -102,12 +106,61 @@ async def test_migration_0004_fills_the_new_columns_of_rows_written_before_it(da
             if (
                 engine.dialect.name == "postgresql"
             ):  # the trigram index, where pg_trgm can be had (it can here)
-                method = await connection.scalar(
-                    text(
-                        "SELECT am.amname FROM pg_class c JOIN pg_am am ON am.oid = c.relam "
-                        "WHERE c.relname = 'ix_contacts_search_name'"
-                    )
-                )
-                assert method == "gin"
+                assert await connection.scalar(text(INDEX_METHOD)) == "gin"
     finally:
         await engine.dispose()
+
+
+@pytest.fixture
+def url_without_extensions(database_url: str) -> Iterator[str]:
+    """The PostgreSQL test database, reached as a role that may create tables but no extension."""
+    import asyncpg
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL extensions only")
+    url = make_url(database_url)
+    role = f"voronka_plain_{uuid.uuid4().hex[:8]}"
+
+    async def run(*statements: str) -> None:
+        connection = await asyncpg.connect(
+            host=url.host,
+            port=url.port or 5432,
+            user=url.username,
+            password=url.password,
+            database=url.database,
+        )
+        try:
+            for statement in statements:
+                await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    asyncio.run(
+        run(
+            f'CREATE ROLE "{role}" LOGIN',
+            f'REVOKE CREATE ON DATABASE "{url.database}" FROM PUBLIC',
+            f'GRANT CONNECT ON DATABASE "{url.database}" TO "{role}"',
+            f'GRANT CREATE, USAGE ON SCHEMA public TO "{role}"',
+        )
+    )
+    yield url.set(username=role, password=None).render_as_string(hide_password=False)
+    asyncio.run(run(f'REASSIGN OWNED BY "{role}" TO CURRENT_USER', f'DROP OWNED BY "{role}"'))
+    asyncio.run(run(f'DROP ROLE "{role}"'))
+
+
+async def test_without_the_trigram_extension_the_migrations_still_build_the_schema(
+    url_without_extensions: str,
+) -> None:
+    """pg_trgm needs the right to create it; without it /find scans, and the schema reads the same."""
+    await asyncio.to_thread(upgrade, url_without_extensions)
+    assert await _schema_drift(url_without_extensions) == []
+    engine = create_engine(url_without_extensions)
+    try:
+        async with engine.connect() as connection:
+            method = await connection.scalar(text(INDEX_METHOD))
+            extension = await connection.scalar(
+                text("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'")
+            )
+    finally:
+        await engine.dispose()
+    assert (method, extension) == ("btree", 0)
