@@ -8,27 +8,27 @@ ends its transaction before the answer travels to Telegram.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+from itertools import groupby
 
 from domain.crm_config import CrmConfig
+from domain.list_pages import ListCursor, Run, Segment, SegmentKind, funnel_runs, read_page
 from domain.models import Deal, Staff
 from domain.phone import normalize_phone
 from domain.ports import UnitOfWork
 
-PAGE_SIZE = 8
-QUEUE_LIMIT = 200  # the oldest leads of the queue shown; the screen says how many there are in all
 SEARCH_LIMIT = 10
 MIN_NAME_LENGTH = 2
 MAX_QUERY_LENGTH = 64
-_LAST = datetime.max.replace(tzinfo=UTC)
 
 
 class ListRefusal(StrEnum):
     NOT_STAFF = "not_staff"  # not on the team, or holds no role that works deals
     UNSORTED_HIDDEN = "unsorted_hidden"  # managers may not see the queue (config.deals.managers_see_unsorted)
+    STALE_PAGE = "stale_page"  # the page button carries a cursor that cannot point into the list
 
 
 class Scope(StrEnum):
@@ -57,102 +57,98 @@ class DealGroup:
 
 @dataclass(frozen=True)
 class DealListing:
+    """One page of /deals: its part of each group, where it is, and the cursors of its neighbours."""
+
     scope: Scope = Scope.OWN
     groups: tuple[DealGroup, ...] = ()
+    total: int = 0
+    page: int = 0  # 0-based
+    pages: int = 1
+    previous: ListCursor | None = None
+    next: ListCursor | None = None
     refusal: ListRefusal | None = None
-
-    @property
-    def total(self) -> int:
-        return sum(g.count for g in self.groups)
-
-
-@dataclass(frozen=True)
-class Page:
-    groups: tuple[DealGroup, ...]
-    page: int  # 0-based, clamped into range
-    pages: int
-    total: int
 
 
 def is_overdue(deal: Deal, *, now: datetime) -> bool:
     return deal.next_contact_at is not None and deal.next_contact_at < now
 
 
-def group_deals(items: Iterable[ListItem], *, config: CrmConfig) -> tuple[DealGroup, ...]:
-    """Overdue first (the longest overdue on top), then one group per stage in funnel order: pipelines
-    as the config lists them, stages as each pipeline orders them. Within a stage the nearest next
-    contact comes first, deals without one last. A stage no longer in the config goes at the end."""
-    items = list(items)
-    order: dict[tuple[str, str], int] = {}
-    for pipeline in config.pipelines:
-        for stage in pipeline.stages:
-            order[(pipeline.key, stage.key)] = len(order)
-    overdue = sorted((i for i in items if i.overdue), key=_by_next_contact)
-    by_stage: dict[tuple[str, str], list[ListItem]] = {}
-    for item in items:
-        if not item.overdue:
-            by_stage.setdefault((item.deal.pipeline, item.deal.stage), []).append(item)
-    groups = [DealGroup(True, None, None, tuple(overdue), len(overdue))] if overdue else []
-    for key in sorted(by_stage, key=lambda k: (order.get(k, len(order)), k)):
-        members = sorted(by_stage[key], key=_by_next_contact)
-        groups.append(DealGroup(False, key[0], key[1], tuple(members), len(members)))
-    return tuple(groups)
-
-
-def _by_next_contact(item: ListItem) -> tuple[datetime, int]:
-    return item.deal.next_contact_at or _LAST, item.deal.id or 0
-
-
-def page_bounds(total: int, *, page: int, size: int = PAGE_SIZE) -> tuple[int, int]:
-    """(the page clamped into range, the number of pages); there is always at least one page."""
-    pages = max(1, -(-total // size))
-    return min(max(page, 0), pages - 1), pages
-
-
-def paginate(groups: Sequence[DealGroup], *, page: int, size: int = PAGE_SIZE) -> Page:
-    """One page of `size` deals; a group cut by a page break shows on both pages (with its full count)."""
-    total = sum(len(g.items) for g in groups)
-    page, pages = page_bounds(total, page=page, size=size)
-    start, end = page * size, (page + 1) * size
-    shown: list[DealGroup] = []
-    seen = 0
-    for group in groups:
-        first, last = max(start - seen, 0), min(end - seen, len(group.items))
-        if first < last:
-            shown.append(replace(group, items=group.items[first:last]))
-        seen += len(group.items)
-    return Page(tuple(shown), page, pages, total)
-
-
-async def my_deals(uow: UnitOfWork, *, staff: Staff | None, config: CrmConfig, now: datetime) -> DealListing:
-    """/deals: a manager's open deals; for a supervisor or admin who is not a manager, every open deal."""
+def list_refusal(staff: Staff | None, config: CrmConfig, *, unsorted: bool = False) -> ListRefusal | None:
+    """Why this person may not read /deals (or, `unsorted`, the queue); None when they may."""
     if staff is None or not (staff.is_manager or staff.oversees):
+        return ListRefusal.NOT_STAFF
+    if unsorted and not staff.oversees and not config.deals.managers_see_unsorted:
+        return ListRefusal.UNSORTED_HIDDEN
+    return None
+
+
+async def my_deals(
+    uow: UnitOfWork,
+    *,
+    staff: Staff | None,
+    config: CrmConfig,
+    now: datetime,
+    cursor: ListCursor | None = None,
+) -> DealListing:
+    """/deals, the page at `cursor` (the first without one): a manager's open deals; for a supervisor or
+    admin who is not a manager, every open deal. Grouped: overdue first (the longest overdue on top),
+    then one group per stage in funnel order, the nearest next contact first and deals without one last
+    (`funnel_runs`). A cursor past the end gives the last page."""
+    if staff is None or list_refusal(staff, config) is not None:
         return DealListing(refusal=ListRefusal.NOT_STAFF)
     scope = Scope.OWN if staff.is_manager else Scope.ALL
-    deals = await uow.deals.open_deals(manager_id=staff.telegram_id if scope is Scope.OWN else None)
-    items = await _items(uow, deals, now=now, with_managers=scope is Scope.ALL)
+    manager_id = staff.telegram_id if scope is Scope.OWN else None
+    counts = await uow.deals.stage_counts(manager_id=manager_id, now=now)
+    runs = funnel_runs(config, counts)
+    if cursor is not None and not cursor.fits([run.segment for run in runs]):
+        await uow.rollback()
+        return DealListing(scope, refusal=ListRefusal.STALE_PAGE)
+    shown = await read_page(uow, runs, cursor=cursor, manager_id=manager_id, now=now)
+    items = await _items(uow, [deal for _, deal in shown.deals], now=now, with_managers=scope is Scope.ALL)
     await uow.rollback()
-    return DealListing(scope, group_deals(items, config=config))
+    sizes = {(c.pipeline, c.stage): c.planned + c.unplanned for c in counts}
+    overdue = runs[0].count
+    groups = []
+    for key, members in groupby(items, key=lambda i: None if i.overdue else (i.deal.pipeline, i.deal.stage)):
+        pipeline, stage = key or (None, None)
+        count = overdue if key is None else sizes.get(key, 0)
+        groups.append(DealGroup(key is None, pipeline, stage, tuple(members), count))
+    return DealListing(
+        scope, tuple(groups), sum(run.count for run in runs), shown.page, shown.pages,
+        shown.cursor(runs, forward=False), shown.cursor(runs, forward=True),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Queue:
+    """One page of /unsorted, oldest first."""
+
     items: tuple[ListItem, ...] = ()
-    total: int = 0  # every unsorted lead; `items` holds the oldest QUEUE_LIMIT of them
+    total: int = 0  # every unsorted lead
+    page: int = 0
+    pages: int = 1
+    previous: ListCursor | None = None
+    next: ListCursor | None = None
     refusal: ListRefusal | None = None
 
 
-async def unsorted_queue(uow: UnitOfWork, *, staff: Staff | None, config: CrmConfig) -> Queue:
-    """/unsorted: open leads nobody is responsible for, oldest first."""
-    if staff is None or not (staff.is_manager or staff.oversees):
-        return Queue(refusal=ListRefusal.NOT_STAFF)
-    if not staff.oversees and not config.deals.managers_see_unsorted:
-        return Queue(refusal=ListRefusal.UNSORTED_HIDDEN)
-    deals = await uow.deals.unsorted(limit=QUEUE_LIMIT)
-    total = await uow.deals.unsorted_count()
-    items = await _items(uow, deals, now=None, with_managers=False)
+async def unsorted_queue(
+    uow: UnitOfWork, *, staff: Staff | None, config: CrmConfig, cursor: ListCursor | None = None
+) -> Queue:
+    """/unsorted, the page at `cursor`: open leads nobody is responsible for, oldest first."""
+    if (refusal := list_refusal(staff, config, unsorted=True)) is not None:
+        return Queue(refusal=refusal)
+    runs = (Run(Segment(SegmentKind.UNSORTED), await uow.deals.unsorted_count()),)
+    if cursor is not None and not cursor.fits([runs[0].segment]):
+        await uow.rollback()
+        return Queue(refusal=ListRefusal.STALE_PAGE)
+    shown = await read_page(uow, runs, cursor=cursor, manager_id=None, now=None)
+    items = await _items(uow, [deal for _, deal in shown.deals], now=None, with_managers=False)
     await uow.rollback()
-    return Queue(tuple(items), max(total, len(items)))
+    return Queue(
+        tuple(items), runs[0].count, shown.page, shown.pages,
+        shown.cursor(runs, forward=False), shown.cursor(runs, forward=True),
+    )  # fmt: skip
 
 
 class QueryKind(StrEnum):
@@ -219,7 +215,7 @@ async def find_deals(
     """/find: open deals first, then closed ones, newest first. A manager searches only their own
     deals: a colleague's deal is "not found", never shown, so a number cannot be probed."""
     parsed = classify_query(query, region=config.company.phone_region)
-    if staff is None or not (staff.is_manager or staff.oversees):
+    if staff is None or list_refusal(staff, config) is not None:
         return SearchResult(parsed, refusal=ListRefusal.NOT_STAFF)
     scope = Scope.ALL if staff.oversees else Scope.OWN
     if not parsed.searchable:

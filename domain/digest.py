@@ -5,7 +5,6 @@ processes, and once (late) after downtime however many days were missed."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -14,9 +13,11 @@ from domain import timer_kinds
 from domain.alerts import supervisors, tell
 from domain.crm_config import CrmConfig
 from domain.deadlines import same_moment
-from domain.models import Breach, BreachKind, Deal, DealStatus, Timer
+from domain.list_pages import Segment, SegmentKind
+from domain.models import BreachKind, Deal, Timer
 from domain.next_contact_time import local_time
 from domain.ports import UnitOfWork
+from domain.tallies import Tally
 
 WORST = 3  # cases named under each count
 _SEARCH_DAYS = 400
@@ -74,51 +75,42 @@ def digest_key(config: CrmConfig, at: datetime) -> str:
     return f"digest:{at.astimezone(ZoneInfo(config.timezone)):%Y-%m-%dT%H:%M}"
 
 
-def compose_digest(
-    config: CrmConfig, *, since: datetime, now: datetime, created: list[Deal], unsorted: list[Deal],
-    unsorted_count: int, breaches: list[Breach], open_deals: list[Deal], closed: list[Deal],
-) -> Digest:  # fmt: skip
-    """The digest of the window [since, now) from what storage gave; pure."""
+async def compose_digest(uow: UnitOfWork, config: CrmConfig, *, since: datetime, now: datetime) -> Digest:
+    """The digest of the window [since, now), from SQL aggregates: every count is counted by the database
+    and only the worst cases come back, so its cost does not grow with the open deals.
 
-    def seconds(span: timedelta) -> int:
-        return max(int(span.total_seconds()), 0)
-
-    def worst(cases: list[tuple[int, int]]) -> Section:
-        ranked = sorted(cases, key=lambda case: (-case[1], case[0]))
-        return Section(len(cases), tuple(ranked[:WORST]))
-
-    def breached(kind: BreachKind) -> Section:
-        return worst(
-            [(b.deal_id, seconds((b.resolved_at or now) - b.due_at)) for b in breaches if b.kind is kind]
-        )
-
-    calendar = config.calendar()
-    overdue_after = config.reminders.overdue_after
-    new = [d for d in created if d.target]
-    waiting = [(_id(d), seconds(now - d.created_at)) for d in new if d.is_open and d.taken_at is None]
-    overdue = [
-        (_id(d), seconds(now - d.next_contact_at))
-        for d in open_deals
-        if d.next_contact_at is not None and calendar.add(d.next_contact_at, overdue_after) <= now
-    ]
-    won = [d for d in closed if d.status is DealStatus.WON]
-    lost = [d for d in closed if d.status is DealStatus.LOST and d.target]
-    reasons = Counter(d.loss_reason or "other" for d in lost)
+    A deal is overdue when its next contact plus `reminders.overdue_after` of working time is `now` or
+    earlier; the calendar turns that into one moment (`latest_start`) the database compares with."""
+    overdue_by = config.calendar().latest_start(now, config.reminders.overdue_after)
+    unsorted = await uow.deals.segment(
+        Segment(SegmentKind.UNSORTED), manager_id=None, now=None, start=None, forward=True, limit=WORST
+    )
+    new = await uow.deals.created_tally(since, now, now=now, limit=WORST)
+    closed = await uow.deals.closed_tally(since, now, limit=WORST)
     return Digest(
         since=since,
         until=now,
-        new=Section(len(new), worst(waiting).cases),
+        new=Section(new.count, new.worst),
         unsorted=Section(
-            unsorted_count, tuple((_id(d), seconds(now - d.created_at)) for d in unsorted[:WORST])
+            await uow.deals.unsorted_count(),
+            tuple((_id(d), max(int((now - d.created_at).total_seconds()), 0)) for d in unsorted),
         ),
-        taken_late=breached(BreachKind.TAKE),
-        overdue=worst(overdue),
-        stage=breached(BreachKind.STAGE),
-        won=worst([(_id(d), d.amount or 0) for d in won]),
-        won_amount=sum(d.amount or 0 for d in won),
-        lost=Section(len(lost), worst([(_id(d), d.amount) for d in lost if d.amount]).cases),
-        lost_reasons=tuple(sorted(reasons.items(), key=lambda item: (-item[1], item[0]))),
+        taken_late=await _breached(uow, BreachKind.TAKE, since, now),
+        overdue=_section(await uow.deals.overdue_tally(contact_by=overdue_by, now=now, limit=WORST)),
+        stage=await _breached(uow, BreachKind.STAGE, since, now),
+        won=_section(closed.won),
+        won_amount=closed.won_amount,
+        lost=_section(closed.lost),
+        lost_reasons=closed.lost_reasons,
     )
+
+
+def _section(tally: Tally) -> Section:
+    return Section(tally.count, tally.worst)
+
+
+async def _breached(uow: UnitOfWork, kind: BreachKind, since: datetime, now: datetime) -> Section:
+    return _section(await uow.breaches.tally(kind, since, now, now=now, limit=WORST))
 
 
 def _id(deal: Deal) -> int:
@@ -151,13 +143,7 @@ async def _plan(uow: UnitOfWork, config: CrmConfig, at: datetime, *, since: date
 async def send_digest(uow: UnitOfWork, config: CrmConfig, timer: Timer, *, now: datetime, late: bool) -> str:
     """Fired: the digest of everything since the last one, to each supervisor; the next one planned."""
     since = datetime.fromisoformat(str(timer.payload.get("since", (now - timedelta(days=1)).isoformat())))
-    digest = compose_digest(
-        config, since=since, now=now, created=await uow.deals.created_between(since, now),
-        unsorted=await uow.deals.unsorted(limit=WORST), unsorted_count=await uow.deals.unsorted_count(),
-        breaches=await uow.breaches.detected_between(since, now),
-        open_deals=await uow.deals.open_deals(manager_id=None),
-        closed=await uow.deals.closed_between(since, now),
-    )  # fmt: skip
+    digest = await compose_digest(uow, config, since=since, now=now)
     told = await tell(uow, await supervisors(uow), "digest", {**digest.as_data(), "late": late}, now=now)
     await _plan(uow, config, next_digest_at(config, now), since=now)
     return "sent" if told else "nobody"

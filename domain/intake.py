@@ -174,11 +174,9 @@ async def _assign_or_queue(
     team = await uow.staff.active()
     loads = await uow.deals.open_counts()
     # Someone who blocked the bot would never see the lead: they get none until they come back.
-    on_duty = {
-        s.telegram_id: s
-        for s in team
-        if s.is_manager and s.on_duty and not await uow.unreachable.contains(s.telegram_id)
-    }
+    candidates = [s for s in team if s.is_manager and s.on_duty]
+    blocked = await uow.unreachable.among(s.telegram_id for s in candidates)  # one query for the team
+    on_duty = {s.telegram_id: s for s in candidates if s.telegram_id not in blocked}
     chosen = choose_manager(
         (Candidate(s.telegram_id, loads.get(s.telegram_id, 0), s.last_assigned_at) for s in on_duty.values()),
         mode=config.distribution.mode,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol
 
+from domain.list_pages import Position, Segment, StageCount
 from domain.models import (
     Breach,
     BreachKind,
@@ -17,6 +19,7 @@ from domain.models import (
     Staff,
     Timer,
 )
+from domain.tallies import ClosedTally, Tally
 
 
 class ConcurrentChange(Exception):
@@ -66,12 +69,47 @@ class DealRepository(Protocol):
         """Open deals of one manager, or of everybody when `manager_id` is None."""
         ...
 
-    async def unsorted(self, *, limit: int) -> list[Deal]: ...
+    async def stage_counts(self, *, manager_id: int | None, now: datetime) -> list[StageCount]:
+        """Open deals (one manager's, or everybody's when None) per pipeline and stage, each split into
+        overdue (next contact before `now`), planned (at `now` or later) and unplanned (none)."""
+        ...
+
+    async def segment(
+        self, segment: Segment, *, manager_id: int | None, now: datetime | None, start: Position | None,
+        forward: bool, limit: int,
+    ) -> list[Deal]:  # fmt: skip
+        """Up to `limit` open deals of one segment of a list (see `domain.list_pages`), in its order:
+        the first ones after `start` going `forward` (from the segment's beginning when None), else the
+        last ones before it (from its end). Only `manager_id`'s deals when given; `now` splits overdue
+        from planned."""
+        ...
+
+    async def count_before(
+        self, segment: Segment, position: Position, *, manager_id: int | None, now: datetime | None
+    ) -> int:
+        """How many deals of the segment come before `position` in its order."""
+        ...
+
     async def search(
         self, *, deal_id: int | None, phone: str | None, name: str | None, manager_id: int | None, limit: int
-    ) -> list[Deal]: ...
-    async def created_between(self, since: datetime, until: datetime) -> list[Deal]: ...
-    async def closed_between(self, since: datetime, until: datetime) -> list[Deal]: ...
+    ) -> list[Deal]:
+        """Deals with this number, or a contact with this phone, or whose contact's name or username
+        holds `name` (compared as `domain.search_keys.search_key` forms): open first, then newest."""
+        ...
+
+    async def created_tally(self, since: datetime, until: datetime, *, now: datetime, limit: int) -> Tally:
+        """Target leads created in [since, until); the worst: those still open and not taken, by how long
+        they have waited by `now` (whole seconds), longest first, then by number."""
+        ...
+
+    async def overdue_tally(self, *, contact_by: datetime, now: datetime, limit: int) -> Tally:
+        """Open deals whose next contact is at `contact_by` or earlier; the worst by whole seconds since
+        the next contact by `now`, longest first, then by number."""
+        ...
+
+    async def closed_tally(self, since: datetime, until: datetime, *, limit: int) -> ClosedTally:
+        """Deals closed in [since, until): won ones (all) and lost ones (target leads only)."""
+        ...
 
 
 class EventRepository(Protocol):
@@ -79,6 +117,15 @@ class EventRepository(Protocol):
     async def for_deal(self, deal_id: int, *, limit: int = 50) -> list[DealEvent]: ...
     async def latest(self, deal_id: int, *, limit: int) -> list[DealEvent]:
         """The newest `limit` events of a deal, oldest first."""
+        ...
+
+    async def next_to(self, deal_id: int, event_id: int, *, forward: bool, limit: int) -> list[DealEvent]:
+        """Up to `limit` events of a deal next to `event_id`, oldest first: the first ones after it
+        (`forward`), or the last ones before it."""
+        ...
+
+    async def count_around(self, deal_id: int, *, first_id: int, last_id: int) -> tuple[int, int]:
+        """How many events of a deal come before `first_id`, and how many after `last_id`."""
         ...
 
 
@@ -125,7 +172,12 @@ class BreachRepository(Protocol):
         """The late thing was done now: open breaches of these kinds get `resolved_at`."""
         ...
 
-    async def detected_between(self, since: datetime, until: datetime) -> list[Breach]: ...
+    async def tally(
+        self, kind: BreachKind, since: datetime, until: datetime, *, now: datetime, limit: int
+    ) -> Tally:
+        """Breaches of `kind` detected in [since, until); the worst by whole seconds late (until resolved,
+        or until `now` while not), latest first, then by deal number; the cases are (deal id, seconds)."""
+        ...
 
 
 class UnreachableRepository(Protocol):
@@ -137,6 +189,9 @@ class UnreachableRepository(Protocol):
 
     async def remove(self, chat_id: int) -> bool: ...
     async def contains(self, chat_id: int) -> bool: ...
+    async def among(self, chat_ids: Iterable[int]) -> set[int]:
+        """Which of these chats are recorded, read at once (a whole team in one query)."""
+        ...
 
 
 class Outbox(Protocol):

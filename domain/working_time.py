@@ -210,6 +210,38 @@ class BusinessCalendar:
             remaining -= available
         raise AssertionError("unreachable: working intervals never run out")
 
+    def latest_start(self, end: datetime, duration: timedelta) -> datetime:
+        """The latest instant from which ``duration`` of working time has elapsed by ``end``: for every
+        ``t``, ``add(t, duration) <= end`` exactly when ``t <= latest_start(end, duration)``.
+
+        So "is this overdue by now?" asked of many moments becomes one comparison with one moment,
+        which a database can answer from an index. ``add`` never decreases as ``t`` grows, so the
+        answer is found by search: ``add(t, d) >= t + d`` bounds it from above, steps back a day,
+        then two, four... find a moment below it, and bisection narrows the two to a microsecond.
+        """
+        end = _as_utc(end, "end")
+        if duration < _ZERO:
+            raise ValueError(f"duration must not be negative, got {duration}")
+        if self.always:
+            return end - duration
+        late = end - duration  # nothing later can qualify: working time is never more than real time
+        if self.add(late, duration) <= end:
+            return late
+        step = _ONE_DAY
+        early = late - step
+        while self.add(early, duration) > end:
+            if step > timedelta(days=2 * _MAX_IDLE_DAYS):
+                raise CalendarError(f"calendar has no working time in the {_MAX_IDLE_DAYS} days before {end}")
+            step *= 2
+            early = late - step
+        while late - early > _MICROSECOND:  # add(early) <= end < add(late)
+            middle = early + _MICROSECOND * ((late - early) // _MICROSECOND // 2)
+            if self.add(middle, duration) <= end:
+                early = middle
+            else:
+                late = middle
+        return early
+
     def working_between(self, a: datetime, b: datetime) -> timedelta:
         """Working time elapsed from ``a`` to ``b``; zero when ``b <= a``."""
         a = _as_utc(a, "a")

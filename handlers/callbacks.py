@@ -3,9 +3,12 @@ callback data comes from the client and can be forged."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 
 from aiogram.filters.callback_data import CallbackData
+
+from domain.list_pages import ListCursor, Position
 
 
 class IntakeAnswer(CallbackData, prefix="ia"):
@@ -42,10 +45,43 @@ class DealAction(CallbackData, prefix="d"):
 
 
 class DealList(CallbackData, prefix="dl"):
-    """Paging a list of deals: kind is mine | unsorted; `q` repeats a search's words when it is one."""
+    """Paging a list of deals: "dl:<kind>:<cursor>", kind mine | unsorted, the cursor as `pack_cursor`
+    writes it, or `OPEN_LIST` for a button elsewhere (a merged notice) that opens the list's first page.
+    Worst case "dl:unsorted:p9999.253402300799999999.9223372036854775807" is 56 bytes."""
 
     kind: str
-    page: int
+    cursor: str
+
+
+OPEN_LIST = "open"
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_CURSOR = re.compile(r"([np])(\d{1,4})\.(-?\d{1,18})?\.(\d{1,19})", re.ASCII)
+_MAX_ID = 2**63 - 1
+
+
+def pack_cursor(cursor: ListCursor) -> str:
+    """ "n3.1764057600123456.812": the page after (n) or before (p) deal 812, which is in the list's
+    segment 3 at that moment (microseconds since the epoch, exact: equal times are told apart by id)."""
+    at = cursor.position.at
+    moment = "" if at is None else str((at - _EPOCH) // _MICROSECOND)
+    return f"{'n' if cursor.forward else 'p'}{cursor.segment}.{moment}.{cursor.position.deal_id}"
+
+
+def cursor_of(text: str) -> ListCursor | None:
+    """The cursor a page button carries; None for a forged or broken one (or one of an older format)."""
+    found = _CURSOR.fullmatch(text)
+    if found is None or int(found[4]) > _MAX_ID:
+        return None
+    at = None
+    if found[3] is not None:
+        try:
+            at = _EPOCH + _MICROSECOND * int(found[3])
+        except OverflowError:
+            return None
+    return ListCursor(found[1] == "n", int(found[2]), Position(at, int(found[4])))
 
 
 class StaffAction(CallbackData, prefix="st"):

@@ -7,20 +7,24 @@ is checked again (callback data can be forged), answered at once, and ends with 
 
 from __future__ import annotations
 
+import logging
+
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
 
 from domain.deal_rules import DealError, may_plan_contact
 from domain.handover import handover_candidates
+from domain.history_pages import history_window
 from domain.models import DealStatus
-from domain.overview import deal_history
 from handlers.callbacks import DealAction
 from handlers.deal_desk import Desk, with_desk
 from handlers.deal_prompts import ask
 from handlers.states import DealInput
 from handlers.views import deal_keyboards as kb
-from handlers.views.deal_history import history_page
+from handlers.views.deal_history import history_cursor_of, history_page
+
+logger = logging.getLogger(__name__)
 
 # Menus that need the deal open and in work, and the keyboard each one shows.
 WORK_MENUS = {
@@ -103,24 +107,22 @@ async def on_menu(callback: CallbackQuery, callback_data: DealAction, desk: Desk
 
 async def on_history(callback: CallbackQuery, callback_data: DealAction, desk: Desk) -> None:
     """The whole history, a page at a time: from a card it comes as a new message (the last page);
-    paging edits that message."""
+    paging edits that message, reading only the page asked for."""
     card = await desk.checked(callback, callback_data, versioned=False, view_only=True)
     if card is None:
         return
-    events, names = await deal_history(desk.uow, callback_data.deal_id)
     arg = callback_data.arg
-    page = int(arg) if arg.isascii() and arg.isdigit() else None
+    cursor = history_cursor_of(arg)
+    if arg and cursor is None:
+        logger.warning("user %s sent a history button with a broken place %r", callback.from_user.id, arg)
+        await callback.answer(desk.t("button-outdated"), show_alert=True)
+        return
+    window = await history_window(desk.uow, callback_data.deal_id, cursor=cursor)
     text, markup = history_page(
-        events,
-        names,
-        desk.config,
-        desk.t,
-        deal_id=callback_data.deal_id,
-        pipeline=card.deal.pipeline,
-        page=page,
+        window, desk.config, desk.t, deal_id=callback_data.deal_id, pipeline=card.deal.pipeline
     )
     await callback.answer()
-    if page is not None and isinstance(callback.message, Message):
+    if cursor is not None and isinstance(callback.message, Message):
         try:
             await callback.message.edit_text(text, reply_markup=markup)
         except TelegramBadRequest as error:  # the same page pressed twice

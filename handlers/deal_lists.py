@@ -14,8 +14,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from domain.crm_config import CrmConfig
 from domain.deal_lists import (
-    PAGE_SIZE,
-    QUEUE_LIMIT,
     DealListing,
     ListItem,
     ListRefusal,
@@ -24,15 +22,15 @@ from domain.deal_lists import (
     Scope,
     SearchResult,
     find_deals,
+    list_refusal,
     my_deals,
-    page_bounds,
-    paginate,
     unsorted_queue,
 )
+from domain.list_pages import ListCursor
 from domain.models import Staff
 from domain.phone import display_phone
 from domain.ports import UnitOfWork
-from handlers.callbacks import DealAction, DealList
+from handlers.callbacks import OPEN_LIST, DealAction, DealList, cursor_of, pack_cursor
 from handlers.deal_take import FROM_LIST
 from handlers.i18n import Texts
 from handlers.views.formatting import clip, esc, local_time
@@ -51,7 +49,7 @@ async def cmd_deals(
     if listing.refusal is not None:
         await _refuse_message(message, t, "/deals", listing.refusal)
         return
-    text, markup = deals_screen(listing, page=0, config=config, t=t)
+    text, markup = deals_screen(listing, config=config, t=t)
     await message.answer(text, reply_markup=markup)
 
 
@@ -62,7 +60,7 @@ async def cmd_unsorted(
     if queue.refusal is not None:
         await _refuse_message(message, t, "/unsorted", queue.refusal)
         return
-    text, markup = unsorted_screen(queue, page=0, config=config, t=t)
+    text, markup = unsorted_screen(queue, config=config, t=t)
     await message.answer(text, reply_markup=markup)
 
 
@@ -86,25 +84,26 @@ async def on_list_page(
     callback: CallbackQuery, callback_data: DealList, staff: Staff | None, uow: UnitOfWork, t: Texts,
     config: CrmConfig, now: datetime,
 ) -> None:  # fmt: skip
-    """Paging redraws the list as it is now (deals may have moved since the page was sent)."""
-    screen: Screen
-    if callback_data.kind == "mine":
-        listing = await my_deals(uow, staff=staff, config=config, now=now)
-        refusal = listing.refusal
-        screen = deals_screen(listing, page=callback_data.page, config=config, t=t)
-    elif callback_data.kind == "unsorted":
-        queue = await unsorted_queue(uow, staff=staff, config=config)
-        refusal = queue.refusal
-        screen = unsorted_screen(queue, page=callback_data.page, config=config, t=t)
-    else:
+    """Paging redraws the list as it is now, going on from the deal next to the page the reader saw
+    (deals may have moved since the page was sent). A forged or broken cursor gets a polite answer."""
+    kind = callback_data.kind
+    if kind not in _COMMANDS:
         logger.warning("user %s sent a list button of unknown kind %r", callback.from_user.id, callback.data)
         await callback.answer(t("button-outdated"), show_alert=True)
         return
-    if refusal is not None:
-        logger.warning(
-            "refused: user %s paged the %s list (%s)", callback.from_user.id, callback_data.kind, refusal
-        )
-        await callback.answer(t(_REFUSALS[refusal]), show_alert=True)
+    if callback_data.cursor == OPEN_LIST:  # from a notice: the list as its command shows it, below
+        await callback.answer()
+        await _open(callback, kind, staff, uow, config, t, now)
+        return
+    cursor = cursor_of(callback_data.cursor)
+    refusal = list_refusal(staff, config, unsorted=kind == "unsorted")
+    screen: Screen | None = None
+    if refusal is None and cursor is not None:
+        screen, refusal = await _page(kind, cursor, staff, uow, config, t, now)
+    if screen is None:
+        refusal = refusal or ListRefusal.STALE_PAGE
+        logger.warning("refused: user %s paged the %s list (%s)", callback.from_user.id, kind, refusal)
+        await callback.answer(t(_REFUSALS[refusal], command=_COMMANDS[kind]), show_alert=True)
         return
     await callback.answer()
     if not isinstance(callback.message, Message):
@@ -114,24 +113,55 @@ async def on_list_page(
         await callback.message.edit_text(text, reply_markup=markup)
 
 
-_REFUSALS = {ListRefusal.NOT_STAFF: "lists-not-staff", ListRefusal.UNSORTED_HIDDEN: "unsorted-hidden"}
+async def _open(
+    callback: CallbackQuery, kind: str, staff: Staff | None, uow: UnitOfWork, config: CrmConfig, t: Texts,
+    now: datetime,
+) -> None:  # fmt: skip
+    if not isinstance(callback.message, Message):
+        return
+    if kind == "mine":
+        await cmd_deals(callback.message, staff, uow, t, config, now)
+    else:
+        await cmd_unsorted(callback.message, staff, uow, t, config)
+
+
+async def _page(
+    kind: str, cursor: ListCursor, staff: Staff | None, uow: UnitOfWork, config: CrmConfig, t: Texts,
+    now: datetime,
+) -> tuple[Screen | None, ListRefusal | None]:  # fmt: skip
+    if kind == "mine":
+        listing = await my_deals(uow, staff=staff, config=config, now=now, cursor=cursor)
+        if listing.refusal is not None:
+            return None, listing.refusal
+        return deals_screen(listing, config=config, t=t), None
+    queue = await unsorted_queue(uow, staff=staff, config=config, cursor=cursor)
+    if queue.refusal is not None:
+        return None, queue.refusal
+    return unsorted_screen(queue, config=config, t=t), None
+
+
+_COMMANDS = {"mine": "/deals", "unsorted": "/unsorted"}
+_REFUSALS = {
+    ListRefusal.NOT_STAFF: "lists-not-staff",
+    ListRefusal.UNSORTED_HIDDEN: "unsorted-hidden",
+    ListRefusal.STALE_PAGE: "list-outdated",
+}
 
 
 async def _refuse_message(message: Message, t: Texts, command: str, refusal: ListRefusal) -> None:
     logger.warning("refused: user %s asked for %s (%s)", message.chat.id, command, refusal)
-    await message.answer(t(_REFUSALS[refusal]))
+    await message.answer(t(_REFUSALS[refusal], command=command))
 
 
-def deals_screen(listing: DealListing, *, page: int, config: CrmConfig, t: Texts) -> Screen:
+def deals_screen(listing: DealListing, *, config: CrmConfig, t: Texts) -> Screen:
     own = listing.scope is Scope.OWN
     if listing.total == 0:
         return t("deals-empty-own" if own else "deals-empty-all"), None
-    shown = paginate(listing.groups, page=page, size=PAGE_SIZE)
     title = t("deals-title-own" if own else "deals-title-all", count=listing.total)
-    if shown.pages > 1:
-        title += " · " + t("list-page", page=shown.page + 1, pages=shown.pages)
+    if listing.pages > 1:
+        title += " · " + t("list-page", page=listing.page + 1, pages=listing.pages)
     blocks, buttons = [title], []
-    for group in shown.groups:
+    for group in listing.groups:
         if group.overdue:
             header = t("deals-group-overdue", count=group.count)
         else:
@@ -143,30 +173,25 @@ def deals_screen(listing: DealListing, *, page: int, config: CrmConfig, t: Texts
         blocks.append("\n".join(lines))
         buttons += [[_open_button(item, t)] for item in group.items]
     blocks.append(t("deals-hint"))
-    buttons += _nav_row("mine", shown.page, shown.pages, t)
+    buttons += _nav_row("mine", listing.previous, listing.next, t)
     return "\n\n".join(blocks), InlineKeyboardMarkup(inline_keyboard=buttons)
 
 
-def unsorted_screen(queue: Queue, *, page: int, config: CrmConfig, t: Texts) -> Screen:
+def unsorted_screen(queue: Queue, *, config: CrmConfig, t: Texts) -> Screen:
     if not queue.items:
         return t("unsorted-empty"), None
-    page, pages = page_bounds(len(queue.items), page=page, size=PAGE_SIZE)
-    items = queue.items[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     tz = ZoneInfo(config.timezone)
     title = t("unsorted-title", count=queue.total)
-    if pages > 1:
-        title += " · " + t("list-page", page=page + 1, pages=pages)
+    if queue.pages > 1:
+        title += " · " + t("list-page", page=queue.page + 1, pages=queue.pages)
     lines = []
-    for item in items:
+    for item in queue.items:
         deal = item.deal
         parts = [_name_part(item, t), t("unsorted-item-since", at=local_time(deal.created_at, tz))]
         if deal.take_due_at is not None:
             parts.append(t("unsorted-item-due", at=local_time(deal.take_due_at, tz)))
         lines.append(" · ".join(parts))
-    blocks = [title, "\n".join(lines)]
-    if queue.total > len(queue.items):
-        blocks.append(t("unsorted-shown-oldest", shown=QUEUE_LIMIT))
-    blocks.append(t("unsorted-hint"))
+    blocks = [title, "\n".join(lines), t("unsorted-hint")]
     buttons = [
         [
             _open_button(item, t),
@@ -177,9 +202,9 @@ def unsorted_screen(queue: Queue, *, page: int, config: CrmConfig, t: Texts) -> 
                 ).pack(),
             ),
         ]
-        for item in items
+        for item in queue.items
     ]
-    buttons += _nav_row("unsorted", page, pages, t)
+    buttons += _nav_row("unsorted", queue.previous, queue.next, t)
     return "\n\n".join(blocks), InlineKeyboardMarkup(inline_keyboard=buttons)
 
 
@@ -257,23 +282,17 @@ def _open_button(item: ListItem, t: Texts) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=t(key, id=item.deal.id, name=name), callback_data=data)
 
 
-def _nav_row(kind: str, page: int, pages: int, t: Texts) -> list[list[InlineKeyboardButton]]:
-    if pages <= 1:
-        return []
-    row = []
-    if page > 0:
-        row.append(
-            InlineKeyboardButton(
-                text=t("list-btn-prev"), callback_data=DealList(kind=kind, page=page - 1).pack()
-            )
+def _nav_row(
+    kind: str, previous: ListCursor | None, following: ListCursor | None, t: Texts
+) -> list[list[InlineKeyboardButton]]:
+    row = [
+        InlineKeyboardButton(
+            text=t(label), callback_data=DealList(kind=kind, cursor=pack_cursor(cursor)).pack()
         )
-    if page < pages - 1:
-        row.append(
-            InlineKeyboardButton(
-                text=t("list-btn-next"), callback_data=DealList(kind=kind, page=page + 1).pack()
-            )
-        )
-    return [row]
+        for label, cursor in (("list-btn-prev", previous), ("list-btn-next", following))
+        if cursor is not None
+    ]
+    return [row] if row else []
 
 
 def _id(item: ListItem) -> int:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Breach, BreachKind
+from domain.tallies import Tally
+from storage.deal_tallies import moment, tally
+from storage.elapsed import whole_seconds
+from storage.parameter_batches import batches
 from storage.tables import BreachRow, UnreachableChatRow
 
 
@@ -38,19 +43,16 @@ class SqlBreachRepository:
             .execution_options(synchronize_session=False)
         )
 
-    async def detected_between(self, since: datetime, until: datetime) -> list[Breach]:
-        rows = await self._session.scalars(
-            select(BreachRow)
-            .where(BreachRow.detected_at >= since, BreachRow.detected_at < until)
-            .order_by(BreachRow.id)
-        )
-        return [
-            Breach(
-                BreachKind(r.kind), r.deal_id, r.manager_id, r.pipeline, r.stage, r.due_at, r.detected_at,
-                r.resolved_at, r.id,
-            )
-            for r in rows
+    async def tally(
+        self, kind: BreachKind, since: datetime, until: datetime, *, now: datetime, limit: int
+    ) -> Tally:
+        detected = [
+            BreachRow.kind == kind.value, BreachRow.detected_at >= since, BreachRow.detected_at < until
         ]  # fmt: skip
+        late = whole_seconds(func.coalesce(BreachRow.resolved_at, moment(now)), BreachRow.due_at)
+        return await tally(
+            self._session, detected, worst=(late, detected), limit=limit, id_column=BreachRow.deal_id
+        )
 
 
 class SqlUnreachableRepository:
@@ -78,3 +80,13 @@ class SqlUnreachableRepository:
             select(UnreachableChatRow.chat_id).where(UnreachableChatRow.chat_id == chat_id)
         )
         return found is not None
+
+    async def among(self, chat_ids: Iterable[int]) -> set[int]:
+        found: set[int] = set()
+        for ids in batches(set(chat_ids)):
+            found.update(
+                await self._session.scalars(
+                    select(UnreachableChatRow.chat_id).where(UnreachableChatRow.chat_id.in_(ids))
+                )
+            )
+        return found

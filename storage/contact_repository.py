@@ -1,9 +1,13 @@
+"""Contacts (the people who wrote to the company), with the search key /find matches names against."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Contact, ContactStatus
+from domain.search_keys import contact_search_key
+from storage.parameter_batches import batches
 from storage.tables import ContactRow
 
 
@@ -29,10 +33,12 @@ class SqlContactRepository:
         return _to_contact(row) if row else None
 
     async def get_many(self, contact_ids: set[int]) -> dict[int, Contact]:
-        if not contact_ids:
-            return {}
-        rows = await self._session.scalars(select(ContactRow).where(ContactRow.id.in_(contact_ids)))
-        return {row.id: _to_contact(row) for row in rows}
+        """Any number of contacts by id, in statements of at most `MAX_PARAMETERS` ids each."""
+        found: dict[int, Contact] = {}
+        for ids in batches(sorted(contact_ids)):
+            rows = await self._session.scalars(select(ContactRow).where(ContactRow.id.in_(ids)))
+            found.update((row.id, _to_contact(row)) for row in rows)
+        return found
 
     async def by_telegram_id(self, telegram_id: int) -> Contact | None:
         row = await self._session.scalar(select(ContactRow).where(ContactRow.telegram_id == telegram_id))
@@ -64,3 +70,4 @@ class SqlContactRepository:
     def _fill(row: ContactRow, contact: Contact) -> None:
         row.telegram_id, row.name, row.username = contact.telegram_id, contact.name, contact.username
         row.phone, row.locale, row.status = contact.phone, contact.locale, contact.status.value
+        row.search_name = contact_search_key(contact.name, contact.username)

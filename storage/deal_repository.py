@@ -1,3 +1,6 @@
+"""Deals: read and written whole, with a version against lost updates; the lists' pages and the digest's
+tallies are read by `storage/deal_pages.py` and `storage/deal_tallies.py`."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -5,8 +8,12 @@ from datetime import datetime
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.list_pages import Position, Segment, StageCount
 from domain.models import Deal, DealStatus, Temperature
 from domain.ports import ConcurrentChange
+from domain.search_keys import search_key
+from domain.tallies import ClosedTally, Tally
+from storage import deal_pages, deal_tallies
 from storage.tables import ContactRow, DealRow
 
 _FIELDS = (
@@ -131,31 +138,44 @@ class SqlDealRepository:
         rows = await self._session.scalars(query.order_by(DealRow.id), execution_options=FRESH)
         return [_to_deal(r) for r in rows]
 
-    async def unsorted(self, *, limit: int) -> list[Deal]:
-        rows = await self._session.scalars(
-            select(DealRow)
-            .where(DealRow.status == DealStatus.OPEN.value, DealRow.manager_id.is_(None))
-            .order_by(DealRow.created_at, DealRow.id)
-            .limit(limit)
+    async def stage_counts(self, *, manager_id: int | None, now: datetime) -> list[StageCount]:
+        return await deal_pages.stage_counts(self._session, manager_id=manager_id, now=now)
+
+    async def segment(
+        self, segment: Segment, *, manager_id: int | None, now: datetime | None, start: Position | None,
+        forward: bool, limit: int,
+    ) -> list[Deal]:  # fmt: skip
+        rows = await deal_pages.segment_deals(
+            self._session, segment, manager_id=manager_id, now=now, start=start, forward=forward, limit=limit
         )
         return [_to_deal(r) for r in rows]
+
+    async def count_before(
+        self, segment: Segment, position: Position, *, manager_id: int | None, now: datetime | None
+    ) -> int:
+        return await deal_pages.count_before(self._session, segment, position, manager_id=manager_id, now=now)
 
     async def search(
         self, *, deal_id: int | None, phone: str | None, name: str | None, manager_id: int | None, limit: int
     ) -> list[Deal]:
-        """Deals matching any of the given keys (newest first), only `manager_id`'s when it is given."""
+        """Deals matching any of the given keys (open first, then newest), only `manager_id`'s when given.
+
+        A name is matched as a part of the contact's stored search key (`contacts.search_name`: name and
+        username), a plain LIKE that PostgreSQL serves from a trigram index."""
         conditions = []
         if deal_id is not None:
             conditions.append(DealRow.id == deal_id)
         if phone:
-            conditions.append(ContactRow.phone == phone)
-        if name:
-            pattern = "%" + name.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            conditions.append(func.lower(ContactRow.name).like(pattern, escape="\\"))
-            conditions.append(func.lower(ContactRow.username).like(pattern, escape="\\"))
+            conditions.append(DealRow.contact_id.in_(select(ContactRow.id).where(ContactRow.phone == phone)))
+        if name and (key := search_key(name)):
+            pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            # The contacts first (SQLite scans the small search-name index, PostgreSQL asks the trigram
+            # one), then their deals: not every deal's contact looked up in turn.
+            matching = select(ContactRow.id).where(ContactRow.search_name.like(pattern, escape="\\"))
+            conditions.append(DealRow.contact_id.in_(matching))
         if not conditions:
             return []
-        query = select(DealRow).join(ContactRow, ContactRow.id == DealRow.contact_id).where(or_(*conditions))
+        query = select(DealRow).where(or_(*conditions))
         if manager_id is not None:
             query = query.where(DealRow.manager_id == manager_id)
         rows = await self._session.scalars(
@@ -165,16 +185,11 @@ class SqlDealRepository:
         )
         return [_to_deal(r) for r in rows]
 
-    async def created_between(self, since: datetime, until: datetime) -> list[Deal]:
-        rows = await self._session.scalars(
-            select(DealRow)
-            .where(DealRow.created_at >= since, DealRow.created_at < until)
-            .order_by(DealRow.id)
-        )
-        return [_to_deal(r) for r in rows]
+    async def created_tally(self, since: datetime, until: datetime, *, now: datetime, limit: int) -> Tally:
+        return await deal_tallies.created_tally(self._session, since, until, now=now, limit=limit)
 
-    async def closed_between(self, since: datetime, until: datetime) -> list[Deal]:
-        rows = await self._session.scalars(
-            select(DealRow).where(DealRow.closed_at >= since, DealRow.closed_at < until).order_by(DealRow.id)
-        )
-        return [_to_deal(r) for r in rows]
+    async def overdue_tally(self, *, contact_by: datetime, now: datetime, limit: int) -> Tally:
+        return await deal_tallies.overdue_tally(self._session, contact_by=contact_by, now=now, limit=limit)
+
+    async def closed_tally(self, since: datetime, until: datetime, *, limit: int) -> ClosedTally:
+        return await deal_tallies.closed_tally(self._session, since, until, limit=limit)

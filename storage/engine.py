@@ -67,8 +67,6 @@ def _make_sqlite_transactional(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
         cursor.close()
-        # SQLite's own lower() folds ASCII only; searching "иван" must find "Иван" as PostgreSQL does.
-        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
     @event.listens_for(sync_engine, "before_cursor_execute")
     def _begin_before_first_write(
@@ -97,10 +95,6 @@ def _in_transaction(dbapi_connection: Any) -> bool:
     """Whether SQLite has a transaction open on this connection (aiosqlite's adapter wraps the
     sqlite3 connection; its `in_transaction` reads sqlite3_get_autocommit, no I/O)."""
     return bool(dbapi_connection._connection.in_transaction)
-
-
-def _unicode_lower(value: object) -> object:
-    return value.lower() if isinstance(value, str) else value
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import ChatMessage, DealEvent, Direction, EventKind
@@ -44,6 +44,28 @@ class SqlEventRepository:
             .limit(limit)
         )
         return [_to_event(r) for r in reversed(list(rows))]
+
+    async def next_to(self, deal_id: int, event_id: int, *, forward: bool, limit: int) -> list[DealEvent]:
+        """A history page by keyset on `ix_deal_events_deal_id` (deal_id, id): never the events ahead."""
+        beyond = DealEventRow.id > event_id if forward else DealEventRow.id < event_id
+        order = DealEventRow.id if forward else DealEventRow.id.desc()
+        rows = list(
+            await self._session.scalars(
+                select(DealEventRow)
+                .where(DealEventRow.deal_id == deal_id, beyond)
+                .order_by(order)
+                .limit(limit)
+            )
+        )
+        return [_to_event(r) for r in (rows if forward else reversed(rows))]
+
+    async def count_around(self, deal_id: int, *, first_id: int, last_id: int) -> tuple[int, int]:
+        earlier = func.count().filter(DealEventRow.id < first_id)
+        later = func.count().filter(DealEventRow.id > last_id)
+        row = (
+            await self._session.execute(select(earlier, later).where(DealEventRow.deal_id == deal_id))
+        ).one()
+        return int(row[0]), int(row[1])
 
 
 class SqlMessageRepository:

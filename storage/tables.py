@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import text as sql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import Id, UtcDateTime
@@ -30,6 +31,14 @@ class StaffRow(Base):
 
 class ContactRow(Base):
     __tablename__ = "contacts"
+    __table_args__ = (
+        # /find by a part of a name: on PostgreSQL a trigram index serves `LIKE '%...%'`. Migration 0004
+        # builds a plain index of the same name where the pg_trgm extension cannot be created.
+        Index(
+            "ix_contacts_search_name", "search_name",
+            postgresql_using="gin", postgresql_ops={"search_name": "gin_trgm_ops"},
+        ),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
@@ -39,13 +48,27 @@ class ContactRow(Base):
     locale: Mapped[str | None] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # `domain.search_keys.contact_search_key(name, username)`, written with every change of the contact.
+    search_name: Mapped[str] = mapped_column(Text, default="")
 
 
 class DealRow(Base):
     __tablename__ = "deals"
+    # The lists read pages in index order (`storage/deal_pages.py`): the funnel indexes give one stage's
+    # deals by next contact, the next-contact index the overdue ones, the queue index the unsorted ones.
+    # `id` ends each so that equal times still come in one order on PostgreSQL (SQLite's rowid does it).
     __table_args__ = (
-        Index("ix_deals_manager_status", "manager_id", "status"),
+        Index("ix_deals_funnel", "status", "pipeline", "stage", "next_contact_at", "id"),
+        Index(
+            "ix_deals_manager_funnel", "manager_id", "status", "pipeline", "stage", "next_contact_at", "id"
+        ),
+        Index("ix_deals_open_next_contact", "status", "next_contact_at", "id"),
+        Index("ix_deals_queue", "manager_id", "status", "created_at", "id"),
+        # The digest's windows (storage/deal_tallies.py): with the status first where the query fixes it,
+        # or SQLite, which keeps no statistics, would rather read every deal of that status.
+        Index("ix_deals_created", "created_at"),
         Index("ix_deals_status_created", "status", "created_at"),
+        Index("ix_deals_status_closed", "status", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -76,9 +99,10 @@ class DealEventRow(Base):
     """The audit trail: who did what to a deal, when, from what to what."""
 
     __tablename__ = "deal_events"
+    __table_args__ = (Index("ix_deal_events_deal_id", "deal_id", "id"),)  # history pages, in order
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id"), index=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id"))
     kind: Mapped[str] = mapped_column(String(32))
     actor_id: Mapped[int | None] = mapped_column(BigInteger)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -106,9 +130,19 @@ class TimerRow(Base):
 
     __tablename__ = "timers"
     __table_args__ = (
-        Index("ix_timers_state_due", "state", "due_at"),
+        # What the scheduler asks after every sweep and timer write: the pending timers by when they may
+        # fire. A stored `next_try_at` rather than an index on coalesce(retry_at, due_at): SQLite cannot
+        # reflect expression indexes, so the schema check (tests/integration/test_migrations.py) could not
+        # see one, and a plain column keeps the query plain on both databases. Partial: only pending
+        # timers are in it, so it stays as small as the work waiting, however many timers have fired.
+        # The predicate is literal SQL, and queries must spell it the same way (`PENDING_ONLY` in
+        # storage/timer_repository.py): a bound parameter would not prove it to either planner.
+        Index(
+            "ix_timers_pending_next_try", "next_try_at", "id",
+            sqlite_where=sql("state = 'pending'"), postgresql_where=sql("state = 'pending'"),
+        ),
         UniqueConstraint("key", name="uq_timers_key"),
-    )
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
@@ -123,6 +157,7 @@ class TimerRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     # After a failed firing: not again before this. `due_at` never moves: it is what the timer is about.
     retry_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    next_try_at: Mapped[datetime] = mapped_column(UtcDateTime)  # always coalesce(retry_at, due_at)
 
 
 class BreachRow(Base):

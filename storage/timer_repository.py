@@ -1,11 +1,15 @@
-"""Timers (DESIGN.md §3): written by use cases, claimed and fired once by the scheduler."""
+"""Timers: written by use cases, claimed and fired once by the scheduler.
+
+Every write keeps `next_try_at` equal to coalesce(retry_at, due_at): the scheduler's questions (what is
+due, when is the next one) are then one range of the partial index `ix_timers_pending_next_try`
+(storage/tables.py says why a column rather than an expression index).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -13,6 +17,9 @@ from domain.models import Timer
 from storage.tables import TimerRow
 
 PENDING, FIRED, CANCELLED, FAILED = "pending", "fired", "cancelled", "failed"
+# The partial index's own predicate, spelled as the index spells it: a bound parameter would not let the
+# planners prove that only pending timers are asked for, and they would pass the index by.
+PENDING_ONLY = text("timers.state = 'pending'")
 
 
 def _timer(row: TimerRow) -> Timer:
@@ -22,7 +29,7 @@ def _timer(row: TimerRow) -> Timer:
 def _row(timer: Timer) -> TimerRow:
     return TimerRow(
         kind=timer.kind, subject_id=timer.subject_id, due_at=timer.due_at, state=timer.state,
-        payload=dict(timer.payload), key=timer.key, late=False, attempts=0,
+        payload=dict(timer.payload), key=timer.key, late=False, attempts=0, next_try_at=timer.due_at,
     )  # fmt: skip
 
 
@@ -94,11 +101,6 @@ class SqlTimerRepository:
         return None if row is None else _timer(row)
 
 
-def _next_try() -> Any:
-    """When a pending timer may be fired: its due time, or later after a failed firing."""
-    return func.coalesce(TimerRow.retry_at, TimerRow.due_at)
-
-
 class TimerQueue:
     """The scheduler's side: what is due, when the next one is, and failed firings put off."""
 
@@ -106,21 +108,16 @@ class TimerQueue:
         self._sessions = sessions
 
     async def due(self, *, now: datetime, limit: int) -> list[int]:
-        """Ids of pending timers due by `now`, earliest first (claiming happens as each is fired)."""
+        """Ids of pending timers due by `now` (or, after a failed firing, by their retry time), earliest
+        first; claiming happens as each is fired."""
         async with self._sessions() as session:
-            rows = await session.scalars(
-                select(TimerRow.id)
-                .where(TimerRow.state == PENDING, _next_try() <= now)
-                .order_by(_next_try(), TimerRow.id)
-                .limit(limit)
-            )
+            rows = await session.scalars(due_query(now=now, limit=limit))
             return list(rows)
 
     async def next_due_at(self) -> datetime | None:
+        """When the earliest pending timer may be fired; None when none is pending."""
         async with self._sessions() as session:
-            return await session.scalar(
-                select(_next_try()).where(TimerRow.state == PENDING).order_by(_next_try()).limit(1)
-            )
+            return await session.scalar(next_due_query())
 
     async def put_off(
         self, timer_id: int, *, after: timedelta, now: datetime, error: str, give_up: int
@@ -138,5 +135,19 @@ class TimerQueue:
             if row.attempts >= give_up:
                 row.state, row.key = FAILED, None
             else:
-                row.retry_at = now + after
+                row.retry_at = row.next_try_at = now + after
             await session.commit()
+
+
+def due_query(*, now: datetime, limit: int) -> Select[int]:
+    """`TimerQueue.due`'s statement (tests/integration/test_query_plans.py reads its plan)."""
+    return (
+        select(TimerRow.id)
+        .where(PENDING_ONLY, TimerRow.next_try_at <= now)
+        .order_by(TimerRow.next_try_at, TimerRow.id)
+        .limit(limit)
+    )
+
+
+def next_due_query() -> Select[datetime]:
+    return select(TimerRow.next_try_at).where(PENDING_ONLY).order_by(TimerRow.next_try_at).limit(1)

@@ -10,12 +10,13 @@ from babel.dates import format_datetime
 from babel.numbers import format_decimal, get_currency_symbol
 
 from domain.crm_config import CrmConfig
+from domain.history_pages import HISTORY_PAGE, HistoryCursor, HistoryWindow
 from domain.models import DealEvent, EventKind
 from handlers.callbacks import DealAction
 from handlers.i18n import Texts
 from handlers.views.formatting import TELEGRAM_TEXT_LIMIT, clip, esc, visible_length
 
-HISTORY_PAGE = 10
+LATER, EARLIER = "a", "b"  # a page button's place: after an event, or before it
 NOTE_ICONS = {"call": "📞", "meeting": "🤝", "email": "✉️", "other": "📝"}
 ENTRY_ON_CARD = 120
 NAME_LIMIT = 40  # a staff member's name in a history line
@@ -152,53 +153,61 @@ def content(data: dict[str, object], words: str, t: Texts) -> str:
 
 
 def history_page(
-    events: list[DealEvent],
-    names: dict[int, str],
-    config: CrmConfig,
-    t: Texts,
-    *,
-    deal_id: int,
-    pipeline: str,
-    page: int | None,
+    window: HistoryWindow, config: CrmConfig, t: Texts, *, deal_id: int, pipeline: str
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """One page of the history (the last one when `page` is None), oldest entry first, with paging.
+    """One page of the history from what was read next to the reader's place, oldest entry first, with
+    buttons to the earlier and later pages.
 
     Entries are shown whole (a note of two thousand characters too); a page holds up to ten of them, or
-    fewer when they would not fit one message.
+    fewer when they would not fit one message: then the entries nearest the cursor are kept (the newest
+    when reading back). "Page N of M" counts the entries before and after the page in tens.
     """
-    lines = [history_line(e, names, config, t, pipeline=pipeline, limit=ENTRY_ON_PAGE) for e in events]
-    pages = _pack(lines, budget=TELEGRAM_TEXT_LIMIT - TITLE_ROOM) or [[]]
-    page = len(pages) - 1 if page is None else min(max(page, 0), len(pages) - 1)
-    title = t("history-title", id=deal_id, page=page + 1, pages=len(pages))
-    text = "\n".join([title, "", *(pages[page] or [t("history-empty")])])
+    lines = [
+        history_line(e, window.names, config, t, pipeline=pipeline, limit=ENTRY_ON_PAGE)
+        for e in window.events
+    ]
+    budget = TELEGRAM_TEXT_LIMIT - TITLE_ROOM
+    kept = _fitting(lines[::-1] if window.from_end else lines, budget=budget)
+    dropped = len(lines) - kept
+    events = window.events[dropped:] if window.from_end else window.events[:kept]
+    lines = lines[dropped:] if window.from_end else lines[:kept]
+    before = window.before + (dropped if window.from_end else 0)
+    after = window.after + (0 if window.from_end else dropped)
+    page = -(-before // HISTORY_PAGE)
+    pages = page + 1 + -(-after // HISTORY_PAGE)
+    title = t("history-title", id=deal_id, page=page + 1, pages=pages)
+    text = "\n".join([title, "", *(lines or [t("history-empty")])])
     nav: list[InlineKeyboardButton] = []
-    if page > 0:
-        nav.append(_page_button("« " + t("btn-earlier"), deal_id, page - 1))
-    if page + 1 < len(pages):
-        nav.append(_page_button(t("btn-later") + " »", deal_id, page + 1))
+    if before > 0 and events:
+        nav.append(_page_button("« " + t("btn-earlier"), deal_id, f"{EARLIER}{events[0].id}"))
+    if after > 0 and events:
+        nav.append(_page_button(t("btn-later") + " »", deal_id, f"{LATER}{events[-1].id}"))
     card = InlineKeyboardButton(
         text=t("btn-open-card"), callback_data=DealAction(action="open", deal_id=deal_id, v=0).pack()
     )
     return text, InlineKeyboardMarkup(inline_keyboard=[row for row in (nav, [card]) if row])
 
 
-def _pack(lines: list[str], *, budget: int) -> list[list[str]]:
-    """Lines into pages of at most HISTORY_PAGE lines and `budget` visible characters, in order."""
-    pages: list[list[str]] = []
-    current: list[str] = []
+def history_cursor_of(arg: str) -> HistoryCursor | None:
+    """The place a history page button carries: "a<event id>" (the page after it), "b<event id>" (the
+    page before it); None for anything else (a forged button, or one from before pages were read so)."""
+    if len(arg) < 2 or arg[0] not in (LATER, EARLIER) or not (arg[1:].isascii() and arg[1:].isdigit()):
+        return None
+    event_id = int(arg[1:])
+    return HistoryCursor(arg[0] == LATER, event_id) if event_id < 2**63 else None
+
+
+def _fitting(lines: list[str], *, budget: int) -> int:
+    """How many of `lines`, from the first on, make a page: at most HISTORY_PAGE of them and `budget`
+    visible characters, and always at least one (an entry is never cut)."""
     used = 0
-    for line in lines:
-        size = visible_length(line) + 1
-        if current and (len(current) == HISTORY_PAGE or used + size > budget):
-            pages.append(current)
-            current, used = [], 0
-        current.append(line)
-        used += size
-    if current:
-        pages.append(current)
-    return pages
+    for count, line in enumerate(lines[:HISTORY_PAGE]):
+        used += visible_length(line) + 1
+        if count and used > budget:
+            return count
+    return min(len(lines), HISTORY_PAGE)
 
 
-def _page_button(text: str, deal_id: int, page: int) -> InlineKeyboardButton:
-    data = DealAction(action="hist", deal_id=deal_id, v=0, arg=str(page)).pack()
+def _page_button(text: str, deal_id: int, place: str) -> InlineKeyboardButton:
+    data = DealAction(action="hist", deal_id=deal_id, v=0, arg=place).pack()
     return InlineKeyboardButton(text=text, callback_data=data)

@@ -17,7 +17,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from domain.crm_config import CrmConfig
 from domain.models import Deal
 from domain.ports import UnitOfWork
-from handlers.callbacks import DealList
+from handlers.callbacks import OPEN_LIST, DealList
 from handlers.i18n import Texts
 from handlers.views.deadline_notices import DEADLINE_NOTICES, moot
 from handlers.views.notices import render_notice
@@ -58,7 +58,7 @@ async def render_notices(
     lines.append(t(f"merged-{kind.replace('_', '-')}", count=len(ids), ids=deal_ranges(ids, t)))
     target = MERGEABLE[kind]
     button = InlineKeyboardButton(
-        text=t(f"btn-merged-{target}"), callback_data=DealList(kind=target, page=0).pack()
+        text=t(f"btn-merged-{target}"), callback_data=DealList(kind=target, cursor=OPEN_LIST).pack()
     )
     markup = InlineKeyboardMarkup(inline_keyboard=[[button]])
     return [SendMessage(chat_id=chat_id, text="\n".join(lines), reply_markup=markup)]

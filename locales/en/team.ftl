@@ -12,6 +12,7 @@ lists-not-staff = This command is for the sales team.
 list-page = page { $page } of { $pages }
 list-btn-prev = ◀ Back
 list-btn-next = Next ▶
+list-outdated = This page of the list is out of date. Open the list again: { $command }
 list-btn-open = #{ $id } · { $name }
 list-btn-open-overdue = ⏰ #{ $id } · { $name }
 list-btn-take = ✅ Take #{ $id }
@@ -41,7 +42,6 @@ unsorted-title = 📥 <b>Unsorted</b>: { $count } { $count ->
        *[other] leads
     }
 unsorted-empty = 📥 Nothing unsorted — every lead has an owner 👌
-unsorted-shown-oldest = Showing the { $shown } oldest.
 unsorted-item-since = waiting since { $at }
 unsorted-item-due = take by { $at }
 unsorted-hint = Tap “✅ Take” to become the lead's owner.

@@ -12,6 +12,7 @@ lists-not-staff = Эта команда — для сотрудников отд
 list-page = стр. { $page } из { $pages }
 list-btn-prev = ◀ Назад
 list-btn-next = Дальше ▶
+list-outdated = Эта страница списка устарела. Откройте список заново: { $command }
 list-btn-open = №{ $id } · { $name }
 list-btn-open-overdue = ⏰ №{ $id } · { $name }
 list-btn-take = ✅ Взять №{ $id }
@@ -42,7 +43,6 @@ unsorted-title = 📥 <b>Неразобранное</b>: { $count } { $count ->
        *[many] заявок
     }
 unsorted-empty = 📥 В неразобранном пусто — все заявки разобраны 👌
-unsorted-shown-oldest = Показаны { $shown } самых старых.
 unsorted-item-since = ждёт с { $at }
 unsorted-item-due = взять до { $at }
 unsorted-hint = Нажмите «✅ Взять», чтобы стать ответственным за заявку.

@@ -213,3 +213,17 @@ async def test_staff_lists_are_refused_to_prospects_and_the_queue_to_managers_wh
         await api.user(SUPERVISOR).expect("В неразобранном пусто")
     finally:
         await bot.stop()
+
+
+async def test_a_forged_or_outdated_page_button_gets_a_polite_answer(
+    api: FakeBotApi, running: RunningBot
+) -> None:
+    oleg = api.user(MANAGER)
+    await oleg.send("/deals")
+    await oleg.expect("У вас нет открытых сделок")
+    for forged in ("dl:mine:1", "dl:mine:n9999.1.1", "dl:unsorted:n0..5", "dl:mine:p0.x.1", "dl:bogus:n0..1"):
+        await oleg.press_data(forged, 1)
+        answer = await oleg.answer_of_callback()
+        assert "устарел" in answer["text"], forged
+    await oleg.send("/deals")  # and the bot is still there
+    await oleg.expect("У вас нет открытых сделок")

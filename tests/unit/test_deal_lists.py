@@ -1,4 +1,5 @@
-"""Rules of the deal lists: grouping by funnel stage with overdue deals first, paging, query meaning."""
+"""Rules of the deal lists: when a deal is overdue, how pages are numbered, what a query means (the grouping
+and paging themselves are read from SQL: tests/integration/test_deal_list_pages.py)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.crm_config import CrmConfig
-from domain.deal_lists import (
-    DealGroup,
-    ListItem,
-    QueryKind,
-    classify_query,
-    group_deals,
-    is_overdue,
-    page_bounds,
-    paginate,
-)
+from domain.deal_lists import QueryKind, classify_query, is_overdue
+from domain.list_pages import Slice
 from domain.models import Deal, DealStatus, Temperature
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
@@ -32,18 +24,6 @@ def deal(deal_id: int, stage: str, *, pipeline: str = "sales", contact_in: int |
     )  # fmt: skip
 
 
-def item(d: Deal) -> ListItem:
-    return ListItem(d, f"Client {d.id}", overdue=is_overdue(d, now=NOW))
-
-
-def layout(groups: tuple[DealGroup, ...]) -> list[tuple[str, list[int]]]:
-    """Groups as (name, deal ids): "overdue" or "pipeline/stage"."""
-    return [
-        ("overdue" if g.overdue else f"{g.pipeline}/{g.stage}", [i.deal.id or 0 for i in g.items])
-        for g in groups
-    ]
-
-
 @pytest.mark.parametrize(
     ("contact_in", "overdue"),
     [(None, False), (-1, True), (-60 * 24, True), (0, False), (1, False)],
@@ -53,65 +33,14 @@ def test_a_deal_is_overdue_once_its_next_contact_has_passed(contact_in: int | No
 
 
 @pytest.mark.parametrize(
-    ("deals", "expected"),
-    [
-        pytest.param([], [], id="nothing"),
-        pytest.param(
-            [deal(1, "proposal"), deal(2, "new"), deal(3, "qualified")],
-            [("sales/new", [2]), ("sales/qualified", [3]), ("sales/proposal", [1])],
-            id="stages in funnel order, not in the order of the deals",
-        ),
-        pytest.param(
-            [deal(1, "new"), deal(2, "proposal", contact_in=-5), deal(3, "new", contact_in=-90)],
-            [("overdue", [3, 2]), ("sales/new", [1])],
-            id="overdue first, the longest overdue on top, and not repeated under its stage",
-        ),
-        pytest.param(
-            [deal(1, "new"), deal(2, "new", contact_in=30), deal(3, "new", contact_in=10), deal(4, "new")],
-            [("sales/new", [3, 2, 1, 4])],
-            id="within a stage the nearest next contact first, deals without one last by number",
-        ),
-        pytest.param(
-            [deal(1, "new", pipeline="repeat"), deal(2, "contacted", pipeline="rewarm"), deal(3, "invoice")],
-            [("sales/invoice", [3]), ("rewarm/contacted", [2]), ("repeat/new", [1])],
-            id="pipelines in the order of the config",
-        ),
-        pytest.param(
-            [deal(1, "gone"), deal(2, "new")],
-            [("sales/new", [2]), ("sales/gone", [1])],
-            id="a stage the config no longer has goes last, still listed",
-        ),
-    ],
+    ("before", "shown", "after", "expected"),
+    [(0, 0, 0, (0, 1)), (0, 8, 0, (0, 1)), (8, 1, 0, (1, 2)), (16, 1, 0, (2, 3)), (0, 8, 9, (0, 3))],
 )
-def test_deals_are_grouped_overdue_first_then_by_stage_in_funnel_order(
-    crm_config: CrmConfig, deals: list[Deal], expected: list[tuple[str, list[int]]]
+def test_pages_hold_eight_deals_counted_from_the_deals_before_and_after_the_page(
+    before: int, shown: int, after: int, expected: tuple[int, int]
 ) -> None:
-    groups = group_deals([item(d) for d in deals], config=crm_config)
-    assert layout(groups) == expected
-    assert all(g.count == len(g.items) for g in groups)
-
-
-@pytest.mark.parametrize(
-    ("total", "page", "expected"),
-    [(0, 0, (0, 1)), (8, 0, (0, 1)), (9, 1, (1, 2)), (17, 5, (2, 3)), (17, -1, (0, 3))],
-)
-def test_pages_hold_eight_deals_and_a_page_out_of_range_is_clamped(
-    total: int, page: int, expected: tuple[int, int]
-) -> None:
-    assert page_bounds(total, page=page, size=8) == expected
-
-
-def test_a_group_cut_by_a_page_break_shows_on_both_pages_with_its_full_count(crm_config: CrmConfig) -> None:
-    deals = [deal(i, "new", contact_in=-i) for i in range(1, 4)] + [
-        deal(i, "qualified") for i in range(4, 15)
-    ]
-    groups = group_deals([item(d) for d in deals], config=crm_config)
-    first, second = paginate(groups, page=0, size=8), paginate(groups, page=1, size=8)
-    assert (first.pages, first.total) == (2, 14)
-    assert layout(first.groups) == [("overdue", [3, 2, 1]), ("sales/qualified", [4, 5, 6, 7, 8])]
-    assert layout(second.groups) == [("sales/qualified", [9, 10, 11, 12, 13, 14])]
-    assert first.groups[1].count == second.groups[0].count == 11
-    assert paginate(groups, page=9, size=8).page == 1
+    page = Slice(tuple((1, deal(n, "new")) for n in range(shown)), before, after, size=8)
+    assert (page.page, page.pages) == expected
 
 
 @pytest.mark.parametrize(

@@ -8,11 +8,12 @@ from datetime import timedelta
 import pytest
 
 from domain.crm_config import CrmConfig
+from domain.history_pages import HistoryCursor, HistoryWindow
 from domain.models import Contact, Deal, DealEvent, DealStatus, EventKind, Staff, Temperature
 from domain.overview import DealCard
 from handlers.i18n import Translator
 from handlers.views.deal_card import deal_card_text
-from handlers.views.deal_history import history_page
+from handlers.views.deal_history import history_cursor_of, history_page
 from handlers.views.formatting import TELEGRAM_TEXT_LIMIT, visible_length
 from tests.conftest import FIXED_NOW
 
@@ -50,20 +51,35 @@ def test_a_card_full_of_long_markup_looking_text_fits_one_message(crm_config: Cr
     assert "🔴" in text  # the overdue next contact is still shown
 
 
+def window(events: list[DealEvent], *, start: int | None, names: dict[int, str]) -> HistoryWindow:
+    """What the read model hands over for the page of up to ten events from `start` (None: the newest)."""
+    if start is None:
+        return HistoryWindow(events[-10:], max(len(events) - 10, 0), 0, True, names)
+    return HistoryWindow(events[start : start + 10], start, max(len(events) - start - 10, 0), False, names)
+
+
 @pytest.mark.parametrize("locale", ["ru", "en"])
 def test_a_history_page_of_long_notes_fits_one_message(crm_config: CrmConfig, locale: str) -> None:
     t = Translator().bind(locale)
     events = [
-        DealEvent(7, EventKind.NOTE, FIXED_NOW + timedelta(minutes=n), 101, {"kind": "call", "text": HOSTILE})
+        DealEvent(
+            7,
+            EventKind.NOTE,
+            FIXED_NOW + timedelta(minutes=n),
+            101,
+            {"kind": "call", "text": HOSTILE},
+            id=n + 1,
+        )
         for n in range(25)
     ]
-    for page in (0, 1, 2, None):
-        text, _ = history_page(events, {101: "Олег"}, crm_config, t, deal_id=7, pipeline="sales", page=page)
-        assert visible_length(text) <= TELEGRAM_TEXT_LIMIT, page
+    for start in (0, 1, 2, None):
+        page = window(events, start=start, names={101: "Олег"})
+        text, _ = history_page(page, crm_config, t, deal_id=7, pipeline="sales")
+        assert visible_length(text) <= TELEGRAM_TEXT_LIMIT, start
         assert well_formed(text)
         assert "Рога &amp; копыта" in text  # the notes themselves, not only their frames
-    last, _ = history_page(events, {}, crm_config, t, deal_id=7, pipeline="sales", page=None)
-    first, _ = history_page(events, {}, crm_config, t, deal_id=7, pipeline="sales", page=0)
+    last, _ = history_page(window(events, start=None, names={}), crm_config, t, deal_id=7, pipeline="sales")
+    first, _ = history_page(window(events, start=0, names={}), crm_config, t, deal_id=7, pipeline="sales")
     pages = int(first.split("\n")[0].rsplit(" ", 1)[-1])
     assert pages > 3  # long notes take more pages, each whole
     assert f"{pages} из {pages}" in last.split("\n")[0] or f"{pages} of {pages}" in last.split("\n")[0]
@@ -72,9 +88,43 @@ def test_a_history_page_of_long_notes_fits_one_message(crm_config: CrmConfig, lo
 def test_a_note_of_two_thousand_characters_is_shown_whole(crm_config: CrmConfig) -> None:
     t = Translator().bind("ru")
     note = "слово " * 330 + "конец"
-    events = [DealEvent(7, EventKind.NOTE, FIXED_NOW, 101, {"kind": "other", "text": note})]
-    text, _ = history_page(events, {}, crm_config, t, deal_id=7, pipeline="sales", page=None)
+    events = [DealEvent(7, EventKind.NOTE, FIXED_NOW, 101, {"kind": "other", "text": note}, id=1)]
+    text, _ = history_page(window(events, start=None, names={}), crm_config, t, deal_id=7, pipeline="sales")
     assert note in text
+
+
+@pytest.mark.parametrize(
+    ("start", "shown", "title", "buttons"),
+    [
+        (None, list(range(16, 26)), "стр. 3 из 3", ["« Раньше", "📇 Карточка сделки"]),
+        (0, list(range(1, 11)), "стр. 1 из 3", ["Позже »", "📇 Карточка сделки"]),
+        (10, list(range(11, 21)), "стр. 2 из 3", ["« Раньше", "Позже »", "📇 Карточка сделки"]),
+    ],
+)
+def test_history_pages_say_where_they_are_and_lead_to_the_entries_next_to_them(
+    crm_config: CrmConfig, start: int | None, shown: list[int], title: str, buttons: list[str]
+) -> None:
+    t = Translator().bind("ru")
+    events = [
+        DealEvent(7, EventKind.NOTE, FIXED_NOW, 101, {"kind": "call", "text": f"заметка {n}"}, id=n)
+        for n in range(1, 26)
+    ]
+    text, markup = history_page(
+        window(events, start=start, names={}), crm_config, t, deal_id=7, pipeline="sales"
+    )
+    assert title in text.split("\n")[0]
+    assert [n for n in range(1, 26) if f"заметка {n}\n" in text + "\n"] == shown
+    pressed = [(b.text, b.callback_data) for row in markup.inline_keyboard for b in row]
+    assert [label for label, _ in pressed] == buttons
+    places = {label: (data or "").rsplit(":", 1)[-1] for label, data in pressed}
+    assert places.get("« Раньше", f"b{shown[0]}") == f"b{shown[0]}"
+    assert places.get("Позже »", f"a{shown[-1]}") == f"a{shown[-1]}"
+    assert history_cursor_of(f"b{shown[0]}") == HistoryCursor(False, shown[0])
+
+
+@pytest.mark.parametrize("arg", ["0", "1", "a", "b-1", "x12", "a1e3", "b99999999999999999999", "a١٢"])
+def test_a_history_button_with_a_broken_place_is_not_read(arg: str) -> None:
+    assert history_cursor_of(arg) is None
 
 
 def test_visible_length_counts_like_telegram() -> None:

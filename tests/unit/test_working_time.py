@@ -404,3 +404,39 @@ def test_next_working_moment_is_working_and_skips_no_working_time(
     assert calendar.is_working(following)
     assert calendar.working_between(moment, following) == timedelta(0)
     assert (following == moment) is calendar.is_working(moment)
+
+
+# --- latest_start: the inverse of add ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("end", "duration", "latest"),
+    [
+        pytest.param(msk(2025, 10, 14, 12, 0), timedelta(hours=2), msk(2025, 10, 14, 10, 0), id="within-day"),
+        pytest.param(msk(2025, 10, 20, 9, 10), timedelta(minutes=15), msk(2025, 10, 17, 17, 55), id="monday"),
+        pytest.param(msk(2025, 10, 20, 8, 0), timedelta(hours=1), msk(2025, 10, 17, 17, 0), id="before-open"),
+        pytest.param(msk(2025, 10, 14, 18, 0), timedelta(hours=1), msk(2025, 10, 14, 17, 0), id="at-close"),
+        pytest.param(
+            msk(2027, 1, 11, 9, 10), timedelta(minutes=15), msk(2026, 12, 30, 17, 55), id="new-year"
+        ),
+        pytest.param(msk(2025, 10, 14, 10, 0), timedelta(0), msk(2025, 10, 14, 10, 0), id="zero"),
+    ],
+)
+def test_the_latest_start_is_the_last_moment_whose_deadline_has_come(
+    end: datetime, duration: timedelta, latest: datetime
+) -> None:
+    assert MOSCOW.latest_start(end, duration) == latest
+    assert MOSCOW.add(latest, duration) <= end < MOSCOW.add(latest + timedelta(microseconds=1), duration)
+
+
+def test_an_always_open_calendar_just_subtracts_the_duration() -> None:
+    assert ALWAYS.latest_start(utc(2025, 10, 18, 12), timedelta(hours=1)) == utc(2025, 10, 18, 11)
+
+
+@PROPERTY_SETTINGS
+@given(calendars, moments, moments, durations)
+def test_a_deadline_has_come_exactly_for_starts_up_to_the_latest_start(
+    calendar: BusinessCalendar, start: datetime, end: datetime, duration: timedelta
+) -> None:
+    """What lets SQL ask "next contact <= latest start" instead of "add(next contact) <= now" per deal."""
+    assert (calendar.add(start, duration) <= end) is (start <= calendar.latest_start(end, duration))
