@@ -187,6 +187,9 @@ async def test_many_leads_waiting_for_one_supervisor_go_as_merged_messages_and_n
         merged = [c for c in api.calls[since:] if "в неразобранном" in (c.message or {}).get("text", "")
                   and "заявок ждут" in (c.message or {}).get("text", "")]  # fmt: skip
         assert merged and "📥 Открыть неразобранное" in str(merged[0].params.get("reply_markup"))
+        supervisor = api.user(SUPERVISOR)
+        await supervisor.press("📥 Открыть неразобранное")
+        await supervisor.expect("Неразобранное")  # the queue, as /unsorted shows it
     finally:
         await app.dispatcher.stop_polling()
         await asyncio.wait_for(task, timeout=15)
