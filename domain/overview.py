@@ -67,13 +67,3 @@ async def staff_names(uow: UnitOfWork, events: list[DealEvent]) -> dict[int, str
         if member is not None and member.name:
             names[staff_id] = member.name
     return names
-
-
-async def deal_history(
-    uow: UnitOfWork, deal_id: int, *, limit: int = 100_000
-) -> tuple[list[DealEvent], dict[int, str]]:
-    """The whole history of a deal, oldest first, with the names of the staff in it. Ends its read."""
-    events = await uow.events.for_deal(deal_id, limit=limit)
-    names = await staff_names(uow, events)
-    await uow.rollback()
-    return events, names
