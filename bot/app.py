@@ -16,10 +16,10 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramNetworkError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock, SystemClock
+from bot.event_isolation import PerPersonIsolation
 from bot.flood_guard import FloodGuard
 from bot.fsm_storage import DatabaseStorage
 from bot.middlewares import (
@@ -253,4 +253,4 @@ def _fsm_storage(
         )
         redis_storage = RedisStorage(redis=Redis(connection_pool=pool))
         return redis_storage, RedisEventIsolation(redis=redis_storage.redis)
-    return DatabaseStorage(sessions_repo, clock), SimpleEventIsolation()
+    return DatabaseStorage(sessions_repo, clock), PerPersonIsolation()

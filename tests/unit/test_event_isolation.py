@@ -1,0 +1,46 @@
+"""A person's updates are handled one at a time, and no lock outlives its use."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiogram.fsm.storage.base import StorageKey
+
+from bot.event_isolation import PerPersonIsolation
+
+
+async def test_one_person_s_updates_wait_for_each_other_and_others_do_not() -> None:
+    isolation = PerPersonIsolation()
+    anna, boris = StorageKey(bot_id=1, chat_id=5, user_id=5), StorageKey(bot_id=1, chat_id=6, user_id=6)
+    order: list[str] = []
+    release = asyncio.Event()
+
+    async def handle(key: StorageKey, name: str, *, hold: bool = False) -> None:
+        async with isolation.lock(key):
+            order.append(f"{name} in")
+            if hold:
+                await release.wait()
+            order.append(f"{name} out")
+
+    first = asyncio.create_task(handle(anna, "anna-1", hold=True))
+    await asyncio.sleep(0)
+    second = asyncio.create_task(handle(anna, "anna-2"))
+    await handle(boris, "boris")  # not held up by Anna's update in hand
+    assert order == ["anna-1 in", "boris in", "boris out"]
+    release.set()
+    await asyncio.gather(first, second)
+    assert order[3:] == ["anna-1 out", "anna-2 in", "anna-2 out"]
+    assert isolation._locks == {}  # nobody holds or waits: nothing kept
+
+
+async def test_a_failing_update_gives_its_lock_back() -> None:
+    isolation = PerPersonIsolation()
+    key = StorageKey(bot_id=1, chat_id=5, user_id=5)
+    try:
+        async with isolation.lock(key):
+            raise RuntimeError("the handler failed")
+    except RuntimeError:
+        pass
+    async with isolation.lock(key):  # not left locked
+        pass
+    assert isolation._locks == {}
