@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, util
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -23,6 +24,9 @@ PG_POOL_RECYCLE_S = 1800
 # Statements that change something (or open a savepoint, which needs a transaction): SQLite begins the
 # write transaction IMMEDIATE just before the first of them.
 _WRITES = frozenset(("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "SAVEPOINT"))
+_HOLDS_WRITER = "voronka_holds_writer"
+# SQLAlchemy's bridge from its sync events back to the event loop (named await_only before 2.1).
+_await = getattr(util, "await_", None) or util.await_only
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -34,6 +38,11 @@ def create_engine(url: str) -> AsyncEngine:
     `SELECT ... FOR UPDATE` (a read meant for writing, such as a claim): that waits for the write lock
     (busy timeout) instead of failing with SQLITE_BUSY when another connection wrote since the read
     began, and a transaction that only reads never takes the write lock at all.
+
+    Within the process, writers queue on an asyncio lock before they ask SQLite: SQLite's own wait for
+    a busy lock sleeps in growing steps (up to 100 ms) and retries, so at a peak dozens of handlers would
+    sleep through locks long released (it was most of the bot's time at 100 prospects at once). Queued
+    here, each writer starts the moment the one before it commits.
     """
     parsed = make_url(url)
     if not parsed.get_backend_name().startswith("sqlite"):
@@ -68,15 +77,33 @@ def _make_sqlite_transactional(engine: AsyncEngine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
         cursor.close()
 
+    writer = asyncio.Lock()
+
     @event.listens_for(sync_engine, "before_cursor_execute")
     def _begin_before_first_write(
         connection: Any, cursor: Any, statement: str, _parameters: Any, context: Any, _many: bool
     ) -> None:
         if _first_word(statement) not in _WRITES and not _locks_rows(context):
             return
-        driver = connection.connection.dbapi_connection
-        if not _in_transaction(driver):
-            cursor.execute("BEGIN IMMEDIATE")
+        fairy = connection.connection
+        if _in_transaction(fairy.dbapi_connection):
+            return
+        if not fairy.info.get(_HOLDS_WRITER):
+            # As long as SQLite would wait for the lock, and failing the same way after that.
+            _await(asyncio.wait_for(writer.acquire(), SQLITE_BUSY_TIMEOUT_S))
+            fairy.info[_HOLDS_WRITER] = True
+        cursor.execute("BEGIN IMMEDIATE")
+
+    def _release(info: dict[Any, Any]) -> None:
+        if info.pop(_HOLDS_WRITER, False):
+            writer.release()
+
+    # The transaction ends (commit, rollback), or its connection goes back to the pool or away without
+    # one (a cancelled task, an invalidated connection): the next writer may go.
+    for name in ("commit", "rollback"):
+        event.listen(sync_engine, name, lambda connection: _release(connection.connection.info))
+    for name in ("checkin", "invalidate", "soft_invalidate", "close"):
+        event.listen(sync_engine.pool, name, lambda _dbapi, record, *_: _release(record.info))
 
 
 def _first_word(statement: str) -> str:

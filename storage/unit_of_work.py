@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.ports import (
@@ -29,9 +29,12 @@ from storage.fsm_repository import SqlConversations
 from storage.history_repository import SqlEventRepository, SqlMessageRepository
 from storage.outbox_repository import SqlOutbox
 from storage.staff_repository import SqlStaffRepository
-from storage.tables import ProcessedUpdateRow
+from storage.tables import Base, ProcessedUpdateRow
 from storage.team_repository import SqlInviteRepository, SqlMessageLinkRepository
 from storage.timer_repository import SqlTimerRepository
+
+# Read and written on every update: Core statements, without the ORM's bookkeeping.
+_HANDLED = Base.metadata.tables[ProcessedUpdateRow.__tablename__]
 
 
 class SqlUnitOfWork:
@@ -97,9 +100,7 @@ class SqlUnitOfWork:
     async def update_seen(self, update_id: int) -> bool:
         """Whether this update was handled already (a plain read: on SQLite it takes no lock)."""
         session = self._require_session()
-        found = await session.scalar(
-            select(ProcessedUpdateRow.update_id).where(ProcessedUpdateRow.update_id == update_id)
-        )
+        found = await session.scalar(select(_HANDLED.c.update_id).where(_HANDLED.c.update_id == update_id))
         return found is not None
 
     @property
@@ -113,7 +114,7 @@ class SqlUnitOfWork:
         await self.conversations.flush()
         if self._pending_update is not None:
             update_id, at = self._pending_update
-            session.add(ProcessedUpdateRow(update_id=update_id, at=at))
+            await session.execute(insert(_HANDLED).values(update_id=update_id, at=at))
         await session.commit()
         self._pending_update = None
         self.conversations.committed()
