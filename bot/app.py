@@ -43,7 +43,7 @@ from handlers import build_router
 from handlers.command_menu import show_everyone_commands, show_staff_commands
 from handlers.i18n import Translator
 from storage.engine import create_engine, session_factory
-from storage.fsm_repository import FsmRepository
+from storage.fsm_repository import ConversationCache, FsmRepository
 from storage.housekeeping import prune_processed_updates
 from storage.migrator import upgrade_async
 from storage.outbox_repository import OutboxQueue
@@ -182,6 +182,8 @@ def build_app(
     sessions = session_factory(engine)
     translator = Translator(default_locale=settings.default_locale)
     team = TeamCache(lambda: read_roster(sessions))
+    # Conversation state in the database serves this one process, so what it committed can be kept.
+    conversations = None if settings.redis_url else ConversationCache()
 
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     session.middleware(KeepResponseTypes())
@@ -194,8 +196,9 @@ def build_app(
 
     def make_uow() -> SqlUnitOfWork:
         return SqlUnitOfWork(
-            sessions, after_commit=notifier.wake, after_timers=scheduler.poke, after_team=team.forget
-        )
+            sessions, after_commit=notifier.wake, after_timers=scheduler.poke, after_team=team.forget,
+            conversations=conversations,
+        )  # fmt: skip
 
     notifier = Notifier(
         bot=bot, queue=OutboxQueue(sessions), make_uow=make_uow, config=config, translator=translator,
@@ -206,7 +209,9 @@ def build_app(
         tick_s=settings.scheduler_tick,
     )  # fmt: skip
 
-    storage, isolation = _fsm_storage(settings, sessions_repo=FsmRepository(sessions), clock=clock)
+    storage, isolation = _fsm_storage(
+        settings, sessions_repo=FsmRepository(sessions, conversations), clock=clock
+    )
     # People named in ADMIN_IDS / SUPERVISOR_IDS / MANAGER_IDS get their roles back at every start, so
     # removing them in /staff would not last: the team screen refuses and says where to change it.
     pinned = (

@@ -29,11 +29,12 @@ class PerPersonIsolation(BaseEventIsolation):
             async with lock:
                 yield
         finally:
-            lock, users = self._locks[key]
-            if users == 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
+            held, users = self._locks.get(key, (None, 0))
+            if held is lock:  # (gone when the bot closed meanwhile: nothing to count down)
+                if users == 1:
+                    del self._locks[key]
+                else:
+                    self._locks[key] = (lock, users - 1)
 
     async def close(self) -> None:
         self._locks.clear()

@@ -89,8 +89,10 @@ def _make_sqlite_transactional(engine: AsyncEngine) -> None:
         if _in_transaction(fairy.dbapi_connection):
             return
         if not fairy.info.get(_HOLDS_WRITER):
-            # As long as SQLite would wait for the lock, and failing the same way after that.
-            _await(asyncio.wait_for(writer.acquire(), SQLITE_BUSY_TIMEOUT_S))
+            if writer.locked():  # as long as SQLite would wait for the lock, and failing the same way
+                _await(asyncio.wait_for(writer.acquire(), SQLITE_BUSY_TIMEOUT_S))
+            else:
+                _await(writer.acquire())  # free: taken at once
             fairy.info[_HOLDS_WRITER] = True
         cursor.execute("BEGIN IMMEDIATE")
 

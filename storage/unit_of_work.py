@@ -25,7 +25,7 @@ from domain.ports import (
 from storage.breach_repository import SqlBreachRepository, SqlUnreachableRepository
 from storage.contact_repository import SqlContactRepository
 from storage.deal_repository import SqlDealRepository
-from storage.fsm_repository import SqlConversations
+from storage.fsm_repository import ConversationCache, SqlConversations
 from storage.history_repository import SqlEventRepository, SqlMessageRepository
 from storage.outbox_repository import SqlOutbox
 from storage.staff_repository import SqlStaffRepository
@@ -43,10 +43,12 @@ class SqlUnitOfWork:
     `after_commit` is called after a commit that wrote to the outbox (the notifier is woken up),
     `after_timers` after one that wrote timers (the scheduler looks again when the next one is due),
     and `after_team` after one that changed the team or who cannot be written to (the bot's cached
-    roster is read again). `mark_update()` makes the next commit also record a Telegram update as
-    handled, in the same transaction as its effects and its conversation state (`conversations`): a
-    crash before the commit means the update is handled again, and a concurrent second delivery fails
-    on the primary key and rolls back whole.
+    roster is read again). `conversations` keeps committed conversation state in memory (one process
+    with state in the database; see storage/fsm_repository.py).
+
+    `mark_update()` makes the next commit also record a Telegram update as handled, in the same
+    transaction as its effects and its conversation state: a crash before the commit means the update
+    is handled again, and a concurrent second delivery fails on the primary key and rolls back whole.
     """
 
     def __init__(
@@ -56,8 +58,10 @@ class SqlUnitOfWork:
         after_commit: Callable[[], None] | None = None,
         after_timers: Callable[[], None] | None = None,
         after_team: Callable[[], None] | None = None,
+        conversations: ConversationCache | None = None,
     ) -> None:
         self._sessions = sessions
+        self._conversation_cache = conversations
         self._after_commit = after_commit
         self._after_timers = after_timers
         self._after_team = after_team
@@ -81,7 +85,7 @@ class SqlUnitOfWork:
         self.links: MessageLinkRepository = SqlMessageLinkRepository(session)
         self._outbox = SqlOutbox(session)
         self.outbox: Outbox = self._outbox
-        self.conversations = SqlConversations(session)
+        self.conversations = SqlConversations(session, self._conversation_cache)
         return self
 
     async def __aexit__(

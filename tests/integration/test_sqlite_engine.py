@@ -94,3 +94,41 @@ async def test_conversation_state_changed_in_an_update_is_written_by_its_commit_
         assert (await storage.get_state(key), await storage.get_data(key)) == ("Form:step1", {"q": 1})
     finally:
         await engine.dispose()
+
+
+async def test_committed_state_is_served_from_memory_and_a_failed_update_leaves_no_trace_there(
+    tmp_path: Path,
+) -> None:
+    from sqlalchemy import event
+
+    from storage.fsm_repository import ConversationCache
+    from storage.unit_of_work import SqlUnitOfWork
+
+    url = f"sqlite+aiosqlite:///{tmp_path}/cache.db"
+    await upgrade_async(url)
+    engine = create_engine(url)
+    sessions = session_factory(engine)
+    cache = ConversationCache()
+    reads: list[str] = []
+    event.listen(
+        engine.sync_engine,
+        "before_cursor_execute",
+        lambda _c, _cur, sql, *_: (
+            reads.append(sql) if "fsm_states" in sql and sql.startswith("SELECT") else None
+        ),
+    )
+    now = SystemClock().now()
+    try:
+        async with SqlUnitOfWork(sessions, conversations=cache) as uow:
+            await uow.conversations.store("k", now=now, state="Form:one", data={"q": 1})
+            await uow.commit()
+        async with SqlUnitOfWork(sessions, conversations=cache) as uow:  # fails: never commits
+            _, data = await uow.conversations.load("k")
+            data["q"] = 99
+            await uow.conversations.store("k", now=now, state="Form:two", data=data)
+        async with SqlUnitOfWork(sessions, conversations=cache) as uow:
+            assert await uow.conversations.load("k") == ("Form:one", {"q": 1})
+        assert len(reads) == 1  # the first store's own read of the row; never again from memory
+        assert await FsmRepository(sessions).load("k") == ("Form:one", {"q": 1})
+    finally:
+        await engine.dispose()

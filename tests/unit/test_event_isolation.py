@@ -44,3 +44,11 @@ async def test_a_failing_update_gives_its_lock_back() -> None:
     async with isolation.lock(key):  # not left locked
         pass
     assert isolation._locks == {}
+
+
+async def test_an_update_still_running_when_the_bot_closes_finishes_without_error() -> None:
+    isolation = PerPersonIsolation()
+    key = StorageKey(bot_id=1, chat_id=5, user_id=5)
+    async with isolation.lock(key):
+        await isolation.close()
+    assert isolation._locks == {}
