@@ -438,9 +438,11 @@ class FakeBotApi:
         except Exception as exc:  # odd input must never crash the handler
             error = TelegramError(400, f"Bad Request: {type(exc).__name__}: {exc}")
         else:
-            if isinstance(value, _Produced):
-                call.message, value = _json_copy(value.message), value.result
-            call.result = _json_copy(value)
+            if isinstance(value, _Produced):  # its result is a fresh copy already (see _public)
+                call.message, call.result = _json_copy(value.message), value.result
+                value = value.result
+            else:  # getUpdates answers copies too; other results may be the server's own objects
+                call.result = value if name == "getUpdates" else _json_copy(value)
             await self._record(call)
             return web.json_response({"ok": True, "result": value})
         call.failed, call.error = True, error.description
