@@ -6,3 +6,7 @@ measured in the same run, so every figure comes with its yardstick.
 table; ``python -m bench smoke`` runs them all at a tiny size for CI. Targets live here, never in the
 tests. ``--repo PATH`` measures another checkout's bot (its ``.venv`` when it has one).
 """
+
+import time
+
+IMPORTED_AT = time.monotonic()  # the smoke run's clock starts here, before any heavy import

@@ -29,10 +29,14 @@ def label(backend: str | None) -> str:
 
 @dataclass(frozen=True)
 class Servers:
-    """The PostgreSQL server (an admin URL; databases are made beside it) and the Redis database."""
+    """The PostgreSQL server (an admin URL; databases are made beside it; ``postgresql+asyncpg://`` is
+    taken too) and the Redis database."""
 
     pg: str = DEFAULT_PG
     redis: str = DEFAULT_REDIS
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pg", self.pg.replace("postgresql+asyncpg://", "postgresql://", 1))
 
     async def missing(self, backend: str) -> str | None:
         """Why ``backend`` cannot run here (a server down), or None."""

@@ -42,13 +42,14 @@ class Result:
 
 async def supervisor_told(api: FakeBotApi, checkout: Checkout, storm: Storm) -> Result:
     """(a): how long until the supervisor was told of every lead meant for them."""
-    manager_id, supervisor_id = storm.team.managers[0], storm.team.supervisors[0]
-    wave = await make_wave(api, checkout, storm, {manager_id, supervisor_id})
+    supervisor_id = storm.team.supervisors[0]
+    wave = await make_wave(api, checkout, storm, {*storm.team.managers, supervisor_id})
     made, numbers, start, last_lead, told = wave.made, wave.numbers, wave.started, wave.last_lead, wave.told
     if storm.echo:
         return Result([storm.label, str(made), num(last_lead - start), *["—"] * 6], made, 0)
-    manager, supervisor = told.to(manager_id, numbers), told.to(supervisor_id, numbers)
-    untold = numbers - set(manager) - set(supervisor)
+    manager = {n for m in storm.team.managers for n in told.to(m, numbers)}  # any manager's
+    supervisor = told.to(supervisor_id, numbers)
+    untold = numbers - manager - set(supervisor)
     last_told = max(supervisor.values()) if supervisor else None
     after_last = None if last_told is None or untold else max(0.0, last_told - last_lead)
     verdict = "met" if after_last is not None and after_last <= TARGET_AFTER_LAST_S else "missed"
@@ -101,7 +102,7 @@ A_HEADERS = (
     "run",
     "leads",
     "made in s",
-    "to manager",
+    "to managers",
     "to supervisor",
     "untold",
     "supervisor told of all, s after last lead",

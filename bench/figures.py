@@ -49,6 +49,7 @@ class RunFigures:
     latencies: list[float] = field(default_factory=list)
     cpu_seconds: float | None = None
     calls: int = 0  # Bot API calls to the people (getUpdates and staff notices left out)
+    messages: int = 0  # of them, sends and edits: what a bot's flood limiter paces
     failed: int = 0  # people told "something went wrong"
     missing: int = 0  # people who never got to the end (confirmation or the last echo)
     bench_busy: float | None = None  # share of the run the bench process (stand-in + people) was on CPU
@@ -63,6 +64,10 @@ class RunFigures:
     @property
     def cpu_per_update(self) -> float | None:
         return self.cpu_seconds / self.updates if self.cpu_seconds is not None and self.updates else None
+
+    @property
+    def messages_per_second(self) -> float:
+        return self.messages / self.seconds if self.seconds > 0 else math.nan
 
     @property
     def calls_per_update(self) -> float:

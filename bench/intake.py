@@ -39,6 +39,7 @@ HEADERS = (
     "CPU ms/upd",
     "×echo",
     "calls/upd",
+    "msgs/s",
     "failed",
     "missing",
     "bench CPU",
@@ -84,6 +85,7 @@ async def crowd(
         latencies=[x for t in talkers for x in t.outcome.latencies],
         cpu_seconds=cpu,
         calls=len(theirs),
+        messages=sum(c.method.startswith(("send", "edit")) and not c.failed for c in theirs),
         failed=sum(t.outcome.failed for t in talkers),
         missing=sum(not t.outcome.finished for t in talkers),
         bench_busy=own / wall,
@@ -111,6 +113,7 @@ def row(run: RunFigures, echo: RunFigures | None) -> list[str]:
         num(run.cpu_per_update and run.cpu_per_update * 1000, 2),
         ratio(run.cpu_per_update, echo.cpu_per_update if echo else None),
         num(run.calls_per_update, 2),
+        num(run.messages_per_second),
         str(run.failed),
         str(run.missing),
         f"{run.bench_busy:.0%}" if run.bench_busy is not None else "—",
@@ -189,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"intake: {checkout.root} ({len(questionnaire.kinds)} questions: {', '.join(questionnaire.kinds)});"
         " /start + every answer, all prospects at once; latency = update injected -> next question or"
-        " confirmation at the stand-in; calls/upd = Bot API calls to the prospects per update",
+        " confirmation at the stand-in; calls/upd = Bot API calls to the prospects per update, msgs/s = of"
+        " them, sends and edits per second",
         flush=True,
     )
     with scratch() as tmp:
