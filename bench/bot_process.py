@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import signal
 import time
 from pathlib import Path
@@ -128,6 +129,15 @@ class BotProcess:
             return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return "(no log)"
+
+    def error_seen(self) -> str | None:
+        """The exception line of the first traceback in its log, to say what went wrong."""
+        try:
+            lines = self.log.read_text(errors="replace").splitlines()
+        except OSError:
+            return None
+        found = (line for line in lines if re.match(r"^[\w.]+(Error|Exception|Exit)\b.*", line))
+        return next(found, None)
 
     def errors_logged(self) -> int:
         """Lines at ERROR level in its log (a failed update logs one)."""

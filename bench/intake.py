@@ -146,7 +146,9 @@ async def measure(
                 figures = await crowd(api, process, questionnaire, people, echo=db is None, label=label,
                                       patience=patience, run_limit=run_limit)  # fmt: skip
             if errors := process.errors_logged():
-                notes.append(f"{label} at {people}: {errors} ERROR lines in its log")
+                notes.append(
+                    f"{label} at {people}: {errors} ERROR lines in its log, first: {process.error_seen()}"
+                )
         if sampling_now:
             title = f"py-spy of the bot during the run, {label}, {people} prospects ({spy})"
             print_profile(spy, title=title, roots=(str(checkout.root),))

@@ -80,7 +80,14 @@ class Measured:
 
 
 async def starts_of(
-    checkout: Checkout, servers: Servers, backend: str | None, starts: int, people: int, workdir: Path
+    checkout: Checkout,
+    servers: Servers,
+    backend: str | None,
+    starts: int,
+    people: int,
+    workdir: Path,
+    *,
+    at_once: int = 200,
 ) -> Measured:
     """Start the process ``starts`` times on the same data; the last time, hold ``people`` prospects."""
     measured = Measured()
@@ -148,11 +155,11 @@ def print_table(checkout: Checkout, label: str, bot: Measured, echo: Measured, p
 
 
 async def measure(
-    checkout: Checkout, servers: Servers, db: str, starts: int, people: int, workdir: Path
+    checkout: Checkout, servers: Servers, db: str, starts: int, people: int, workdir: Path, at_once: int
 ) -> None:
-    echo = await starts_of(checkout, servers, None, starts, people, workdir / "echo")
-    bot = await starts_of(checkout, servers, db, starts, people, workdir / "bot")
-    print_table(checkout, LABELS[db], bot, echo, people)
+    echo = await starts_of(checkout, servers, None, starts, people, workdir / "echo", at_once=at_once)
+    bot = await starts_of(checkout, servers, db, starts, people, workdir / "bot", at_once=at_once)
+    print_table(checkout, f"{LABELS[db]}, {min(at_once, people)} people at a time", bot, echo, people)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--starts", type=int, default=3, help="starts of each process")
     parser.add_argument("--prospects", type=int, default=1000, help="prospects held mid-questionnaire")
+    parser.add_argument("--at-once", type=int, default=200, help="of them, answering at the same time")
     args = parser.parse_args(argv)
     if args.smoke:
         args.starts, args.prospects = 1, 5
@@ -171,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         if reason := asyncio.run(servers.missing(db)):
             print(f"{LABELS[db]} skipped: {reason}")
             return 0
-        asyncio.run(measure(checkout, servers, db, args.starts, args.prospects, Path(tmp)))
+        asyncio.run(measure(checkout, servers, db, args.starts, args.prospects, Path(tmp), args.at_once))
     return 0
 
 
