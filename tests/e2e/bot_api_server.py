@@ -12,7 +12,13 @@ Fidelity notes (what the server checks like Telegram does):
   unbalanced tags fail with 400 "can't parse entities";
 * empty / too long texts and captions, ``callback_data`` over 64 bytes, editing a missing message,
   an edit that changes nothing, and unknown callback query ids fail with Telegram's 400 errors;
-* ``editMessageText``/``editMessageCaption`` without ``reply_markup`` remove the inline keyboard.
+* ``editMessageText``/``editMessageCaption`` without ``reply_markup`` remove the inline keyboard;
+* opt-in (``FakeBotApi(flood_limits=True)`` or :meth:`FakeBotApi.enforce_flood_limits`): Telegram's
+  flood limits, answered with 429 and ``retry_after`` like Telegram does (see ``bot_api_flood.py``).
+
+Benchmarks drive thousands of people through it (``bench/``), so the hot paths copy JSON with
+:func:`_json_copy` rather than ``copy.deepcopy`` and observers subscribe with :meth:`FakeBotApi.listen`
+instead of each waking on every call.
 """
 
 from __future__ import annotations
@@ -27,13 +33,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar, cast
 
 from aiohttp import web
 
+from .bot_api_flood import FloodLimits, is_send
 from .bot_api_people import FakeUser, button_texts, media, utf16_len
 
 Json = dict[str, Any]
+_J = TypeVar("_J")
 
 BOT_USER: Json = {
     "id": 42,
@@ -136,8 +144,10 @@ class _Produced(NamedTuple):
 class FakeBotApi:
     """In-process Telegram Bot API. Use as ``async with FakeBotApi() as api:``."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, flood_limits: bool = False) -> None:
         self.calls: list[ApiCall] = []
+        self.flood: FloodLimits | None = FloodLimits() if flood_limits else None
+        self._listeners: list[Callable[[ApiCall], None]] = []
         self.polls_waiting = 0  # getUpdates requests currently long-polling
         self._changed = asyncio.Condition()  # notified on every new call and every injected update
         self._runner: web.AppRunner | None = None
@@ -210,7 +220,7 @@ class FakeBotApi:
 
     def sent_to(self, chat_id: int) -> list[Json]:
         """Bot messages currently held for the chat (deleted ones gone, edits applied), oldest first."""
-        return [copy.deepcopy(m) for m in self._bot_msgs.get(chat_id, {}).values()]
+        return [_json_copy(m) for m in self._bot_msgs.get(chat_id, {}).values()]
 
     def find_message(self, chat_id: int, message_id: int) -> Json | None:
         """A stored bot or user message of the chat, as Telegram would embed it in an update."""
@@ -270,6 +280,13 @@ class FakeBotApi:
         except TimeoutError:
             raise AssertionError(f"No long poll within {timeout}s. Recent calls:\n{self.dump()}") from None
 
+    def listen(self, listener: Callable[[ApiCall], None]) -> Callable[[], None]:
+        """Call ``listener(call)`` for every call recorded from now on, as it is recorded (getUpdates
+        too). Returns a function that stops it. For observers of many chats at once: one callback per
+        call instead of every waiter rescanning :attr:`calls`."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
     def dump(self, last: int = 20) -> str:
         """Readable list of the last recorded calls, getUpdates left out."""
         rows = [(i, c) for i, c in enumerate(self.calls) if c.method != "getUpdates"][-last:]
@@ -316,7 +333,7 @@ class FakeBotApi:
         }
         self._user_msgs.setdefault(chat_id, {})[msg["message_id"]] = msg
         await self.inject_update("message", _public(msg))
-        return copy.deepcopy(msg)
+        return _json_copy(msg)
 
     def new_callback_id(self) -> str:
         """A fresh callback query id that answerCallbackQuery will accept."""
@@ -366,6 +383,12 @@ class FakeBotApi:
         """Every send/edit/copy/forward to the chat fails with 403 "bot was blocked by the user"."""
         self._blocked.add(chat_id)
 
+    def enforce_flood_limits(self, on: bool = True, *, clock: Callable[[], float] = time.monotonic) -> None:
+        """Refuse sends over Telegram's flood limits with 429 (see ``bot_api_flood.py``), or stop.
+        ``clock`` (seconds) lets a test move time without sleeping. Refusals are counted in
+        ``api.flood.refused``."""
+        self.flood = FloodLimits(clock) if on else None
+
     def unblock(self, chat_id: int) -> None:
         self._blocked.discard(chat_id)
 
@@ -404,15 +427,22 @@ class FakeBotApi:
                 await asyncio.sleep(self._delay)
             if error := self._injected_fault(name, call.params):
                 raise error
+            flood = self.flood if is_send(name) else None
+            if flood is not None and (wait := flood.retry_after(call.params.get("chat_id"))) is not None:
+                raise TelegramError(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
             value = await self._get_updates(call.params) if name == "getUpdates" else handler(call.params)
+            if flood is not None:
+                flood.sent(call.params.get("chat_id"))
         except TelegramError as exc:
             error = exc
         except Exception as exc:  # odd input must never crash the handler
             error = TelegramError(400, f"Bad Request: {type(exc).__name__}: {exc}")
         else:
-            if isinstance(value, _Produced):
-                call.message, value = copy.deepcopy(value.message), value.result
-            call.result = copy.deepcopy(value)
+            if isinstance(value, _Produced):  # its result is a fresh copy already (see _public)
+                call.message, call.result = _json_copy(value.message), value.result
+                value = value.result
+            else:  # getUpdates answers copies too; other results may be the server's own objects
+                call.result = value if name == "getUpdates" else _json_copy(value)
             await self._record(call)
             return web.json_response({"ok": True, "result": value})
         call.failed, call.error = True, error.description
@@ -428,6 +458,8 @@ class FakeBotApi:
     async def _record(self, call: ApiCall) -> None:
         async with self._changed:
             self.calls.append(call)
+            for listener in list(self._listeners):
+                listener(call)
             self._changed.notify_all()
 
     async def _get_updates(self, params: Json) -> list[Json]:
@@ -454,7 +486,7 @@ class FakeBotApi:
                             await self._changed.wait_for(lambda: bool(self._pending) or self._closing)
                 finally:
                     self.polls_waiting -= 1
-            return copy.deepcopy(self._pending[:limit])
+            return _json_copy(self._pending[:limit])
 
     # ------------------------------------------------------------------ Bot API methods
     def _method_table(self) -> dict[str, Callable[[Json], Any]]:
@@ -792,9 +824,19 @@ def _markup(p: Json) -> Json | None:
     return markup
 
 
+def _json_copy(value: _J) -> _J:
+    """A deep copy of JSON data (dicts, lists and scalars), several times faster than
+    ``copy.deepcopy``, which the stand-in would otherwise spend most of its time in under load."""
+    if isinstance(value, dict):
+        return cast(_J, {key: _json_copy(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return cast(_J, [_json_copy(item) for item in value])
+    return value
+
+
 def _public(msg: Json) -> Json:
     """A deep copy as Telegram embeds it: only inline keyboards, replies not nested twice."""
-    out = copy.deepcopy(msg)
+    out = _json_copy(msg)
     if _inline(out.get("reply_markup")) is None:
         out.pop("reply_markup", None)
     if isinstance(out.get("reply_to_message"), dict):
@@ -852,7 +894,10 @@ async def _read_params(request: web.Request) -> Json:
                     }
                 else:
                     raw[key] = value if isinstance(value, str) else bytes(value).decode()
-    params: Json = _attach({k: _normalise(k, v) for k, v in raw.items()}, files)
+    params: Json = {k: _normalise(k, v) for k, v in raw.items()}
+    if not files:
+        return params
+    params = _attach(params, files)
     referenced = json.dumps(raw, default=str)
     for key, upload in files.items():
         if f"attach://{key}" not in referenced:

@@ -362,3 +362,94 @@ async def test_stopping_the_server_answers_a_waiting_long_poll() -> None:
         await asyncio.wait_for(api.stop(), timeout=5)
         async with await asyncio.wait_for(waiting, timeout=5) as resp:
             assert (await resp.json())["result"] == []
+
+
+class ManualClock:
+    """Seconds that move only when a test moves them, for the flood windows."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_flood_limits_are_off_unless_asked_for(bot: Bot, api: FakeBotApi) -> None:
+    assert api.flood is None
+    for n in range(5):
+        await bot.send_message(PROSPECT, f"message {n}")
+    assert not any(call.failed for call in api.calls)
+
+
+async def test_a_second_message_to_a_private_chat_within_a_second_gets_429_with_retry_after(
+    bot: Bot, api: FakeBotApi
+) -> None:
+    clock = ManualClock()
+    api.enforce_flood_limits(clock=clock)
+    await bot.send_message(PROSPECT, "one")
+    with pytest.raises(TelegramRetryAfter) as refused:
+        await bot.send_message(PROSPECT, "two")
+    assert refused.value.retry_after == 1
+    assert api.calls_of("sendMessage")[-1].error == "Too Many Requests: retry after 1"
+    await bot.send_message(PROSPECT + 1, "another chat is not held up")
+    await bot.edit_message_text("one, edited", chat_id=PROSPECT, message_id=1)  # edits are not limited
+    clock.now += 0.5
+    with pytest.raises(TelegramRetryAfter):
+        await bot.send_message(PROSPECT, "still too soon")
+    clock.now += 0.5
+    await bot.send_message(PROSPECT, "a second later")
+    assert api.flood is not None and api.flood.refused == 2
+    assert [m["text"] for m in api.sent_to(PROSPECT)] == ["one, edited", "a second later"]
+
+
+async def test_more_than_30_messages_a_second_overall_get_429(bot: Bot, api: FakeBotApi) -> None:
+    clock = ManualClock()
+    api.enforce_flood_limits(clock=clock)
+    for chat in range(30):
+        await bot.send_message(PROSPECT + chat, "hi")
+    clock.now += 0.25
+    with pytest.raises(TelegramRetryAfter) as refused:
+        await bot.send_message(PROSPECT + 99, "the 31st")
+    assert refused.value.retry_after == 1
+    clock.now += 0.75
+    await bot.send_message(PROSPECT + 99, "the window moved on")
+
+
+async def test_a_group_takes_20_messages_a_minute(bot: Bot, api: FakeBotApi) -> None:
+    clock = ManualClock()
+    api.enforce_flood_limits(clock=clock)
+    group = -100500
+    for n in range(20):
+        await bot.send_message(group, f"card {n}")
+        clock.now += 1.5
+    with pytest.raises(TelegramRetryAfter) as refused:
+        await bot.send_message(group, "card 20")
+    assert refused.value.retry_after == 30  # the first card leaves the window at 60 s
+    clock.now += 30
+    await bot.send_message(group, "card 20")
+
+
+async def test_flood_limits_can_be_switched_on_at_creation_and_off_again() -> None:
+    async with FakeBotApi(flood_limits=True) as api:
+        bot = Bot(token=TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(api.url)))
+        try:
+            await bot.send_message(PROSPECT, "one")
+            with pytest.raises(TelegramRetryAfter):
+                await bot.send_message(PROSPECT, "two")
+            api.enforce_flood_limits(False)
+            await bot.send_message(PROSPECT, "two")
+        finally:
+            await bot.session.close()
+
+
+async def test_a_listener_hears_every_call_as_it_is_recorded_until_it_stops(
+    bot: Bot, api: FakeBotApi
+) -> None:
+    heard: list[str] = []
+    stop = api.listen(lambda call: heard.append(f"{call.method} failed={call.failed}"))
+    await bot.send_message(PROSPECT, "hi")
+    with pytest.raises(TelegramBadRequest):
+        await bot.send_message(PROSPECT, "")
+    stop()
+    await bot.get_me()
+    assert heard == ["sendMessage failed=False", "sendMessage failed=True"]
