@@ -47,12 +47,18 @@ class InProcessBot(RunningBot):
 
 def _quick_sends(build_app: Callable[..., Any]) -> dict[str, Any]:
     """A faster per-chat pace where the factory takes one (as tests/e2e/conftest.py does): counting
-    statements needs no waiting for Telegram's pace. Nothing when this checkout's factory differs."""
-    if "send_limits" not in inspect.signature(build_app).parameters:
-        return {}
+    statements needs no waiting for Telegram's pace. Today's factory takes the outbox's `pacer`; an
+    older checkout's took `send_limits`. Nothing when this checkout's factory takes neither."""
+    parameters = inspect.signature(build_app).parameters
     try:
-        from bot.rate_limit import SendRateLimiter
+        if "pacer" in parameters:
+            from bot.outbox_pacing import OutboxPacer
 
-        return {"send_limits": SendRateLimiter(private_per_second=50)}
+            return {"pacer": OutboxPacer(private_per_second=50)}
+        if "send_limits" in parameters:
+            from bot.rate_limit import SendRateLimiter
+
+            return {"send_limits": SendRateLimiter(private_per_second=50)}
     except (ImportError, TypeError):
-        return {}
+        pass
+    return {}
