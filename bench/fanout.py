@@ -174,7 +174,9 @@ async def _run(args: argparse.Namespace, checkout: Checkout, servers: Servers, t
     if args.only != "a":
         print(
             f"fanout (b): {args.many_leads} leads to {args.managers} managers, {args.at_once} prospects at "
-            f"once, stand-in enforcing Telegram's flood limits (30/s overall, 1/s per private chat); {HOW}",
+            f"once, stand-in enforcing Telegram's flood limits on the bulk sending, the notices to the team "
+            f"(30/s overall, 1/s per private chat; replies to the prospects are answers, not bulk, and are "
+            f"counted but not limited); {HOW}",
             flush=True,
         )
         team = Team(managers=tuple(MANAGER + n for n in range(args.managers)))
@@ -182,8 +184,9 @@ async def _run(args: argparse.Namespace, checkout: Checkout, servers: Servers, t
         async def b(db: str | None) -> list[str]:
             storm = Storm(label(db), db is None, args.many_leads, team, args.wait, at_once=args.at_once)
             stage = on_stage(
-                checkout, servers, db, tmp / f"b-{db}", crm=ONE_QUESTION, team=team, flood_limits=True
-            )
+                checkout, servers, db, tmp / f"b-{db}", crm=ONE_QUESTION, team=team, flood_limits=True,
+                bulk_chats=team.staff_ids,
+            )  # fmt: skip
             async with stage as (api, _):
                 return (await notices_sent(api, checkout, storm)).row
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +23,10 @@ AROUND_THE_CLOCK = "[business_hours]\nalways = true\n"
 class Team:
     managers: tuple[int, ...] = (MANAGER,)
     supervisors: tuple[int, ...] = (SUPERVISOR,)
+
+    @property
+    def staff_ids(self) -> frozenset[int]:
+        return frozenset(self.managers) | frozenset(self.supervisors)
 
     def env(self) -> dict[str, str]:
         return {
@@ -41,13 +45,16 @@ async def on_stage(
     crm: str = AROUND_THE_CLOCK,
     team: Team = Team(),
     flood_limits: bool = False,
+    bulk_chats: Collection[int] | None = None,
     env: dict[str, str] | None = None,
     database: dict[str, str] | None = None,
 ) -> AsyncIterator[tuple[FakeBotApi, BotProcess]]:
     """The bot on ``backend`` (None: the echo bot) polling a stand-in of its own, on a fresh database
     (or on ``database``, env vars from ``Servers.database``, to restart on the same data)."""
     prepare(workdir)
-    async with FakeBotApi(flood_limits=flood_limits) as api:
+    async with FakeBotApi() as api:
+        if flood_limits:
+            api.enforce_flood_limits(bulk_chats=bulk_chats)
         if backend is None:
             process = await BotProcess.start(api, checkout, workdir, echo=True)
             try:

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -114,31 +114,30 @@ class Notifier:
         return len(items)
 
     async def _send(self, item: OutboxItem) -> None:
-        started = False
+        sending: list[bool] = []  # made non-empty just before the first request for the item leaves
         try:
-            await self._pacer.wait_turn(item.chat_id)
-            if self._stopping:  # not started: back to the queue at once, not after its lease
-                await self._queue.release(item.ids, now=self._clock.now())
-                return
             current = await self._queue.renew(item, now=self._clock.now(), lease=LEASE)
             if current is None:  # its lease ran out and another sender has it now
                 logger.warning("outbox item %s was taken over by another sender; skipping it", item.id)
                 return
-            started = True
-            await self._deliver(current)
+            if not await self._deliver(current, sending=sending) and not sending:
+                # The bot is stopping and this one had not started: back to the queue at once, rather
+                # than after its lease (so a restart sends it without delay).
+                await self._queue.release(item.ids, now=self._clock.now())
         except asyncio.CancelledError:
             # Cut off (a stop that could not wait): an item not started goes back at once rather than
             # waiting out its lease. One in hand stays leased: Telegram may have taken it already, and
             # sending it again would be worse than sending it late.
-            if not started:
+            if not sending:
                 await asyncio.shield(self._queue.release(item.ids, now=self._clock.now()))
             raise
 
-    async def _deliver(self, item: OutboxItem) -> datetime | None:
-        """None when the item is settled (sent, or failed for good); else when it will be tried again."""
+    async def _deliver(self, item: OutboxItem, *, sending: list[bool]) -> bool:
+        """Send the item (or settle it otherwise: failed for good, or put off to be tried again). False
+        when the bot began to stop before its first message went: it is left as it is."""
         if item.attempts > MAX_ATTEMPTS:
             await self._queue.mark_failed(item.ids, error=f"gave up after {item.attempts - 1} attempts")
-            return None
+            return True
         t = self._translator.bind(self._translator.pick(item.locale))
         try:
             async with self._make_uow() as uow:
@@ -154,14 +153,18 @@ class Notifier:
         except (UnknownNotice, KeyError, ValueError, TypeError) as error:
             logger.exception("outbox item %s (%s) cannot be rendered", item.id, item.kind)
             await self._queue.mark_failed(item.ids, error=f"render: {error!r}")
-            return None
+            return True
         except Exception as error:  # the database, most likely: try again later
             logger.warning("outbox item %s could not be rendered now: %r", item.id, error)
             return await self._retry(item, backoff(item.attempts), f"render: {error!r}")
         done = 0 if item.followers else int(item.data.get("_done", 0))  # a merged message is sent whole
         for index in range(done, len(methods)):
             try:
-                sent = await self._bot(methods[index])
+                async with self._pacer.turn(item.chat_id):  # each message keeps Telegram's pace
+                    if self._stopping and not sending:
+                        return False
+                    sending.append(True)
+                    sent = await self._bot(methods[index])
             except TelegramRetryAfter as error:  # the chat is on hold (bot/flood_guard.py): so is the item
                 return await self._retry(
                     item, timedelta(seconds=error.retry_after), f"429: {error.retry_after}s"
@@ -175,17 +178,17 @@ class Notifier:
                 await self._queue.mark_failed(item.ids, error=f"blocked: {error}")
                 # "bot can't initiate conversation with a user": they never pressed Start.
                 await self._note_blocked(item.chat_id, str(error), never_started="initiate" in str(error))
-                return None
+                return True
             except TelegramAPIError as error:  # blocked, chat gone, bad request: permanent
                 logger.warning("outbox item %s to %s failed for good: %s", item.id, item.chat_id, error)
                 await self._queue.mark_failed(item.ids, error=f"{type(error).__name__}: {error}")
-                return None
+                return True
             if item.kind in LINKED:
                 await self._link(item, getattr(sent, "message_id", None))
             if index + 1 < len(methods) and not item.followers:  # a merged message is one part
                 await self._queue.progress(item.id, done=index + 1, data=item.data)
         await self._queue.mark_sent(item.ids, now=self._clock.now())
-        return None
+        return True
 
     async def _note_blocked(self, chat_id: int, reason: str, *, never_started: bool) -> None:
         try:
@@ -211,7 +214,6 @@ class Notifier:
         except Exception:
             logger.exception("could not link message %s in chat %s to its deal", message_id, item.chat_id)
 
-    async def _retry(self, item: OutboxItem, after: timedelta, error: str) -> datetime:
-        at = self._clock.now() + after
-        await self._queue.retry_at(item.ids, at=at, error=error)
-        return at
+    async def _retry(self, item: OutboxItem, after: timedelta, error: str) -> bool:
+        await self._queue.retry_at(item.ids, at=self._clock.now() + after, error=error)
+        return True

@@ -30,7 +30,7 @@ import itertools
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any, NamedTuple, TypeVar, cast
@@ -383,11 +383,14 @@ class FakeBotApi:
         """Every send/edit/copy/forward to the chat fails with 403 "bot was blocked by the user"."""
         self._blocked.add(chat_id)
 
-    def enforce_flood_limits(self, on: bool = True, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def enforce_flood_limits(
+        self, on: bool = True, *, clock: Callable[[], float] = time.monotonic,
+        bulk_chats: Collection[int] | None = None,
+    ) -> None:  # fmt: skip
         """Refuse sends over Telegram's flood limits with 429 (see ``bot_api_flood.py``), or stop.
-        ``clock`` (seconds) lets a test move time without sleeping. Refusals are counted in
-        ``api.flood.refused``."""
-        self.flood = FloodLimits(clock) if on else None
+        ``clock`` (seconds) lets a test move time without sleeping; ``bulk_chats``, when given, are the
+        only chats limited. Refusals are counted in ``api.flood.refused``."""
+        self.flood = FloodLimits(clock, bulk_chats=bulk_chats) if on else None
 
     def unblock(self, chat_id: int) -> None:
         self._blocked.discard(chat_id)

@@ -453,3 +453,16 @@ async def test_a_listener_hears_every_call_as_it_is_recorded_until_it_stops(
     stop()
     await bot.get_me()
     assert heard == ["sendMessage failed=False", "sendMessage failed=True"]
+
+
+async def test_with_bulk_chats_only_sends_to_them_are_limited() -> None:
+    from .bot_api_flood import FloodLimits
+
+    now = [0.0]
+    limits = FloodLimits(lambda: now[0], bulk_chats={7})
+    for _ in range(50):  # a crowd answered: not bulk, never refused, not counted
+        assert limits.retry_after(100) is None
+        limits.sent(100)
+    assert limits.retry_after(7) is None
+    limits.sent(7)
+    assert limits.retry_after(7) == 1  # the team member's chat keeps its 1 a second

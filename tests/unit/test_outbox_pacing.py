@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -55,3 +56,38 @@ def test_the_oldest_chats_are_forgotten_beyond_the_limit_of_keys() -> None:
         window.record(chat, now=0.0)
     assert window.wait_s(1, now=0.5) == 0  # forgotten: its second is long past by the time it matters
     assert window.wait_s(3, now=0.5) == 0.5
+
+
+def test_a_send_counts_from_when_it_ended_so_telegram_never_sees_two_within_the_window() -> None:
+    window = SlidingWindow(1, 1.0)
+    entry = window.record(7, now=10.0)  # the request left at 10.0 and took 0.3 s
+    SlidingWindow.settle(entry, now=10.3)
+    assert window.wait_s(7, now=11.0) == pytest.approx(0.3)
+    assert window.wait_s(7, now=11.3) == 0
+
+
+async def test_the_pacer_lets_a_chat_s_second_message_go_a_full_second_after_the_first_ended(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import asyncio
+    import time
+
+    from bot.outbox_pacing import OutboxPacer
+
+    clock = [100.0]
+    waited: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waited.append(seconds)
+        clock[0] += seconds
+
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])  # the pacer's clock, moved by its waits
+    monkeypatch.setattr(asyncio, "sleep", sleep)
+    pacer = OutboxPacer()
+    async with pacer.turn(7):
+        clock[0] += 0.5  # a slow request
+    async with pacer.turn(8):  # another chat: at once
+        pass
+    async with pacer.turn(7):
+        pass
+    assert waited == [pytest.approx(1.0)]
