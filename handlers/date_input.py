@@ -24,12 +24,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from dateparser.conf import Settings
-from dateparser.date import DateDataParser
-
 from domain.next_contact_time import DEFAULT_TIME, local_time
+
+if TYPE_CHECKING:
+    from dateparser.conf import Settings
 
 MAX_TEXT = 100  # longer is not a time, and dateparser's cost grows with the text
 
@@ -158,6 +159,10 @@ def _next(clock: time, *, now: datetime, timezone: str) -> datetime:
 
 
 def _dateparser(text: str, *, now: datetime, timezone: str, languages: tuple[str, ...]) -> datetime | None:
+    # Imported on first use, not at start: a manager typing a date is rare next to every other update,
+    # and dateparser costs 4 MB and 30 ms to import.
+    from dateparser.date import DateDataParser
+
     zone = ZoneInfo(timezone)
     settings = _settings(timezone).replace(RELATIVE_BASE=now.astimezone(zone).replace(tzinfo=None))
     try:
@@ -181,6 +186,8 @@ def _settings(timezone: str) -> Settings:
     The cost worth knowing is elsewhere: the first parse in a process loads the language data
     (about 0.1 s), later ones take about half a millisecond.
     """
+    from dateparser.conf import Settings
+
     values = {
         "TIMEZONE": timezone,
         "TO_TIMEZONE": "UTC",
