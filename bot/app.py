@@ -256,6 +256,8 @@ def _fsm_storage(
             retry_on_error=[RedisConnectionError, RedisTimeoutError],
             health_check_interval=30,
         )
+        from bot.redis_state import RememberingRedisStorage
+
         redis_storage = RedisStorage(redis=Redis(connection_pool=pool))
-        return redis_storage, RedisEventIsolation(redis=redis_storage.redis)
+        return RememberingRedisStorage(redis_storage), RedisEventIsolation(redis=redis_storage.redis)
     return DatabaseStorage(sessions_repo, clock), PerPersonIsolation()

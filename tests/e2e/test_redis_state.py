@@ -41,7 +41,7 @@ async def test_a_restart_in_the_middle_loses_nothing_with_state_in_redis(
     running = RunningBot(api, settings, crm_config)
     app = await running.start()
     try:
-        assert type(app.dispatcher.storage).__name__ == "RedisStorage"
+        assert type(app.dispatcher.storage.inner).__name__ == "RedisStorage"  # type: ignore[attr-defined]
         anna = api.user(801, first_name="Анна")
         await anna.send("/start src_redis")
         await anna.expect("Вопрос 1 из 4")
