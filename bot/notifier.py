@@ -35,9 +35,9 @@ from storage.unit_of_work import SqlUnitOfWork
 
 logger = logging.getLogger(__name__)
 
-# A lease is renewed just before each item's send, so it must cover one send: the Bot session's request
-# timeout (60 s) and the rate limiter's short flood waits (2 x 5 s), with room to spare. It is also how
-# long a chat waits when its sender died mid-send.
+# A lease is renewed just before each item's send, so it must cover one send: its turn at the pacer
+# (a second or two), the Bot session's request timeout (60 s) and the flood guard's short waits (2 x 5 s),
+# with room to spare. It is also how long a chat waits when its sender died mid-send.
 LEASE = timedelta(minutes=2)
 BATCH = 30  # chats served per round, each at once (Telegram's overall pace is 30 messages a second)
 MERGE_FROM = 5  # notices of one kind waiting for one chat that go as one message (fewer: one by one)
