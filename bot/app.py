@@ -97,8 +97,9 @@ class App:
             )
         self._tasks.append(asyncio.create_task(self.notifier.run(), name="notifier"))
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
+        # The command menus are a call per staff member: set while the bot already answers, not before.
+        self._tasks.append(asyncio.create_task(self._set_commands(team), name="commands"))
         await self.scheduler.start()
-        await self._set_commands(team)
 
     async def run(self, *, handle_signals: bool = True, polling_timeout: int = 10) -> None:
         """Serve until stopped: long polling, or the webhook when WEBHOOK_URL is set."""

@@ -267,6 +267,8 @@ async def menu_set(api: FakeBotApi, chat_id: int, method: str) -> None:
 async def test_each_person_sees_the_commands_of_their_roles_and_a_removed_one_loses_them(
     api: FakeBotApi, running: RunningBot
 ) -> None:
+    for member in (MANAGER, ADMIN):  # set as the bot starts answering
+        await menu_set(api, member, "setMyCommands")
     assert command_menu(api, language="ru") == ["start"]  # prospects: nothing of the team's
     assert command_menu(api, chat_id=MANAGER) == [
         "start",
