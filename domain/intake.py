@@ -171,8 +171,8 @@ async def _assign_or_queue(
     uow: UnitOfWork, config: CrmConfig, deal: Deal, now: datetime
 ) -> tuple[IntakeOutcome, int]:
     assert deal.id is not None and deal.take_due_at is not None
-    team = await uow.staff.active()
-    loads = await uow.deals.open_counts()
+    team = await uow.staff.active_for_assignment()
+    loads = await uow.deals.open_counts()  # read after the lock: counts what another assignment committed
     # Someone who blocked the bot would never see the lead: they get none until they come back.
     candidates = [s for s in team if s.is_manager and s.on_duty]
     blocked = await uow.unreachable.among(s.telegram_id for s in candidates)  # one query for the team

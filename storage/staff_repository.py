@@ -56,6 +56,19 @@ class SqlStaffRepository:
         )
         return [_to_staff(r) for r in rows]
 
+    async def active_for_assignment(self) -> list[Staff]:
+        """The active team, locked until the commit (in id order, so two lockers never wait on each other
+        crosswise): two leads assigned at once see each other's loads. PostgreSQL: row locks, and the
+        loads read after them see what the other committed; SQLite: the write lock (see storage/engine.py)."""
+        rows = await self._session.scalars(
+            select(StaffRow)
+            .where(StaffRow.active.is_(True))
+            .order_by(StaffRow.telegram_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return [_to_staff(r) for r in rows]
+
     async def everyone(self) -> list[Staff]:
         """Every staff row, active or not: the bot's roster knows whether a writer was removed."""
         rows = await self._session.scalars(select(StaffRow).order_by(StaffRow.telegram_id))

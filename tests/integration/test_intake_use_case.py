@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -209,6 +211,27 @@ async def test_nobody_gets_more_than_the_open_deal_limit(make_uow: MakeUow, crm_
     first = await submit(make_uow, config, who=prospect(1), answers={**ANSWERS, "phone": "+79160000001"})
     second = await submit(make_uow, config, who=prospect(2), answers={**ANSWERS, "phone": "+79160000002"})
     assert (first.outcome, second.outcome) == (IntakeOutcome.ASSIGNED, IntakeOutcome.UNSORTED)
+
+
+async def test_leads_submitted_at_once_never_push_a_manager_past_the_limit(
+    make_uow: MakeUow, crm_config: CrmConfig
+) -> None:
+    """Each submission reads the loads after taking the team's lock: ten at once, two managers with room
+    for two each, make four assigned and six unsorted (without the lock, PostgreSQL gave one manager more)."""
+    config = crm_config.model_copy(
+        update={"distribution": crm_config.distribution.model_copy(update={"max_open_deals": 2})}
+    )
+    await staff_with(make_uow, manager=[101, 102], supervisor=[201])
+    results = await asyncio.gather(
+        *(
+            submit(make_uow, config, who=prospect(700 + n), answers={**ANSWERS, "phone": f"+7916000070{n}"})
+            for n in range(10)
+        )
+    )
+    outcomes = Counter(r.outcome for r in results)
+    assert outcomes == {IntakeOutcome.ASSIGNED: 4, IntakeOutcome.UNSORTED: 6}
+    async with make_uow() as uow:
+        assert await uow.deals.open_counts() == {101: 2, 102: 2}
 
 
 async def test_staff_roles_from_the_environment_add_up(make_uow: MakeUow) -> None:
