@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery, Message
 
 from domain.taking import TakeOutcome, take_deal
 from handlers.callbacks import DealAction
-from handlers.card_display import read_card, render
+from handlers.card_display import may_view, read_card, render
 from handlers.deal_desk import Desk, with_desk
 
 FROM_LIST = "l"  # the `arg` of a Take button under a list of leads rather than on a card
@@ -39,15 +39,20 @@ async def on_deal_take(callback: CallbackQuery, callback_data: DealAction, desk:
         return
     if mine or (desk.staff is not None and desk.staff.oversees):
         await desk.redraw_pressed(callback, deal_id)
-    elif isinstance(callback.message, Message):
-        # Someone else's deal now: the card shows who has it, and no button to press again.
+        return
+    if result.outcome in (TakeOutcome.TAKEN_BY_OTHER, TakeOutcome.ASSIGNED_TO_OTHER):
+        desk.log_refusal(callback.from_user.id, "pressed take", deal_id, result.outcome.value)
+    if isinstance(callback.message, Message):
+        # Someone else's deal now: no button to press again. Only what the presser may see is drawn (a
+        # colleague's deal is not theirs to read, even by a forged button); else the message stays as it was.
         card = await read_card(desk.uow, deal_id)
-        if card is None:
+        if card is not None and may_view(desk.staff, card.deal, desk.config):
+            text, _ = render(card, desk.config, t, desk.staff, desk.now)
+            with contextlib.suppress(TelegramBadRequest):
+                await callback.message.edit_text(text, reply_markup=None)
             return
-        text, _ = render(card, desk.config, t, desk.staff, desk.now)
         with contextlib.suppress(TelegramBadRequest):
-            await callback.message.edit_text(text, reply_markup=None)
-
+            await callback.message.edit_reply_markup(reply_markup=None)
 
 def build_router() -> Router:
     router = with_desk(Router(name="deal_take"))
