@@ -23,6 +23,8 @@ from handlers.views.questionnaire import restart_keyboard
 
 logger = logging.getLogger(__name__)
 
+RESTART_PROMPT = "restart_prompt"  # the "carry on or start over?" message, whose buttons go once answered
+
 
 async def cmd_start(
     message: Message, command: CommandObject, state: FSMContext, bot: Bot, t: Texts, config: CrmConfig
@@ -43,9 +45,10 @@ async def cmd_start(
                 first_message=flow.first_message_of(data),
             )
             return  # fmt: skip
-        await state.update_data(pending_source=source)
+        await strip_buttons(bot, message.chat.id, data.get(RESTART_PROMPT))  # /start twice: one prompt
+        prompt = await message.answer(t("intake-resume-or-restart"), reply_markup=restart_keyboard(t))
+        await state.update_data(pending_source=source, **{RESTART_PROMPT: prompt.message_id})
         await state.set_state(IntakeForm.restart_or_continue)
-        await message.answer(t("intake-resume-or-restart"), reply_markup=restart_keyboard(t))
         return
     await flow.begin(
         bot, message.chat.id, message.from_user, state, t, config, source=source, first_message=None
@@ -81,7 +84,7 @@ async def on_answer_typed(
     over?" prompt is up, typing anything means carrying on: the message answers the current question."""
     assert message.from_user is not None
     if await state.get_state() == IntakeForm.restart_or_continue.state:
-        await state.set_state(IntakeForm.answering)
+        await _carry_on_past_prompt(bot, message.chat.id, state)
     data = await state.get_data()
     index = flow.current_index(data, config)
     question = config.intake.questions[index]
@@ -113,7 +116,7 @@ async def on_option_chosen(
     callback: CallbackQuery, callback_data: IntakeAnswer, state: FSMContext, bot: Bot, t: Texts,
     config: CrmConfig, uow: UnitOfWork, now: datetime,
 ) -> None:  # fmt: skip
-    index = await _live_question(callback, callback_data.r, callback_data.q, state, t, config)
+    index = await _live_question(callback, bot, callback_data.r, callback_data.q, state, t, config)
     if index is None:
         return
     question = config.intake.questions[index]
@@ -134,7 +137,7 @@ async def on_nav(
 ) -> None:  # fmt: skip
     """Back or Cancel pressed under a question sent before they moved to the reply keyboard (see
     handlers/views/questionnaire.py): someone half-way through the questions at an upgrade keeps them."""
-    index = await _live_question(callback, callback_data.r, callback_data.q, state, t, config)
+    index = await _live_question(callback, bot, callback_data.r, callback_data.q, state, t, config)
     if index is None:
         return
     await callback.answer()
@@ -150,7 +153,7 @@ async def on_broken_intake_button(callback: CallbackQuery, t: Texts) -> None:
 
 
 async def _live_question(
-    callback: CallbackQuery, run: str, index: int, state: FSMContext, t: Texts, config: CrmConfig
+    callback: CallbackQuery, bot: Bot, run: str, index: int, state: FSMContext, t: Texts, config: CrmConfig
 ) -> int | None:
     """The question a button belongs to, if it is the one being asked now in this run; else say so.
 
@@ -165,10 +168,16 @@ async def _live_question(
         current = flow.current_index(data, config)
         if run == data.get("run") and index == current:
             if asking != IntakeForm.answering.state:
-                await state.set_state(IntakeForm.answering)
+                await _carry_on_past_prompt(bot, callback.from_user.id, state)
             return current
     await callback.answer(t("intake-stale-button"))
     return None
+
+
+async def _carry_on_past_prompt(bot: Bot, chat_id: int, state: FSMContext) -> None:
+    """An answer while "carry on or start over?" is up carries on: that prompt's buttons go."""
+    await state.set_state(IntakeForm.answering)
+    await strip_buttons(bot, chat_id, (await state.get_data()).get(RESTART_PROMPT))
 
 
 def is_nav_word(text: str | None, key: str, t: Texts) -> bool:

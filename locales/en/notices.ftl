@@ -8,7 +8,7 @@ merged-new-lead = 🆕 <b>{ $count } new { $count ->
 merged-unsorted-lead = 📥 <b>{ $count } { $count ->
         [one] lead is
        *[other] leads are
-    } waiting in the unsorted queue</b>: no manager on duty is free. { $ids }
+    } waiting in the unsorted queue</b>: { $ids }. No manager on duty is free.
 merged-take-reminder = ⏰ <b>{ $count } { $count ->
         [one] lead is
        *[other] leads are
@@ -34,7 +34,7 @@ merged-contact-overdue = 🔴 <b>{ $count } { $count ->
 merged-contact-escalated = 🚨 <b>{ $count } { $count ->
         [one] client is
        *[other] clients are
-    } waiting for a call</b>: their managers did not get in touch in time. { $ids }
+    } waiting for a call</b>: { $ids }. Their managers did not get in touch in time.
 deal-number-range = #{ $first }–#{ $last }
 btn-merged-mine = 📋 Open deals
 btn-merged-unsorted = 📥 Open the unsorted queue

@@ -10,7 +10,7 @@ merged-unsorted-lead = 📥 <b>{ $count } { $count ->
         [one] заявка ждёт
         [few] заявки ждут
        *[many] заявок ждут
-    } в неразобранном</b>: нет свободных менеджеров на смене. { $ids }
+    } в неразобранном</b>: { $ids }. Нет свободных менеджеров на смене.
 merged-take-reminder = ⏰ <b>{ $count } { $count ->
         [one] заявка ждёт
         [few] заявки ждут
@@ -35,7 +35,7 @@ merged-contact-escalated = 🚨 <b>{ $count } { $count ->
         [one] клиент ждёт
         [few] клиента ждут
        *[many] клиентов ждут
-    } звонка</b>: менеджеры не связались вовремя. { $ids }
+    } звонка</b>: { $ids }. Менеджеры не связались вовремя.
 deal-number-range = №{ $first }–№{ $last }
 btn-merged-mine = 📋 Открыть сделки
 btn-merged-unsorted = 📥 Открыть неразобранное
