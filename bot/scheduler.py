@@ -1,6 +1,7 @@
-"""Wakes the process for due timers (DESIGN.md §3). The timers table is the truth; APScheduler only
-says when to look: a sweep every `SCHEDULER_TICK` seconds (the safety net: another process added a
-timer, a clock jumped) plus one date job at the next due time, moved whenever a timer is written.
+"""Wakes the process for due timers (README.md, "Reminders, deadlines and alerts"). The timers table is the
+truth; APScheduler only says when to look: a sweep every `SCHEDULER_TICK` seconds (the safety net: another
+process added a timer, a clock jumped) plus one date job at the next due time, moved whenever a timer is
+written.
 
 A sweep fires every due timer, each in its own transaction (`domain.timer_firing`), so a timer fires
 once however many processes sweep, and the ones that fell due while no bot ran fire once at start,
@@ -93,7 +94,12 @@ class TimerScheduler:
             self._scheduler.shutdown(wait=False)
         self._scheduler = None
         if self._planning is not None:
+            # Cancelled and waited for here, so a planning cut off mid-read ends quietly before the engine
+            # is closed under it (it only looks for the next due time; the next start looks again).
             self._planning.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._planning
+            self._planning = None
 
     def poke(self) -> None:
         """A timer was written: look again when the next one is due (it may be sooner than planned)."""

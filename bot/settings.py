@@ -1,4 +1,4 @@
-"""Environment settings (DESIGN.md §2). `.env` is read; `.env.example` documents every variable."""
+"""Environment settings (README.md, "Environment"). `.env` is read; `.env.example` lists every variable."""
 
 from __future__ import annotations
 

@@ -160,8 +160,9 @@ class ChatMessage:
 
 @dataclass
 class Timer:
-    """Something due at a moment (DESIGN.md §3): the scheduler fires it once, at `due_at` or, after
-    downtime, late. `key`, when given, is unique over all timers ever written (one digest per day)."""
+    """Something due at a moment (README.md, "Reminders, deadlines and alerts"): the scheduler fires it once,
+    at `due_at` or, after downtime, late. `key`, when given, is unique over all timers ever written (one
+    digest per day)."""
 
     kind: str
     subject_id: int

@@ -54,6 +54,7 @@ async def on_deal_take(callback: CallbackQuery, callback_data: DealAction, desk:
         with contextlib.suppress(TelegramBadRequest):
             await callback.message.edit_reply_markup(reply_markup=None)
 
+
 def build_router() -> Router:
     router = with_desk(Router(name="deal_take"))
     router.callback_query.register(on_deal_take, DealAction.filter(F.action == "take"))

@@ -88,7 +88,9 @@ async def test_a_manager_cannot_touch_a_colleague_s_deal(api: FakeBotApi, team: 
     assert await team.scalar("select manager_id from deals where id = 1") == owner.id
 
 
-async def test_a_forged_take_on_a_colleague_s_lead_shows_nothing_of_it(api: FakeBotApi, team: RunningBot) -> None:
+async def test_a_forged_take_on_a_colleague_s_lead_shows_nothing_of_it(
+    api: FakeBotApi, team: RunningBot
+) -> None:
     """A lead assigned to one manager and not yet taken: a colleague forging its Take button is told whose it
     is, and no message of theirs becomes the deal's card (the client's need and phone are not theirs)."""
     oleg, maria = api.user(MANAGER, first_name="Олег"), api.user(MANAGER_2, first_name="Мария")
@@ -101,9 +103,10 @@ async def test_a_forged_take_on_a_colleague_s_lead_shows_nothing_of_it(api: Fake
     mark = api.mark()
     await colleague.press_data("d:take:1:0:", greeting["message_id"], chat_id=colleague.chat_id)
     assert "назначена другому менеджеру" in (await colleague.answer_of_callback())["text"]
-    await colleague.send("/start")  # one update at a time per person: the press is fully handled after this
+    await colleague.send("/start")  # one update at a time per person: the press is fully handled now
     await colleague.expect("вы в команде")
-    shown = [c.message for c in api.calls[mark:] if c.message and c.params.get("chat_id") == colleague.chat_id]
+    to_colleague = [c for c in api.calls[mark:] if c.params.get("chat_id") == colleague.chat_id]
+    shown = [c.message for c in to_colleague if c.message]
     assert all("кофейни" not in (m.get("text") or "") for m in shown), shown
     assert "кофейни" not in str(api.sent_to(colleague.chat_id))
     assert await team.scalar("select manager_id from deals where id = 1 and taken_at is null") == owner_id
