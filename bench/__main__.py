@@ -1,13 +1,15 @@
 """``python -m bench smoke`` (every bench, tiny, for CI) or ``python -m bench NAME [options]`` (one bench:
-intake, statements, fanout, memory; the same as ``python -m bench.NAME``)."""
+intake, statements, fanout, memory, queries; the same as ``python -m bench.NAME``)."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import inspect
 import os
 import sys
 
-BENCHES = ("smoke", "intake", "statements", "fanout", "memory")
+BENCHES = ("smoke", "intake", "statements", "fanout", "memory", "queries")
 
 
 def main() -> int:
@@ -17,7 +19,8 @@ def main() -> int:
         )
         return 2
     module = importlib.import_module(f"bench.{sys.argv[1]}")
-    code: int = module.main(sys.argv[2:])
+    result = module.main(sys.argv[2:])
+    code: int = asyncio.run(result) if inspect.iscoroutine(result) else result  # queries' main is async
     return code
 
 

@@ -47,7 +47,7 @@ async def cmd_start(
             return  # fmt: skip
         await strip_buttons(bot, message.chat.id, data.get(RESTART_PROMPT))  # /start twice: one prompt
         prompt = await message.answer(t("intake-resume-or-restart"), reply_markup=restart_keyboard(t))
-        await state.update_data(pending_source=source, **{RESTART_PROMPT: prompt.message_id})
+        await state.update_data({RESTART_PROMPT: prompt.message_id}, pending_source=source)
         await state.set_state(IntakeForm.restart_or_continue)
         return
     await flow.begin(
