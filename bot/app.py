@@ -19,7 +19,7 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock, SystemClock
-from bot.event_isolation import PerPersonIsolation
+from bot.event_isolation import PerPersonIsolation, QueuedSharedIsolation
 from bot.flood_guard import FloodGuard
 from bot.fsm_storage import DatabaseStorage
 from bot.middlewares import (
@@ -61,6 +61,10 @@ SHUTDOWN_GRACE_S = 15
 MAX_CONCURRENT_UPDATES = 32
 REDIS_POOL_SIZE = MAX_CONCURRENT_UPDATES * 2  # a handler's lock and state calls, with room to spare
 REDIS_POOL_WAIT_S = 20
+# A person's lock in Redis: aiogram's 60 s expiry (what a killed process leaves behind frees itself then);
+# a waiter in another process looks every 20 ms rather than redis-py's 100 (same-process waiters queue
+# in memory, see bot/event_isolation.py).
+REDIS_LOCK = {"timeout": 60, "sleep": 0.02}
 
 
 @dataclass
@@ -260,5 +264,6 @@ def _fsm_storage(
         from bot.redis_state import RememberingRedisStorage
 
         redis_storage = RedisStorage(redis=Redis(connection_pool=pool))
-        return RememberingRedisStorage(redis_storage), RedisEventIsolation(redis=redis_storage.redis)
+        shared = RedisEventIsolation(redis=redis_storage.redis, lock_kwargs=REDIS_LOCK)
+        return RememberingRedisStorage(redis_storage), QueuedSharedIsolation(shared)
     return DatabaseStorage(sessions_repo, clock), PerPersonIsolation()

@@ -38,3 +38,27 @@ class PerPersonIsolation(BaseEventIsolation):
 
     async def close(self) -> None:
         self._locks.clear()
+
+
+class QueuedSharedIsolation(BaseEventIsolation):
+    """Redis mode: a person's updates queue on an in-process lock first, then take the shared lock that
+    keeps other processes out.
+
+    aiogram's RedisEventIsolation alone makes a waiter poll Redis (redis-py's `Lock` sleeps 0.1 s between
+    tries): a prospect's next answer, arriving while the previous update still released its lock, waited
+    about 100 ms (5 prospects: median 109 ms per answer against 16 ms with the database). Queued here first,
+    it finds the shared lock free; only a person whose updates reach two processes at once still polls.
+    """
+
+    def __init__(self, shared: BaseEventIsolation) -> None:
+        self._local = PerPersonIsolation()
+        self._shared = shared
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
+        async with self._local.lock(key), self._shared.lock(key):
+            yield
+
+    async def close(self) -> None:
+        await self._local.close()
+        await self._shared.close()

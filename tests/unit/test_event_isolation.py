@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
 
-from aiogram.fsm.storage.base import StorageKey
+from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
 
-from bot.event_isolation import PerPersonIsolation
+from bot.event_isolation import PerPersonIsolation, QueuedSharedIsolation
 
 
 async def test_one_person_s_updates_wait_for_each_other_and_others_do_not() -> None:
@@ -52,3 +54,46 @@ async def test_an_update_still_running_when_the_bot_closes_finishes_without_erro
     async with isolation.lock(key):
         await isolation.close()
     assert isolation._locks == {}
+
+
+class PollingLock(BaseEventIsolation):
+    """A stand-in for the Redis lock: records each try, and a try on a held key fails (a waiter would
+    have to poll, which is what the in-process queue spares)."""
+
+    def __init__(self) -> None:
+        self.held: set[StorageKey] = set()
+        self.busy_tries = 0
+        self.closed = False
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
+        if key in self.held:
+            self.busy_tries += 1
+            raise AssertionError("tried a lock this process already holds")
+        self.held.add(key)
+        try:
+            yield
+        finally:
+            self.held.discard(key)
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+async def test_with_a_shared_lock_one_person_s_updates_queue_here_and_never_find_it_busy() -> None:
+    shared = PollingLock()
+    isolation = QueuedSharedIsolation(shared)
+    key = StorageKey(bot_id=1, chat_id=5, user_id=5)
+    inside: list[int] = []
+
+    async def handle(n: int) -> None:
+        async with isolation.lock(key):
+            assert key in shared.held  # the shared lock keeps other processes out meanwhile
+            inside.append(n)
+            await asyncio.sleep(0)
+
+    await asyncio.gather(*(handle(n) for n in range(5)))
+    assert sorted(inside) == [0, 1, 2, 3, 4]
+    assert shared.busy_tries == 0 and shared.held == set()
+    await isolation.close()
+    assert shared.closed
