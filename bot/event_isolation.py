@@ -1,8 +1,8 @@
 """One update at a time per person (aiogram's event isolation), in this process, without keeping a lock
 for everyone who ever wrote.
 
-aiogram's SimpleEventIsolation (3.31.0) keeps one asyncio.Lock per person forever ("TODO: Unused locks
-cleaner is needed" in its source): memory that grows with every prospect a campaign brings. Here a lock
+aiogram's SimpleEventIsolation (3.31.0) keeps one asyncio.Lock per person forever (its source leaves the
+cleaning of unused locks for later): memory that grows with every prospect a campaign brings. Here a lock
 lives only while someone holds or waits for it.
 """
 
