@@ -44,7 +44,7 @@ from handlers.command_menu import show_everyone_commands, show_staff_commands
 from handlers.i18n import Translator
 from storage.engine import create_engine, session_factory
 from storage.fsm_repository import ConversationCache, FsmRepository
-from storage.housekeeping import prune_processed_updates
+from storage.housekeeping import prune_handled_updates
 from storage.migrator import upgrade_async
 from storage.outbox_repository import OutboxQueue
 from storage.roster import read_roster
@@ -158,8 +158,8 @@ class App:
         sessions = session_factory(self.engine)
         while True:
             try:
-                pruned = await prune_processed_updates(sessions, before=self.clock.now() - UPDATE_MEMORY)
-                logger.debug("forgot %s handled update ids", pruned)
+                pruned = await prune_handled_updates(sessions, before=self.clock.now() - UPDATE_MEMORY)
+                logger.debug("forgot %s handled updates", pruned)
             except Exception:
                 logger.exception("housekeeping failed; trying again later")
             await asyncio.sleep(HOUSEKEEPING_EVERY_S)

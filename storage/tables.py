@@ -220,13 +220,24 @@ class FsmStateRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class ProcessedUpdateRow(Base):
-    """Update ids already handled, so a redelivered update is handled once."""
+class InboxRow(Base):
+    """Every update from Telegram, stored before it is confirmed to Telegram and marked done in the same
+    transaction as its handling's effects (see bot/inbox.py). `chat_id` orders a chat's updates; the
+    payload is the update as Telegram sent it, kept only until it is done."""
 
-    __tablename__ = "processed_updates"
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_state_id", "state", "update_id"),)
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16))  # pending, done, set_aside
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    leased_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    handled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    error: Mapped[str | None] = mapped_column(String(255))  # the exception's type, never the update's text
 
 
 class InviteRow(Base):

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.ports import (
@@ -29,12 +29,13 @@ from storage.fsm_repository import ConversationCache, SqlConversations
 from storage.history_repository import SqlEventRepository, SqlMessageRepository
 from storage.outbox_repository import SqlOutbox
 from storage.staff_repository import SqlStaffRepository
-from storage.tables import Base, ProcessedUpdateRow
+from storage.tables import Base, InboxRow
 from storage.team_repository import SqlInviteRepository, SqlMessageLinkRepository
 from storage.timer_repository import SqlTimerRepository
 
 # Read and written on every update: Core statements, without the ORM's bookkeeping.
-_HANDLED = Base.metadata.tables[ProcessedUpdateRow.__tablename__]
+_INBOX = Base.metadata.tables[InboxRow.__tablename__]
+PENDING, DONE = "pending", "done"
 
 
 class SqlUnitOfWork:
@@ -46,9 +47,9 @@ class SqlUnitOfWork:
     roster is read again). `conversations` keeps committed conversation state in memory (one process
     with state in the database; see storage/fsm_repository.py).
 
-    `mark_update()` makes the next commit also record a Telegram update as handled, in the same
+    `mark_update()` makes the next commit also mark a Telegram update done in the inbox, in the same
     transaction as its effects and its conversation state: a crash before the commit means the update
-    is handled again, and a concurrent second delivery fails on the primary key and rolls back whole.
+    is handled again, and a concurrent second handling finds it done and rolls back whole.
     """
 
     def __init__(
@@ -102,10 +103,11 @@ class SqlUnitOfWork:
         self._pending_update = (update_id, now)
 
     async def update_seen(self, update_id: int) -> bool:
-        """Whether this update was handled already (a plain read: on SQLite it takes no lock)."""
+        """Whether this update was handled already, or set aside (a plain read: on SQLite it takes no
+        lock)."""
         session = self._require_session()
-        found = await session.scalar(select(_HANDLED.c.update_id).where(_HANDLED.c.update_id == update_id))
-        return found is not None
+        state = await session.scalar(select(_INBOX.c.state).where(_INBOX.c.update_id == update_id))
+        return state is not None and state != PENDING
 
     @property
     def has_writes_to_commit(self) -> bool:
@@ -117,8 +119,7 @@ class SqlUnitOfWork:
         session = self._require_session()
         await self.conversations.flush()
         if self._pending_update is not None:
-            update_id, at = self._pending_update
-            await session.execute(insert(_HANDLED).values(update_id=update_id, at=at))
+            await self._mark_done(session, *self._pending_update)
         await session.commit()
         self._pending_update = None
         self.conversations.committed()
@@ -130,6 +131,23 @@ class SqlUnitOfWork:
             if written and callback is not None:
                 callback()
         self._forget_writes()
+
+    @staticmethod
+    async def _mark_done(session: AsyncSession, update_id: int, at: datetime) -> None:
+        """The inbox row goes from pending to done; an update fed without the inbox (a test, the bench)
+        gets a done row. Done already (handled meanwhile by another process): the primary key refuses
+        the insert and the whole transaction rolls back."""
+        marked = await session.execute(
+            update(_INBOX)
+            .where(_INBOX.c.update_id == update_id, _INBOX.c.state == PENDING)
+            .values(state=DONE, handled_at=at, payload=None, leased_until=None)
+        )
+        if marked.rowcount == 0:  # type: ignore[attr-defined]
+            await session.execute(
+                insert(_INBOX).values(
+                    update_id=update_id, kind="unknown", state=DONE, attempts=0, received_at=at, handled_at=at
+                )
+            )
 
     async def rollback(self) -> None:
         await self._require_session().rollback()

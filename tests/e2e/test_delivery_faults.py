@@ -182,7 +182,7 @@ async def test_a_client_who_blocks_the_bot_is_recorded_once_and_forgotten_when_t
     await oleg.expect(f"Сделка №{deal}")
     await bot.eventually(UNSETTLED, 0)
     since = api.mark()
-    handled = "select count(*) from processed_updates where update_id = :id"
+    handled = "select count(*) from inbox where update_id = :id and state = 'done'"
 
     blocked = await api.inject_update("my_chat_member", membership(api, anna, "member", "kicked"))
     await bot.eventually(handled, 1, id=blocked["update_id"])

@@ -94,11 +94,11 @@ async def test_an_ordinary_answer_is_one_write_transaction_of_a_few_statements(
     anna = api.user(801, first_name="Анна")
     await anna.send("/start")
     await anna.expect("Вопрос 1 из 4")
-    await any_db_bot.eventually("select count(*) from processed_updates", 1)
+    await any_db_bot.eventually("select count(*) from inbox where state = 'done'", 1)
     with handler_sql(any_db_bot.app.engine) as sql:
         await anna.send("Нужен сайт")  # a typed answer: the conversation moves on, nothing else changes
         await anna.expect("Вопрос 2 из 4")
-        await any_db_bot.eventually("select count(*) from processed_updates", 2)
+        await any_db_bot.eventually("select count(*) from inbox where state = 'done'", 2)
     assert len(sql.write_transactions) == 1, sql.transactions
     assert len(sql.statements) <= 6, sql.statements
     assert sql.transactions[-1][-1] == "INSERT"  # the handled-update record, in that same transaction
@@ -117,11 +117,11 @@ async def test_the_last_answer_saves_the_lead_and_closes_the_questionnaire_in_on
     await boris.expect("Вопрос 3 из 4")
     await boris.press("позже")
     await boris.expect("Вопрос 4 из 4")
-    await any_db_bot.eventually("select count(*) from processed_updates", 4)
+    await any_db_bot.eventually("select count(*) from inbox where state = 'done'", 4)
     with handler_sql(any_db_bot.app.engine) as sql:
         await boris.send("+79160000802")
         await boris.expect("Ваша заявка №1 принята")
-        await any_db_bot.eventually("select count(*) from processed_updates", 5)
+        await any_db_bot.eventually("select count(*) from inbox where state = 'done'", 5)
     assert len(sql.write_transactions) == 1, sql.transactions
     assert await any_db_bot.scalar("select count(*) from fsm_states") == 0
 

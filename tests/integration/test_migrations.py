@@ -24,7 +24,7 @@ TABLES = {
     "timers",
     "outbox",
     "fsm_states",
-    "processed_updates",
+    "inbox",
     "invites",
     "message_links",
 }

@@ -64,14 +64,14 @@ async def test_a_sent_item_is_not_claimed_again_and_a_retry_waits_its_time(engin
 
 
 async def test_old_handled_update_ids_are_forgotten(engine: AsyncEngine) -> None:
-    from storage.housekeeping import prune_processed_updates
+    from storage.housekeeping import prune_handled_updates
 
     sessions = session_factory(engine)
     for update_id, age in ((1, timedelta(days=8)), (2, timedelta(days=1))):
         async with SqlUnitOfWork(sessions) as uow:
             uow.mark_update(update_id, now=NOW - age)
             await uow.commit()
-    assert await prune_processed_updates(sessions, before=NOW - timedelta(days=7)) == 1
+    assert await prune_handled_updates(sessions, before=NOW - timedelta(days=7)) == 1
     async with SqlUnitOfWork(sessions) as uow:
         assert not await uow.update_seen(1)
         assert await uow.update_seen(2)
