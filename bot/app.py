@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -22,6 +23,7 @@ from bot.clock import Clock, SystemClock
 from bot.event_isolation import PerPersonIsolation, QueuedSharedIsolation
 from bot.flood_guard import FloodGuard
 from bot.fsm_storage import DatabaseStorage
+from bot.inbox import UpdateInbox
 from bot.middlewares import (
     HandlingCap,
     LocaleMiddleware,
@@ -30,7 +32,9 @@ from bot.middlewares import (
     UnitOfWorkMiddleware,
 )
 from bot.notifier import Notifier
+from bot.outage import OutageWatch
 from bot.outbox_pacing import OutboxPacer
+from bot.polling import Poller
 from bot.response_types import KeepResponseTypes
 from bot.scheduler import TimerScheduler
 from bot.settings import Settings
@@ -45,6 +49,7 @@ from handlers.i18n import Translator
 from storage.engine import create_engine, session_factory
 from storage.fsm_repository import ConversationCache, FsmRepository
 from storage.housekeeping import prune_handled_updates
+from storage.inbox_repository import InboxStore
 from storage.migrator import upgrade_async
 from storage.outbox_repository import OutboxQueue
 from storage.roster import read_roster
@@ -79,7 +84,10 @@ class App:
     translator: Translator
     unit_of_work: Callable[[], SqlUnitOfWork]
     clock: Clock
+    inbox: UpdateInbox
+    outage: OutageWatch
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def prepare(self) -> None:
         """Migrate the database, give the configured people their roles, start the notifier and the
@@ -104,30 +112,47 @@ class App:
         # The command menus are a call per staff member: set while the bot already answers, not before.
         self._tasks.append(asyncio.create_task(self._set_commands(team), name="commands"))
         await self.scheduler.start()
+        # What a previous run stored and did not finish goes first, before anything new of the same chat.
+        # One process alone (no REDIS_URL) knows the previous run is gone: its leases count for nothing.
+        await self.inbox.recover(anyones=not self.settings.redis_url)
+        self._tasks.append(asyncio.create_task(self.inbox.keep_recovering(), name="inbox-recovery"))
 
     async def run(self, *, handle_signals: bool = True, polling_timeout: int = 10) -> None:
-        """Serve until stopped: long polling, or the webhook when WEBHOOK_URL is set."""
-        await self.prepare()
+        """Serve until `stop` (or SIGTERM / SIGINT): long polling, or the webhook when WEBHOOK_URL is set."""
+        if handle_signals:
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, self.stop)
         try:
+            await self.prepare()
             if self.settings.webhook_url:
-                await serve_webhook(self.settings, self.dispatcher, self.bot)
+                await serve_webhook(
+                    self.settings, self.dispatcher, self.bot, self.inbox, self.outage, self._stop
+                )
             else:
                 await self._drop_webhook()
-                await self.dispatcher.start_polling(
-                    self.bot, handle_signals=handle_signals, polling_timeout=polling_timeout,
-                    close_bot_session=False, tasks_concurrency_limit=MAX_CONCURRENT_UPDATES,
+                poller = Poller(
+                    self.bot, self.inbox, self.outage, timeout_s=polling_timeout,
+                    allowed_updates=self.dispatcher.resolve_used_update_types(),
                 )  # fmt: skip
+                polling = asyncio.create_task(poller.run(), name="poller")
+                stopped = asyncio.create_task(self._stop.wait())
+                await asyncio.wait({polling, stopped}, return_when=asyncio.FIRST_COMPLETED)
+                poller.stop()
+                stopped.cancel()
+                await polling
         finally:
             await self.close()
 
+    def stop(self) -> None:
+        """Stop serving: `run` finishes the updates in hand and returns."""
+        self._stop.set()
+
     async def close(self) -> None:
-        """Let handlers already running finish (aiogram has confirmed their updates to Telegram, so an
-        update cut off here would not come again), then stop the background tasks and close."""
-        running: set[asyncio.Task[object]] = getattr(self.dispatcher, "_handle_update_tasks", set())
-        if running:
-            _, unfinished = await asyncio.wait(set(running), timeout=SHUTDOWN_GRACE_S)
-            if unfinished:
-                logger.warning("%s update(s) still running at shutdown were cut off", len(unfinished))
+        """Let the updates in hand finish (what waits behind them stays stored for the next start), then
+        stop the background tasks and close."""
+        await self.inbox.stop(grace_s=SHUTDOWN_GRACE_S)
+        await self.outage.close()
         await self.scheduler.stop()
         # The notifier finishes the message in hand and gives back the rest of its batch, so nothing waits
         # out a lease after the restart (and a chat's later messages are not held behind it).
@@ -214,6 +239,7 @@ def build_app(
         tick_s=settings.scheduler_tick,
     )  # fmt: skip
 
+    outage = OutageWatch(InboxStore(sessions).reachable)
     storage, isolation = _fsm_storage(
         settings, sessions_repo=FsmRepository(sessions, conversations), clock=clock
     )
@@ -233,7 +259,14 @@ def build_app(
     dispatcher.update.outer_middleware(UnitOfWorkMiddleware(make_uow, clock))
     dispatcher.update.outer_middleware(LocaleMiddleware(translator))
     dispatcher.include_router(build_router())
-    return App(settings, config, engine, bot, dispatcher, notifier, scheduler, translator, make_uow, clock)
+    inbox = UpdateInbox(
+        store=InboxStore(sessions), dispatcher=dispatcher, bot=bot, make_uow=make_uow, clock=clock,
+        translator=translator, outage=outage,
+    )  # fmt: skip
+    return App(
+        settings, config, engine, bot, dispatcher, notifier, scheduler, translator, make_uow, clock, inbox,
+        outage,
+    )  # fmt: skip
 
 
 def _fsm_storage(

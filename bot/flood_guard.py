@@ -5,6 +5,11 @@ bursts in a private chat. Pacing is for bulk sending, which the notifier does (b
 What applies to everything is Telegram's own word: a 429 on any call puts that chat on hold for its
 `retry_after`, and no later call to the chat is made before the hold ends (a short one is waited out
 here; a long one is refused at once, as Telegram would refuse it). A passing 5xx is tried again twice.
+
+Replies to an update in hand are more patient (`patient_replies`, set by bot/inbox.py around each
+update): 5xx, network errors and 429 are tried again with backoff for up to about a minute, honouring
+`retry_after`, so a reply survives a Telegram blip the person would never notice. The notifier stays
+quick to give up: it has its own backoff and must not hold a batch for a chat on hold.
 """
 
 from __future__ import annotations
@@ -12,11 +17,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
-from aiogram.exceptions import TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
@@ -26,6 +34,21 @@ SHORT_WAIT_S = 5
 RETRIES = 2
 SERVER_ERROR_PAUSES_S = (0.3, 1.0)
 MAX_HOLDS = 10_000  # chats on hold remembered at once; a hold ends within minutes anyway
+REPLY_PATIENCE_S = 60.0
+PATIENT_PAUSES_S = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)  # then 15 s apart, until the patience runs out
+
+# When the replies of the update being handled in this task stop being retried (monotonic time).
+_REPLY_DEADLINE: ContextVar[float | None] = ContextVar("reply_deadline", default=None)
+
+
+@contextmanager
+def patient_replies(seconds: float = REPLY_PATIENCE_S) -> Iterator[None]:
+    """Calls made inside (by this task and the tasks it starts) retry for up to `seconds`."""
+    token = _REPLY_DEADLINE.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _REPLY_DEADLINE.reset(token)
 
 
 class FloodGuard(BaseRequestMiddleware):
@@ -52,6 +75,9 @@ class FloodGuard(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         chat_id: Any = getattr(method, "chat_id", None)
+        deadline = _REPLY_DEADLINE.get()
+        if deadline is not None and method.__api_method__ != "getUpdates":
+            return await self._patiently(make_request, bot, method, chat_id, deadline)
         for attempt in range(RETRIES + 1):
             if (left := self.hold_left(chat_id)) > 0:
                 if left > SHORT_WAIT_S:
@@ -77,6 +103,39 @@ class FloodGuard(BaseRequestMiddleware):
                 logger.warning("Telegram answered %s with %s: trying again", method.__api_method__, error)
                 await asyncio.sleep(SERVER_ERROR_PAUSES_S[attempt])
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _patiently(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        chat_id: Any,
+        deadline: float,
+    ) -> Response[TelegramType]:
+        """A reply: tried again on 429, 5xx and network errors until `deadline`; what still fails then
+        goes up (the update is tried again later, see bot/inbox.py)."""
+        attempt = 0
+        while True:
+            if (left := self.hold_left(chat_id)) > 0:
+                if time.monotonic() + left > deadline:
+                    raise TelegramRetryAfter(
+                        method=method, message="held back by an earlier 429", retry_after=int(left) + 1
+                    )
+                await asyncio.sleep(left)
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as error:
+                self._hold(chat_id, error.retry_after)
+                if time.monotonic() + error.retry_after > deadline:
+                    raise
+                logger.warning("flood limit on %s: waiting %ss", method.__api_method__, error.retry_after)
+            except (TelegramServerError, TelegramNetworkError) as error:
+                pause = PATIENT_PAUSES_S[min(attempt, len(PATIENT_PAUSES_S) - 1)]
+                if time.monotonic() + pause > deadline:
+                    raise
+                logger.warning("%s failed (%s): trying again in %.1fs", method.__api_method__, error, pause)
+                await asyncio.sleep(pause)
+            attempt += 1
 
     def _hold(self, chat_id: int | str | None, retry_after: int) -> None:
         if chat_id is None:

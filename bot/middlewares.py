@@ -48,6 +48,8 @@ class UnitOfWorkMiddleware(BaseMiddleware):
     The record goes into the same transaction as the handler's changes and its conversation state
     (see SqlUnitOfWork), so a redelivered update is handled once, and one whose handler crashed is
     handled again. An update that changed nothing but its conversation commits once, at its end.
+    An update from the inbox (bot/inbox.py) was claimed pending: it is not looked up first, unless an
+    earlier try of it failed (that try may have committed before it failed).
     """
 
     def __init__(self, make_uow: Callable[[], SqlUnitOfWork], clock: Clock) -> None:
@@ -59,11 +61,13 @@ class UnitOfWorkMiddleware(BaseMiddleware):
         async with self._make_uow() as uow:
             token = CURRENT_UNIT_OF_WORK.set(uow)
             try:
-                if await uow.update_seen(event.update_id):
+                stored = data.get("inbox_entry") is not None
+                looked_up = not stored or data.get("inbox_retry", False)
+                if looked_up and await uow.update_seen(event.update_id):
                     logger.info("update %s was handled already; skipped", event.update_id)
                     return None
                 now = self._clock.now()
-                uow.mark_update(event.update_id, now=now)
+                uow.mark_update(event.update_id, now=now, stored=stored)
                 data["uow"], data["now"] = uow, now
                 result = await handler(event, data)
                 if uow.has_writes_to_commit:

@@ -1,28 +1,69 @@
-"""Webhook mode: an aiohttp server that Telegram posts updates to (WEBHOOK_URL is set)."""
+"""Webhook mode: an aiohttp server that Telegram posts updates to (WEBHOOK_URL is set).
+
+An update is answered 200 only once the inbox stored it (bot/inbox.py); a failed store answers 503 and
+Telegram posts it again later, so nothing is lost to a database outage or a crash mid-request.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
+from json import JSONDecodeError
 from urllib.parse import urlparse
 
 from aiogram import Bot, Dispatcher
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
+from bot.failure_kinds import Failure, classify
+from bot.inbox import UpdateInbox
+from bot.outage import OutageWatch
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
-async def serve_webhook(settings: Settings, dispatcher: Dispatcher, bot: Bot) -> None:
+
+def webhook_app(inbox: UpdateInbox, outage: OutageWatch, *, secret: str | None, path: str) -> web.Application:
+    async def receive(request: web.Request) -> web.Response:
+        if secret is not None and not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
+            return web.Response(status=401)
+        try:
+            payload = await request.json()
+            if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
+                raise ValueError("not an update")
+        except (JSONDecodeError, ValueError, UnicodeDecodeError):
+            return web.Response(status=400)  # Telegram does not send this; whoever did gets nothing
+        if outage.away:  # known to be down: no need to wait for a connection attempt to say so
+            return web.Response(status=503)
+        try:
+            await inbox.accept_payload(payload)
+        except Exception as error:
+            if classify(error) is Failure.OUTAGE:
+                outage.noticed(error)  # logs once, and probes until the database is back
+            else:
+                logger.exception("could not store update %s", payload["update_id"])
+            return web.Response(status=503)  # Telegram posts it again later
+        return web.Response(status=200)
+
+    app = web.Application()
+    app.router.add_post(path, receive)
+    return app
+
+
+async def serve_webhook(
+    settings: Settings,
+    dispatcher: Dispatcher,
+    bot: Bot,
+    inbox: UpdateInbox,
+    outage: OutageWatch,
+    stop: asyncio.Event,
+) -> None:
     assert settings.webhook_url
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     path = urlparse(settings.webhook_url).path or "/"
-    app = web.Application()
-    SimpleRequestHandler(dispatcher=dispatcher, bot=bot, secret_token=secret).register(app, path=path)
-    setup_application(app, dispatcher, bot=bot)
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(webhook_app(inbox, outage, secret=secret, path=path), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.web_host, settings.web_port)
     await site.start()
@@ -34,6 +75,6 @@ async def serve_webhook(settings: Settings, dispatcher: Dispatcher, bot: Bot) ->
     )
     logger.info("serving the webhook on %s:%s%s", settings.web_host, settings.web_port, path)
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
         await runner.cleanup()

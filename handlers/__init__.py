@@ -14,7 +14,6 @@ from handlers import (
     deal_moves,
     deal_planning,
     deal_take,
-    errors,
     fallback,
     intake,
     prospect_reply,
@@ -33,7 +32,6 @@ def build_router() -> Router:
     root.edited_message.filter(F.chat.type == ChatType.PRIVATE)
     root.message.outer_middleware(CommandEndsInput())
     for module in (
-        errors,
         team,
         deal_lists,
         prospect_reply,

@@ -1,21 +1,21 @@
-"""The last line of defence: whatever fails, the person gets a polite answer and we get a log line."""
+"""The last word when an update could not be handled even after its tries (bot/inbox.py sets it aside and
+tells the supervisors): the person gets a polite answer rather than silence."""
 
 from __future__ import annotations
 
 import logging
 
-from aiogram import Bot, Router
+from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import ErrorEvent
+from aiogram.types import Update
 
 from handlers.i18n import Translator
 
 logger = logging.getLogger(__name__)
 
 
-async def on_error(event: ErrorEvent, bot: Bot, translator: Translator) -> None:
-    update = event.update
-    logger.exception("update %s failed", update.update_id, exc_info=event.exception)
+async def apologise(bot: Bot, update: Update, translator: Translator) -> None:
+    """Tell the person who sent `update` that it failed (what they sent is kept). Best effort."""
     user = update.message.from_user if update.message else None
     if update.callback_query:
         user = update.callback_query.from_user
@@ -27,12 +27,6 @@ async def on_error(event: ErrorEvent, bot: Bot, translator: Translator) -> None:
             except TelegramBadRequest:  # the button was answered already: say it in the chat
                 await bot.send_message(update.callback_query.from_user.id, t("error-generic"))
         elif update.message:
-            await update.message.answer(t("error-generic"))
-    except Exception:
-        logger.exception("could not tell the user about the failure of update %s", update.update_id)
-
-
-def build_router() -> Router:
-    router = Router(name="errors")
-    router.errors.register(on_error)
-    return router
+            await bot.send_message(update.message.chat.id, t("error-generic"))
+    except Exception as error:
+        logger.warning("could not tell the sender of update %s that it failed: %r", update.update_id, error)

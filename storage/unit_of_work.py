@@ -27,6 +27,7 @@ from storage.contact_repository import SqlContactRepository
 from storage.deal_repository import SqlDealRepository
 from storage.fsm_repository import ConversationCache, SqlConversations
 from storage.history_repository import SqlEventRepository, SqlMessageRepository
+from storage.inbox_repository import set_aside_statement
 from storage.outbox_repository import SqlOutbox
 from storage.staff_repository import SqlStaffRepository
 from storage.tables import Base, InboxRow
@@ -67,7 +68,7 @@ class SqlUnitOfWork:
         self._after_timers = after_timers
         self._after_team = after_team
         self._session: AsyncSession | None = None
-        self._pending_update: tuple[int, datetime] | None = None
+        self._pending_update: tuple[int, datetime, bool] | None = None
 
     async def __aenter__(self) -> SqlUnitOfWork:
         session = self._session = self._sessions()
@@ -99,8 +100,14 @@ class SqlUnitOfWork:
             await session.close()
             self._session = None
 
-    def mark_update(self, update_id: int, *, now: datetime) -> None:
-        self._pending_update = (update_id, now)
+    def mark_update(self, update_id: int, *, now: datetime, stored: bool = False) -> None:
+        """`stored`: the update was taken from the inbox, pending (else it gets a done row of its own)."""
+        self._pending_update = (update_id, now, stored)
+
+    async def set_aside_update(self, update_id: int, *, now: datetime, error: str) -> None:
+        """In this transaction: the update goes out of the way of those behind it (see
+        storage/inbox_repository.py)."""
+        await self._require_session().execute(set_aside_statement(update_id, now=now, error=error))
 
     async def update_seen(self, update_id: int) -> bool:
         """Whether this update was handled already, or set aside (a plain read: on SQLite it takes no
@@ -133,17 +140,19 @@ class SqlUnitOfWork:
         self._forget_writes()
 
     @staticmethod
-    async def _mark_done(session: AsyncSession, update_id: int, at: datetime) -> None:
+    async def _mark_done(session: AsyncSession, update_id: int, at: datetime, stored: bool) -> None:
         """The inbox row goes from pending to done; an update fed without the inbox (a test, the bench)
-        gets a done row. Done already (handled meanwhile by another process): the primary key refuses
-        the insert and the whole transaction rolls back."""
+        gets a done row. Done already (handled meanwhile by another process): nothing is committed."""
         marked = await session.execute(
             update(_INBOX)
             .where(_INBOX.c.update_id == update_id, _INBOX.c.state == PENDING)
             .values(state=DONE, handled_at=at, payload=None, leased_until=None)
         )
         if marked.rowcount == 0:  # type: ignore[attr-defined]
-            await session.execute(
+            if stored:
+                await session.rollback()
+                raise UpdateHandledElsewhere(update_id)
+            await session.execute(  # a second one of these fails on the primary key and rolls back
                 insert(_INBOX).values(
                     update_id=update_id, kind="unknown", state=DONE, attempts=0, received_at=at, handled_at=at
                 )
@@ -161,6 +170,11 @@ class SqlUnitOfWork:
         if self._session is None:
             raise RuntimeError("the unit of work is used outside `async with`")
         return self._session
+
+
+class UpdateHandledElsewhere(Exception):
+    """The update was marked done (or set aside) by another handling while this one ran: this one's
+    effects were rolled back."""
 
 
 class _WatchedUnreachable(SqlUnreachableRepository):

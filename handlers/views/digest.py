@@ -1,4 +1,5 @@
-"""The daily digest and the "blocked the bot" notice, rendered at send time for supervisors."""
+"""The daily digest and the supervisors' notices about the bot's own reach ("blocked the bot", "an
+update was set aside"), rendered at send time."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from handlers.views.deal_history import NAME_LIMIT, moment, money
 from handlers.views.formatting import clip, esc, split_text
 from handlers.views.team_notices import staff_name
 
-DIGEST_NOTICES: frozenset[str] = frozenset({"digest", "person_blocked"})
+DIGEST_NOTICES: frozenset[str] = frozenset({"digest", "person_blocked", "update_set_aside"})
+# The kinds of update named in "an update was set aside"; another kind is named as Telegram names it.
+UPDATE_KINDS = {"message", "edited_message", "callback_query", "my_chat_member"}
 # Sections in the order a supervisor reads them, and how each case's number reads.
 SECTIONS = (
     ("new", "waiting"),
@@ -33,6 +36,8 @@ async def render_digest_notice(
 ) -> list[TelegramMethod[Any]]:  # fmt: skip
     if kind == "person_blocked":
         return [SendMessage(chat_id=chat_id, text=await _blocked(data, uow, t))]
+    if kind == "update_set_aside":
+        return [SendMessage(chat_id=chat_id, text=await _set_aside(data, uow, t))]
     if kind != "digest":
         raise LookupError(f"not a digest notice: {kind}")
     since, until = (datetime.fromisoformat(str(data[key])) for key in ("since", "until"))
@@ -96,3 +101,22 @@ async def _blocked(data: dict[str, Any], uow: UnitOfWork, t: Texts) -> str:
     if data.get("deal_id"):
         return t("notice-client-blocked", name=name, id=int(data["deal_id"]))
     return t("notice-client-blocked-no-deal", name=name)
+
+
+async def _set_aside(data: dict[str, Any], uow: UnitOfWork, t: Texts) -> str:
+    """Whose update it was and of what kind; never what it said."""
+    kind = str(data.get("kind", ""))
+    what = t(f"update-kind-{kind.replace('_', '-')}") if kind in UPDATE_KINDS else esc(kind)
+    chat = data.get("chat_id")
+    who = t("update-sender-unknown")
+    if isinstance(chat, int):
+        member = await uow.staff.get(chat)
+        contact = None if member else await uow.contacts.by_telegram_id(chat)
+        if member is not None:
+            who = esc(clip(staff_name(member, t), NAME_LIMIT))
+        elif contact is not None:
+            who = esc(clip(contact.name, NAME_LIMIT))
+        else:
+            who = str(chat)
+    await uow.rollback()
+    return t("notice-update-set-aside", what=what, who=who, chat=str(chat), update=str(data.get("update_id")))

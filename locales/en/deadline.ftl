@@ -64,3 +64,10 @@ alert-client-has-deal = 📅 <b>Time to get back to the client</b> (planned in d
 deal-error-contact-changed = This contact was already marked done or moved — the reminder is out of date. The card shows what is planned now.
 notice-staff-never-started = ⚠️ <b>{ $name } has not opened the bot yet</b> — notices do not reach them. Ask them to open the bot and press “Start”.
 card-next-contact-due = ⏰ Time to get in touch: the contact was planned for { $at }
+
+notice-update-set-aside = ⚠️ <b>The bot could not handle { $what }</b> from { $who } (chat { $chat }): three tries ended in an error. Update { $update } is set aside in the inbox table — the log has what developers need, and the person was told something went wrong. This chat's later messages are handled as usual.
+update-kind-message = a message
+update-kind-edited-message = an edited message
+update-kind-callback-query = a button press
+update-kind-my-chat-member = a chat status change
+update-sender-unknown = an unknown sender

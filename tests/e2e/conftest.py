@@ -58,8 +58,7 @@ class RunningBot:
     async def stop(self) -> None:
         if self.app is None or self._task is None:
             return
-        with contextlib.suppress(RuntimeError):
-            await self.app.dispatcher.stop_polling()
+        self.app.stop()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.wait_for(self._task, timeout=15)
         self.app, self._task = None, None

@@ -101,7 +101,7 @@ async def test_an_ordinary_answer_is_one_write_transaction_of_a_few_statements(
         await any_db_bot.eventually("select count(*) from inbox where state = 'done'", 2)
     assert len(sql.write_transactions) == 1, sql.transactions
     assert len(sql.statements) <= 6, sql.statements
-    assert sql.transactions[-1][-1] == "INSERT"  # the handled-update record, in that same transaction
+    assert sql.transactions[-1][-1] == "UPDATE"  # the inbox row marked done, in that same transaction
 
 
 async def test_the_last_answer_saves_the_lead_and_closes_the_questionnaire_in_one_transaction(
@@ -155,7 +155,7 @@ async def test_a_reply_goes_out_at_once_while_notices_for_the_same_person_wait_t
         )
         assert waiting >= 10
     finally:
-        await app.dispatcher.stop_polling()
+        app.stop()
         await asyncio.wait_for(task, timeout=15)
 
 
@@ -191,7 +191,7 @@ async def test_many_leads_waiting_for_one_supervisor_go_as_merged_messages_and_n
         await supervisor.press("📥 Открыть неразобранное")
         await supervisor.expect("Неразобранное")  # the queue, as /unsorted shows it
     finally:
-        await app.dispatcher.stop_polling()
+        app.stop()
         await asyncio.wait_for(task, timeout=15)
 
 

@@ -109,7 +109,7 @@ async def test_an_invite_link_expires_after_24_hours(
         await late.send(f"/start {stale}")
         await late.expect("Срок действия ссылки истёк")
     finally:
-        await app.dispatcher.stop_polling()
+        app.stop()
         await asyncio.wait_for(task, timeout=15)
 
 

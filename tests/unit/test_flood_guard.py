@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from typing import Any
 
 import pytest
 from aiogram.exceptions import TelegramRetryAfter, TelegramServerError
 from aiogram.methods import SendMessage
 
-from bot.flood_guard import FloodGuard
+from bot.flood_guard import FloodGuard, patient_replies
 
 
 class Telegram:
@@ -73,3 +74,46 @@ async def test_a_passing_server_error_is_tried_twice_more_then_given_up(waits: l
     assert sent == "ok"
     with pytest.raises(TelegramServerError):
         await guard(Telegram(bad_gateway, bad_gateway, bad_gateway), None, method)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The guard's monotonic time, moved on by each of its waits (recorded, not waited)."""
+    import time
+
+    now = [1000.0]
+
+    async def sleep(seconds: float) -> None:
+        now.append(now[-1] + seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", sleep)
+    monkeypatch.setattr(time, "monotonic", lambda: now[-1])  # the guard's (the time module's) clock
+    return now
+
+
+def server_error(method: SendMessage) -> TelegramServerError:
+    return TelegramServerError(method=method, message="Bad Gateway")
+
+
+async def test_a_reply_to_the_update_in_hand_rides_out_a_minute_of_5xx_and_429(clock: list[float]) -> None:
+    to_five = SendMessage(chat_id=5, text="a")
+    telegram = Telegram(*(server_error(to_five) for _ in range(5)), too_many(to_five, 20))
+    with patient_replies(60):
+        sent: Any = await FloodGuard()(telegram, None, to_five)  # type: ignore[arg-type]
+    assert sent == "ok" and len(telegram.calls) == 7
+    waited = [later - earlier for earlier, later in itertools.pairwise(clock)]
+    assert waited == [0.5, 1.0, 2.0, 4.0, 8.0, 20.0]  # backoff, then Telegram's own retry_after
+
+
+async def test_a_reply_gives_up_once_its_minute_is_over_and_a_notice_does_not_wait_at_all(
+    clock: list[float],
+) -> None:
+    to_five = SendMessage(chat_id=5, text="a")
+    telegram = Telegram(*(server_error(to_five) for _ in range(100)))
+    with patient_replies(60), pytest.raises(TelegramServerError):
+        await FloodGuard()(telegram, None, to_five)  # type: ignore[arg-type]
+    assert 45 <= clock[-1] - clock[0] <= 60  # tried for about a minute, never past it
+    tried = len(telegram.calls)
+    with pytest.raises(TelegramRetryAfter):  # outside a reply (the notifier): a long 429 goes up at once
+        await FloodGuard()(Telegram(too_many(to_five, 20)), None, to_five)  # type: ignore[arg-type]
+    assert len(telegram.calls) == tried

@@ -1,0 +1,277 @@
+"""The inbox (the outbox's mirror): every update is stored before Telegram is told it arrived, and
+handled from here, one chat's updates in order, each marked done in the same transaction as its effects.
+
+Polling (bot/polling.py) and the webhook (bot/webhook.py) call `accept` with what Telegram sent; only
+when it returns do they confirm the batch (the next getUpdates offset, or the webhook's 200). So a kill -9
+or a database outage costs time, never an update: at start, and when the database is back, what is not
+done is handled, oldest first per chat.
+
+A failure is judged by its kind (bot/failure_kinds.py): the database away → wait for it, the update
+keeps its place; Telegram failing the replies for longer than their own retries → try again later; the
+person blocked the bot → done, without another word to them; anything else is a bug → tried again a
+few times, then set aside, the supervisors told once (the update's kind and chat, never its text) and the
+person told we could not handle it, and the chat's later updates go on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.types import Update
+
+from bot.clock import Clock
+from bot.failure_kinds import Failure, classify
+from bot.flood_guard import patient_replies
+from bot.outage import OutageWatch
+from domain.unreachable import note_blocked
+from domain.update_faults import tell_update_set_aside
+from handlers.errors import apologise
+from handlers.i18n import Translator
+from storage.inbox_repository import InboxEntry, InboxStore
+from storage.unit_of_work import SqlUnitOfWork
+
+logger = logging.getLogger(__name__)
+
+# A process holds the updates it stored or took over this long; another process takes over those of
+# one that died once it runs out (one process alone takes over at its start, see `recover`).
+LEASE = timedelta(minutes=5)
+MAX_TRIES = 3  # a bug's tries before the update is set aside
+BUG_PAUSES_S = (1.0, 5.0)
+TELEGRAM_PAUSE_S = 30.0  # Telegram failed the replies for a minute already: the next try, later
+RECOVER_BATCH = 500
+RECOVER_EVERY_S = 60.0
+
+
+def entry_of(update: Update) -> InboxEntry:
+    payload = update.model_dump(mode="json", exclude_none=True, by_alias=True)
+    return entry_of_payload(payload)
+
+
+def entry_of_payload(payload: dict[str, Any]) -> InboxEntry:
+    kind = next((key for key in payload if key != "update_id"), "unknown")
+    return InboxEntry(int(payload["update_id"]), chat_key(payload), kind, payload)
+
+
+def chat_key(payload: dict[str, Any]) -> int | None:
+    """Whose updates keep their order among themselves: the person's (who pressed, wrote, blocked), else
+    the chat's. The same person as the per-person lock of aiogram's event isolation."""
+    for key, event in payload.items():
+        if key == "update_id" or not isinstance(event, dict):
+            continue
+        person = event.get("from") or event.get("user")
+        if isinstance(person, dict) and isinstance(person.get("id"), int):
+            return int(person["id"])
+        chat = event.get("chat") or (event.get("message") or {}).get("chat")
+        if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+            return int(chat["id"])
+    return None
+
+
+class UpdateInbox:
+    def __init__(
+        self, *, store: InboxStore, dispatcher: Dispatcher, bot: Bot, make_uow: Callable[[], SqlUnitOfWork],
+        clock: Clock, translator: Translator, outage: OutageWatch,
+    ) -> None:  # fmt: skip
+        self._store, self._dispatcher, self._bot = store, dispatcher, bot
+        self._make_uow, self._clock, self._translator = make_uow, clock, translator
+        self._outage = outage
+        self._lanes: dict[int | None, deque[tuple[InboxEntry, Update | None]]] = {}
+        self._workers: dict[int | None, asyncio.Task[None]] = {}
+        self._in_hand: set[int] = set()
+        self._stopping = False
+        self._recovering = asyncio.Lock()
+        outage.on_back(self._recover_soon)
+
+    @property
+    def in_hand(self) -> int:
+        return len(self._in_hand)
+
+    async def accept(self, updates: Sequence[Update]) -> None:
+        """Store a batch (one transaction) and start handling what is new. Raises when it could not be
+        stored: the caller must not confirm the batch to Telegram then."""
+        entries = [entry_of(update) for update in updates]
+        claimed = await self._store.store(entries, now=self._clock.now(), lease=LEASE)
+        for entry, update in zip(entries, updates, strict=True):
+            if entry.update_id in claimed and entry.update_id not in self._in_hand:
+                self._enqueue(entry, update)
+
+    async def accept_payload(self, payload: dict[str, Any]) -> None:
+        """The webhook's: one update as Telegram posted it."""
+        entry = entry_of_payload(payload)
+        claimed = await self._store.store([entry], now=self._clock.now(), lease=LEASE)
+        if entry.update_id in claimed and entry.update_id not in self._in_hand:
+            self._enqueue(entry, None)
+
+    async def recover(self, *, anyones: bool = False) -> int:
+        """Take up what is stored and not done, oldest first (with `anyones`, also what a previous run
+        of this process held: it is gone). Returns how many were taken up."""
+        async with self._recovering:
+            taken = 0
+            while not self._stopping:
+                entries = await self._store.claim_pending(
+                    now=self._clock.now(), lease=LEASE, limit=RECOVER_BATCH, skip=sorted(self._in_hand),
+                    anyones=anyones,
+                )  # fmt: skip
+                for entry in entries:
+                    self._enqueue(entry, None)
+                taken += len(entries)
+                if len(entries) < RECOVER_BATCH:
+                    break
+            if taken:
+                logger.info("took up %s stored update(s) not handled yet", taken)
+            return taken
+
+    async def keep_recovering(self) -> None:
+        """Now and then, take up what another process left behind (its lease ran out)."""
+        while not self._stopping:
+            await asyncio.sleep(RECOVER_EVERY_S)
+            if self._outage.away:
+                continue
+            try:
+                await self.recover()
+            except Exception as error:
+                if classify(error) is not Failure.OUTAGE:
+                    logger.exception("taking up stored updates failed; trying again later")
+
+    async def stop(self, *, grace_s: float) -> None:
+        """Finish the updates in hand (for up to `grace_s`); what waits behind them stays stored, for the
+        next start."""
+        self._stopping = True
+        workers = list(self._workers.values())
+        if workers:
+            _, unfinished = await asyncio.wait(workers, timeout=grace_s)
+            for task in unfinished:
+                task.cancel()
+            if unfinished:
+                logger.warning("%s update(s) still running at shutdown were cut off; kept for the next start",
+                               len(unfinished))  # fmt: skip
+                await asyncio.gather(*unfinished, return_exceptions=True)
+
+    def _recover_soon(self) -> None:
+        if not self._stopping:
+            task = asyncio.create_task(self._recover_quietly(), name="inbox-recover")
+            task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
+
+    async def _recover_quietly(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.recover()
+
+    def _enqueue(self, entry: InboxEntry, update: Update | None) -> None:
+        self._in_hand.add(entry.update_id)
+        self._lanes.setdefault(entry.chat_id, deque()).append((entry, update))
+        if entry.chat_id not in self._workers:
+            self._workers[entry.chat_id] = asyncio.create_task(
+                self._work(entry.chat_id), name=f"inbox-{entry.chat_id}"
+            )
+
+    async def _work(self, key: int | None) -> None:
+        """One chat's updates, one at a time, in order. (No await between the lane found empty and the
+        worker gone: an update enqueued meanwhile always finds a worker, or starts one.)"""
+        lane = self._lanes[key]
+        try:
+            while lane and not self._stopping:
+                entry, update = lane[0]
+                try:
+                    await self._handle(entry, update)
+                finally:
+                    lane.popleft()
+                    self._in_hand.discard(entry.update_id)
+        finally:
+            del self._workers[key]
+            for entry, _ in lane:  # stopping: they stay stored, for the next start
+                self._in_hand.discard(entry.update_id)
+            del self._lanes[key]
+
+    async def _handle(self, entry: InboxEntry, update: Update | None) -> None:
+        tries, retry = entry.attempts, False
+        while not self._stopping:
+            try:
+                if update is None:
+                    update = Update.model_validate(entry.payload, context={"bot": self._bot})
+                with patient_replies():
+                    await self._dispatcher.feed_update(
+                        self._bot, update, inbox_entry=entry, inbox_retry=retry
+                    )
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                retry = True
+                failure = classify(error)
+                if failure is Failure.HANDLED:
+                    logger.info("update %s was handled meanwhile by another process", entry.update_id)
+                    return
+                if failure is Failure.OUTAGE:
+                    await self._outage.wait_until_back(error)
+                    continue
+                if failure is Failure.BLOCKED:
+                    await self._blocked(entry, error)
+                    return
+                if failure is Failure.TELEGRAM:
+                    logger.warning("update %s: Telegram kept failing its replies (%s); next try in %.0fs",
+                                   entry.update_id, error, TELEGRAM_PAUSE_S)  # fmt: skip
+                    await asyncio.sleep(TELEGRAM_PAUSE_S)
+                    continue
+                tries = await self._count_try(entry, error, tries)
+                if tries >= MAX_TRIES:
+                    await self._set_aside(entry, update, error)
+                    return
+                await asyncio.sleep(BUG_PAUSES_S[min(tries - 1, len(BUG_PAUSES_S) - 1)])
+
+    async def _count_try(self, entry: InboxEntry, error: Exception, tries: int) -> int:
+        try:
+            counted = await self._store.failed(entry.update_id, error=type(error).__name__)
+        except Exception as store_error:
+            if classify(store_error) is Failure.OUTAGE:
+                await self._outage.wait_until_back(store_error)
+            counted = tries + 1
+        first = tries == 0
+        if first:
+            logger.exception("update %s (%s) failed; trying it again", entry.update_id, entry.kind,
+                             exc_info=error)  # fmt: skip
+        else:
+            logger.warning("update %s (%s) failed again (try %s of %s): %r", entry.update_id, entry.kind,
+                           counted, MAX_TRIES, error)  # fmt: skip
+        return max(counted, tries + 1)
+
+    async def _set_aside(self, entry: InboxEntry, update: Update | None, error: Exception) -> None:
+        logger.error("update %s (%s, chat %s) set aside after %s tries: %r", entry.update_id, entry.kind,
+                     entry.chat_id, MAX_TRIES, error)  # fmt: skip
+        while True:
+            try:
+                async with self._make_uow() as uow:
+                    now = self._clock.now()
+                    await uow.set_aside_update(entry.update_id, now=now, error=type(error).__name__)
+                    await tell_update_set_aside(
+                        uow, update_id=entry.update_id, kind=entry.kind, chat_id=entry.chat_id, now=now
+                    )
+                    await uow.commit()
+                break
+            except Exception as store_error:
+                if classify(store_error) is not Failure.OUTAGE:
+                    logger.exception("could not set update %s aside", entry.update_id)
+                    return
+                await self._outage.wait_until_back(store_error)
+        if update is not None:
+            await apologise(self._bot, update, self._translator)
+
+    async def _blocked(self, entry: InboxEntry, error: Exception) -> None:
+        """The person blocked the bot while we answered: recorded (the team hears it once), the update
+        done; nothing more is sent to them, and no traceback."""
+        logger.warning("update %s: chat %s blocked the bot while it answered: %s", entry.update_id,
+                       entry.chat_id, error)  # fmt: skip
+        now = self._clock.now()
+        try:
+            await self._store.finish(entry.update_id, now=now, error="blocked")
+            if entry.chat_id is not None:
+                async with self._make_uow() as uow:
+                    await note_blocked(uow, entry.chat_id, reason=str(error)[:200], now=now)
+        except Exception:
+            logger.warning("could not record that chat %s blocked the bot", entry.chat_id, exc_info=True)

@@ -1,0 +1,135 @@
+"""The inbox: every update from Telegram, written before Telegram is told it arrived (bot/inbox.py).
+
+An update is stored pending, claimed with a lease by the process that handles it, and marked done in
+the same transaction as its handling's effects (storage/unit_of_work.py). One that keeps failing is set
+aside: kept, out of the way of the updates behind it, for a person to look at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.tables import Base, InboxRow
+
+PENDING, DONE, SET_ASIDE = "pending", "done", "set_aside"
+_INBOX = Base.metadata.tables[InboxRow.__tablename__]
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    update_id: int
+    chat_id: int | None  # whose updates keep their order among themselves
+    kind: str  # message, callback_query, ...
+    payload: dict[str, Any]
+    attempts: int = 0
+
+
+class InboxStore:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def store(self, entries: Sequence[InboxEntry], *, now: datetime, lease: timedelta) -> set[int]:
+        """Write a batch in one transaction and claim what is this process's to handle: the new ones,
+        and any of them stored before but still pending and nobody's (a batch fetched again after its
+        store's answer was lost). Returns the ids claimed."""
+        if not entries:
+            return set()
+        async with self._sessions() as session:
+            rows = [
+                {"update_id": e.update_id, "chat_id": e.chat_id, "kind": e.kind[:32], "payload": e.payload,
+                 "state": PENDING, "attempts": 0, "received_at": now}
+                for e in entries
+            ]  # fmt: skip
+            await session.execute(_insert_new(session).values(rows))
+            claimed = await session.scalars(
+                update(_INBOX)
+                .where(_INBOX.c.update_id.in_([e.update_id for e in entries]), _INBOX.c.state == PENDING)
+                .where(or_(_INBOX.c.leased_until.is_(None), _INBOX.c.leased_until < now))
+                .values(leased_until=now + lease)
+                .returning(_INBOX.c.update_id)
+            )
+            ids = set(claimed)
+            await session.commit()
+            return ids
+
+    async def claim_pending(
+        self, *, now: datetime, lease: timedelta, limit: int, skip: Sequence[int] = (), anyones: bool = False
+    ) -> list[InboxEntry]:
+        """The oldest pending updates nobody holds (with `anyones`, held or not: the process that held
+        them is known to be gone), leased to this process, oldest first. `skip`: ids in hand here."""
+        async with self._sessions() as session:
+            query = select(_INBOX).where(_INBOX.c.state == PENDING).order_by(_INBOX.c.update_id).limit(limit)
+            if not anyones:
+                query = query.where(or_(_INBOX.c.leased_until.is_(None), _INBOX.c.leased_until < now))
+            if skip:
+                query = query.where(_INBOX.c.update_id.not_in(list(skip)))
+            rows = (await session.execute(query.with_for_update(skip_locked=True))).all()
+            if not rows:
+                return []
+            await session.execute(
+                update(_INBOX)
+                .where(_INBOX.c.update_id.in_([row.update_id for row in rows]), _INBOX.c.state == PENDING)
+                .values(leased_until=now + lease)
+            )
+            await session.commit()
+        return [
+            InboxEntry(row.update_id, row.chat_id, row.kind, dict(row.payload or {}), row.attempts)
+            for row in rows
+        ]
+
+    async def failed(self, update_id: int, *, error: str) -> int:
+        """Count a failed try (a bug, not an outage); returns the tries so far."""
+        async with self._sessions() as session:
+            attempts = await session.scalar(
+                update(_INBOX)
+                .where(_INBOX.c.update_id == update_id, _INBOX.c.state == PENDING)
+                .values(attempts=_INBOX.c.attempts + 1, error=error[:255])
+                .returning(_INBOX.c.attempts)
+            )
+            await session.commit()
+            return int(attempts or 0)
+
+    async def finish(self, update_id: int, *, now: datetime, error: str) -> None:
+        """Done without its effects: the person blocked the bot mid-reply, and handling it again would
+        only write to them again."""
+        async with self._sessions() as session:
+            await session.execute(
+                update(_INBOX)
+                .where(_INBOX.c.update_id == update_id, _INBOX.c.state == PENDING)
+                .values(state=DONE, handled_at=now, payload=None, leased_until=None, error=error[:255])
+            )
+            await session.commit()
+
+    async def state_of(self, update_id: int) -> str | None:
+        async with self._sessions() as session:
+            return await session.scalar(select(_INBOX.c.state).where(_INBOX.c.update_id == update_id))
+
+    async def reachable(self) -> None:
+        """A trivial read: raises while the database cannot be reached."""
+        async with self._sessions() as session:
+            await session.execute(select(1))
+
+
+def set_aside_statement(update_id: int, *, now: datetime, error: str) -> Any:
+    """Out of the way of the updates behind it, its payload kept for a person to look at (and, set
+    back to pending, to have it handled again). Run in the transaction that tells the supervisors."""
+    return (
+        update(_INBOX)
+        .where(_INBOX.c.update_id == update_id, _INBOX.c.state == PENDING)
+        .values(state=SET_ASIDE, handled_at=now, leased_until=None, error=error[:255])
+    )
+
+
+def _insert_new(session: AsyncSession) -> Insert:
+    """INSERT that leaves an update already stored as it is."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(_INBOX).on_conflict_do_nothing(index_elements=["update_id"])
+    return sqlite.insert(_INBOX).on_conflict_do_nothing(index_elements=["update_id"])
