@@ -32,7 +32,7 @@ from bot.middlewares import (
     UnitOfWorkMiddleware,
 )
 from bot.notifier import Notifier
-from bot.outage import OutageWatch
+from bot.outage import OutageWatch, log_failure
 from bot.outbox_pacing import OutboxPacer
 from bot.polling import Poller
 from bot.response_types import KeepResponseTypes
@@ -185,8 +185,8 @@ class App:
             try:
                 pruned = await prune_handled_updates(sessions, before=self.clock.now() - UPDATE_MEMORY)
                 logger.debug("forgot %s handled updates", pruned)
-            except Exception:
-                logger.exception("housekeeping failed; trying again later")
+            except Exception as error:
+                log_failure(logger, "housekeeping failed; trying again later", error)
             await asyncio.sleep(HOUSEKEEPING_EVERY_S)
 
     async def _set_commands(self, team: list[Staff]) -> None:

@@ -42,9 +42,10 @@ _REPLY_DEADLINE: ContextVar[float | None] = ContextVar("reply_deadline", default
 
 
 @contextmanager
-def patient_replies(seconds: float = REPLY_PATIENCE_S) -> Iterator[None]:
-    """Calls made inside (by this task and the tasks it starts) retry for up to `seconds`."""
-    token = _REPLY_DEADLINE.set(time.monotonic() + seconds)
+def patient_replies(seconds: float | None = None) -> Iterator[None]:
+    """Calls made inside (by this task and the tasks it starts) retry for up to `seconds` (by default
+    REPLY_PATIENCE_S)."""
+    token = _REPLY_DEADLINE.set(time.monotonic() + (REPLY_PATIENCE_S if seconds is None else seconds))
     try:
         yield
     finally:

@@ -47,6 +47,7 @@ BUG_PAUSES_S = (1.0, 5.0)
 TELEGRAM_PAUSE_S = 30.0  # Telegram failed the replies for a minute already: the next try, later
 RECOVER_BATCH = 500
 RECOVER_EVERY_S = 60.0
+MAX_SKIPPED = 5000  # updates in hand past which a periodic look for others' leftovers waits a round
 
 
 def entry_of(update: Update) -> InboxEntry:
@@ -132,8 +133,8 @@ class UpdateInbox:
         """Now and then, take up what another process left behind (its lease ran out)."""
         while not self._stopping:
             await asyncio.sleep(RECOVER_EVERY_S)
-            if self._outage.away:
-                continue
+            if self._outage.away or len(self._in_hand) > MAX_SKIPPED:
+                continue  # (a peak in hand: what others left waits a minute more, not this process)
             try:
                 await self.recover()
             except Exception as error:
@@ -164,6 +165,8 @@ class UpdateInbox:
             await self.recover()
 
     def _enqueue(self, entry: InboxEntry, update: Update | None) -> None:
+        if self._stopping:
+            return  # stored: the next start handles it
         self._in_hand.add(entry.update_id)
         self._lanes.setdefault(entry.chat_id, deque()).append((entry, update))
         if entry.chat_id not in self._workers:

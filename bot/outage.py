@@ -81,3 +81,20 @@ class OutageWatch:
 def _one_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
     return f"{type(error).__name__}: {text[0][:200]}" if text else type(error).__name__
+
+
+_said_at: dict[str, float] = {}
+
+
+def log_failure(log: logging.Logger, message: str, error: BaseException, *args: object) -> None:
+    """Log a background task's failure (`message % args`): with its traceback when it is a bug, and in
+    one line at most once a minute (per message) when the database is away."""
+    from bot.failure_kinds import Failure, classify  # (failure_kinds imports the storage layer)
+
+    if classify(error) is not Failure.OUTAGE:
+        log.error(message, *args, exc_info=error)
+        return
+    now = time.monotonic()
+    if now - _said_at.get(message, -SAY_EVERY_S) >= SAY_EVERY_S:
+        _said_at[message] = now
+        log.warning("%s: the database is unreachable (%s)", message % args, _one_line(error))

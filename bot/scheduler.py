@@ -20,6 +20,7 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock
+from bot.outage import log_failure
 from domain.crm_config import CrmConfig
 from domain.digest import ensure_digest
 from domain.timer_firing import fire_timer
@@ -76,8 +77,8 @@ class TimerScheduler:
         try:
             async with self._make_uow() as uow:
                 await ensure_digest(uow, self._config, now=self._clock.now())
-        except Exception:
-            logger.exception("could not plan the daily digest; trying again within the hour")
+        except Exception as error:
+            log_failure(logger, "could not plan the daily digest; trying again within the hour", error)
 
     async def stop(self) -> None:
         """No new sweeps; the one running finishes its timer in hand (each is its own transaction, so a
@@ -137,8 +138,8 @@ class TimerScheduler:
                 now = self._clock.now()
                 try:
                     found = await self._queue.due(now=now, limit=BATCH + len(tried))
-                except Exception:
-                    logger.exception("could not look for due timers; the next tick tries again")
+                except Exception as error:
+                    log_failure(logger, "could not look for due timers; the next tick tries again", error)
                     return fired
                 due = [timer_id for timer_id in found if timer_id not in tried]
                 if not due:
@@ -149,8 +150,8 @@ class TimerScheduler:
                         if self._stopped:
                             break
                         fired += await self._fire(timer_id)
-                except Exception:  # the database went away mid-sweep: the next tick goes on
-                    logger.exception("timer sweep stopped; the next tick tries again")
+                except Exception as error:  # the database went away mid-sweep: the next tick goes on
+                    log_failure(logger, "timer sweep stopped; the next tick tries again", error)
                     return fired
             await self._plan_next()
         return fired
@@ -167,13 +168,13 @@ class TimerScheduler:
         except Exception as error:
             attempts = self._attempts.get(timer_id, 0) + 1
             self._attempts[timer_id] = attempts
-            logger.exception("timer %s could not be fired (attempt %s)", timer_id, attempts)
+            log_failure(logger, "timer %s could not be fired (attempt %s)", error, timer_id, attempts)
             try:
                 await self._queue.put_off(
                     timer_id, after=retry_after(attempts), now=now, error=repr(error), give_up=GIVE_UP_AFTER
                 )
-            except Exception:
-                logger.exception("could not put timer %s off", timer_id)
+            except Exception as put_off_error:
+                log_failure(logger, "could not put timer %s off", put_off_error, timer_id)
                 raise
             return 0
         self._attempts.pop(timer_id, None)

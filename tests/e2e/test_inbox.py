@@ -4,6 +4,7 @@ every update until it is handled, in order per chat, once."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import sqlite3
 from collections.abc import AsyncIterator
@@ -26,6 +27,7 @@ from storage.inbox_repository import InboxStore
 
 from .bot_api_server import FakeBotApi
 from .conftest import SUPERVISOR, RunningBot, around_the_clock, count, make_settings
+from .test_delivery_faults import membership
 
 GONE_WRONG = "что-то пошло не так"
 
@@ -237,3 +239,22 @@ async def test_the_webhook_answers_5xx_when_an_update_cannot_be_stored_and_handl
     finally:
         app.stop()
         await asyncio.wait_for(serving, timeout=20)
+
+
+async def test_a_client_who_writes_and_blocks_at_once_is_recorded_quietly_and_not_written_to_again(
+    api: FakeBotApi, any_db_bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = await _client_with_a_deal(api, 607)
+    await any_db_bot.eventually("select count(*) from outbox where state in ('pending', 'sending')", 0)
+    since = api.mark()
+    api.block(client.chat_id)
+    with caplog.at_level(logging.WARNING):
+        message = await client.send("передумал, не пишите мне")
+        kicked = await api.inject_update("my_chat_member", membership(api, client, "member", "kicked"))
+        done = "select count(*) from inbox where update_id = :id and state = 'done'"
+        await any_db_bot.eventually(done, 1, id=kicked["update_id"])
+    await any_db_bot.eventually("select count(*) from messages where text = :t", 1, t=message["text"])
+    assert await any_db_bot.scalar("select count(*) from unreachable_chats where chat_id = :id", id=607) == 1
+    to_client = [call for call in api.calls[since:] if call.params.get("chat_id") == client.chat_id]
+    assert len(to_client) <= 1 and all(call.failed for call in to_client)  # one refused reply at most
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info], caplog.text
