@@ -183,8 +183,9 @@ class Notifier:
                 logger.warning("outbox item %s to %s failed for good: %s", item.id, item.chat_id, error)
                 await self._queue.mark_failed(item.ids, error=f"{type(error).__name__}: {error}")
                 return True
-            if item.kind in LINKED:
-                await self._link(item, getattr(sent, "message_id", None))
+            if item.kind in LINKED:  # copyMessages answers a list: each copy stands for the deal
+                for each in sent if isinstance(sent, list) else [sent]:
+                    await self._link(item, getattr(each, "message_id", None))
             if index + 1 < len(methods) and not item.followers:  # a merged message is one part
                 await self._queue.progress(item.id, done=index + 1, data=item.data)
         await self._queue.mark_sent(item.ids, now=self._clock.now())

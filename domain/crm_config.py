@@ -133,6 +133,8 @@ class Temperature(_Strict):
 class Intake(_Strict):
     take_sla: Duration = timedelta(minutes=15)
     max_answer_length: int = Field(default=1000, ge=10, le=4000)
+    # Messages a minute from one client that reach the manager one by one; past it they are counted.
+    flood_limit: int = Field(default=20, ge=1, le=1000)
     temperature: Temperature = Temperature()
     questions: list[Question] = Field(min_length=1)
 

@@ -11,6 +11,7 @@ from domain.assignment import Candidate, choose_manager
 from domain.crm_config import CrmConfig, QuestionKind, StageKind
 from domain.deadlines import arm_stage_deadline
 from domain.deal_rules import NON_TARGET_REASON
+from domain.flood import FLOOD_WINDOW, Flood, flood_state
 from domain.lead_routing import AppendToOpenDeal, route_request
 from domain.models import (
     ChatMessage,
@@ -27,6 +28,7 @@ from domain.models import (
 )
 from domain.ports import UnitOfWork
 from domain.qualification import is_target, temperature_of
+from domain.relay_batches import RELAY, RELAY_EVERY, relay_data
 from domain.team import overseers
 from domain.timer_kinds import TAKE_SLA as TAKE_SLA_TIMER
 
@@ -222,8 +224,13 @@ async def _tell_owner_or_overseers(
     return len(people)
 
 
-async def record_incoming(uow: UnitOfWork, deal: Deal, message: IncomingMessage, *, now: datetime) -> None:
-    """Store a prospect's message in the deal's history and queue it to whoever works the deal."""
+async def record_incoming(
+    uow: UnitOfWork, deal: Deal, message: IncomingMessage, *, now: datetime, flood_limit: int | None = None
+) -> Flood:
+    """Store a prospect's message in the deal's history and queue it to whoever works the deal, joined
+    to the relay still waiting for them (see `domain.relay_batches`). Past `flood_limit` messages a
+    minute (none: no limit) the message is kept but only counted in the relay; the answer says whether
+    the client should now be asked to slow down."""
     assert deal.id is not None
     edited = {"edited": True} if message.edited else {}
     await uow.messages.add(
@@ -240,16 +247,18 @@ async def record_incoming(uow: UnitOfWork, deal: Deal, message: IncomingMessage,
             data={"kind": message.kind, "text": (message.text or "")[:500], **edited},
         )
     )
-    data = {
-        "deal_id": deal.id,
-        "kind": message.kind,
-        "text": message.text,
-        "from_chat_id": message.chat_id,
-        "message_id": message.message_id,
-        **edited,
-    }
+    flood = Flood.NONE
+    if flood_limit is not None:
+        recent = await uow.messages.count_in_since(deal.id, since=now - FLOOD_WINDOW)
+        flood = flood_state(recent, limit=flood_limit)
+    data = relay_data(
+        deal_id=deal.id, chat_id=message.chat_id, message_id=message.message_id, kind=message.kind,
+        text=message.text, edited=message.edited, held_back=flood is not Flood.NONE,
+    )  # fmt: skip
     for person in await recipients_for(uow, deal):
-        await uow.outbox.add(Notice(person.telegram_id, "prospect_message", data, person.locale), now=now)
+        notice = Notice(person.telegram_id, RELAY, data, person.locale)
+        await uow.outbox.add_relay(notice, now=now, every=RELAY_EVERY)
+    return flood
 
 
 async def recipients_for(uow: UnitOfWork, deal: Deal) -> list[Staff]:

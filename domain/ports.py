@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from domain.list_pages import Position, Segment, StageCount
@@ -151,6 +151,9 @@ class MessageLinkRepository(Protocol):
 class MessageRepository(Protocol):
     async def add(self, message: ChatMessage) -> None: ...
     async def for_deal(self, deal_id: int, *, limit: int = 50) -> list[ChatMessage]: ...
+    async def count_in_since(self, deal_id: int, *, since: datetime) -> int:
+        """How many messages the client wrote in the deal at `since` or later (the flood limit)."""
+        ...
 
 
 class TimerRepository(Protocol):
@@ -200,6 +203,12 @@ class UnreachableRepository(Protocol):
 
 class Outbox(Protocol):
     async def add(self, notice: Notice, *, now: datetime) -> None: ...
+    async def add_relay(self, notice: Notice, *, now: datetime, every: timedelta) -> None:
+        """Queue a client's message to a staff member (see `domain.relay_batches`): joined to the relay
+        of the same deal still waiting for that chat, untouched by a sender; else a new relay, due no
+        sooner than `every` after the previous one of the deal."""
+        ...
+
     async def waiting_for(self, chat_id: int, *, queued_by: datetime) -> bool:
         """Whether something queued for this chat by `queued_by` is still undelivered."""
         ...

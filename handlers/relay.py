@@ -12,7 +12,7 @@ from aiogram.types import Message
 
 from domain.crm_config import CrmConfig
 from domain.ports import UnitOfWork
-from domain.relay import IncomingMessage, relay_prospect_message
+from domain.relay import Flood, IncomingMessage, relay_prospect_message
 from handlers import intake_flow as flow
 from handlers.filters import IsProspect
 from handlers.i18n import Texts
@@ -42,8 +42,13 @@ async def on_prospect_message(
         kind=ContentType(message.content_type).value,
         text=message.text or message.caption,
     )
-    deal_id = await relay_prospect_message(uow, incoming, now=now)
-    if deal_id is not None:
+    relayed = await relay_prospect_message(uow, incoming, now=now, flood_limit=config.intake.flood_limit)
+    if relayed is not None:
+        if relayed.flood is Flood.STARTED:  # kept in the deal all the same; said once a flood
+            await message.answer(t("relay-slow-down", limit=config.intake.flood_limit))
+            return
+        if relayed.flood is Flood.GOING_ON:
+            return
         # Said once for a burst: ten quick messages get one "passed on", not ten.
         acked = (await state.get_data()).get(ACKED_AT)
         if acked is None or now - datetime.fromisoformat(acked) >= ACK_EVERY:
@@ -55,7 +60,9 @@ async def on_prospect_message(
     await flow.begin(bot, message.chat.id, user, state, t, config, source=None, first_message=incoming)
 
 
-async def on_prospect_edit(message: Message, t: Texts, uow: UnitOfWork, now: datetime) -> None:
+async def on_prospect_edit(
+    message: Message, t: Texts, config: CrmConfig, uow: UnitOfWork, now: datetime
+) -> None:
     """A client corrected a message: the new text reaches the manager too, marked as a correction.
     (Telegram cannot change the copy the manager already has.)"""
     assert message.from_user is not None
@@ -67,7 +74,8 @@ async def on_prospect_edit(message: Message, t: Texts, uow: UnitOfWork, now: dat
         text=message.text or message.caption,
         edited=True,
     )
-    if await relay_prospect_message(uow, incoming, now=now) is not None:
+    relayed = await relay_prospect_message(uow, incoming, now=now, flood_limit=config.intake.flood_limit)
+    if relayed is not None and relayed.flood is Flood.NONE:
         await message.reply(t("relay-edit-delivered"))
 
 

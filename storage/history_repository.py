@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -105,3 +107,15 @@ class SqlMessageRepository:
             )
             for r in rows
         ]
+
+    async def count_in_since(self, deal_id: int, *, since: datetime) -> int:
+        """By the deal's index: a deal's messages are few (hundreds at most)."""
+        return int(
+            await self._session.scalar(
+                select(func.count())
+                .select_from(MessageRow)
+                .where(MessageRow.deal_id == deal_id, MessageRow.direction == Direction.IN.value)
+                .where(MessageRow.at >= since)
+            )
+            or 0
+        )

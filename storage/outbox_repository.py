@@ -7,14 +7,20 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from domain.models import Notice
+from domain.outbox_turns import CHATTER, NORMAL, deal_of, priority_of
+from domain.relay_batches import RELAY, merged_relay
 from storage.tables import OutboxRow
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+_RELAY_COLUMNS = (
+    *(OutboxRow.id, OutboxRow.kind, OutboxRow.state, OutboxRow.attempts),
+    *(OutboxRow.next_attempt_at, OutboxRow.created_at, OutboxRow.data),
+)
 
 
 class SqlOutbox:
@@ -25,15 +31,99 @@ class SqlOutbox:
         self.written = False
 
     async def add(self, notice: Notice, *, now: datetime) -> None:
+        priority, deal_id = priority_of(notice.kind), deal_of(notice.data)
+        if priority == NORMAL and deal_id is not None:
+            await self._raise_chatter(notice.chat_id, deal_id, now=now)
+        await self._insert(notice, dict(notice.data), now=now, due=now)
+
+    async def add_relay(self, notice: Notice, *, now: datetime, every: timedelta) -> None:
+        """See `domain.ports.Outbox.add_relay`. The deal's latest notice for the chat is locked
+        (PostgreSQL; SQLite's write lock serialises) and joined only if it is a relay still pending and
+        never claimed, with a compare-and-set on its state and due time: a sender claiming it at that
+        moment either wins (the message goes into a new relay) or waits for this transaction."""
+        deal_id = deal_of(notice.data)
+        assert deal_id is not None, "a relay names its deal"
+        latest = (
+            await self._session.execute(
+                select(*_RELAY_COLUMNS)
+                .where(OutboxRow.chat_id == notice.chat_id, OutboxRow.deal_id == deal_id)
+                .order_by(OutboxRow.id.desc())
+                .limit(1)
+                .with_for_update()
+            )
+        ).first()
+        if latest is not None and latest.kind == RELAY and latest.state == PENDING and latest.attempts == 0:
+            merged = merged_relay(latest.data, notice.data)
+            if merged is not None:
+                joined = await self._session.execute(
+                    update(OutboxRow)
+                    .where(OutboxRow.id == latest.id, OutboxRow.state == PENDING, OutboxRow.attempts == 0)
+                    .where(OutboxRow.next_attempt_at == latest.next_attempt_at)
+                    .values(data=merged)
+                    .execution_options(synchronize_session=False)
+                )
+                if joined.rowcount == 1:  # type: ignore[attr-defined]
+                    self.written = True
+                    return
+        previous = (
+            latest
+            if latest is not None and latest.kind == RELAY
+            else await self._last_relay(notice.chat_id, deal_id)
+        )
+        due = now
+        if previous is not None:
+            turn = previous.data.get("_turn")
+            last_turn = datetime.fromisoformat(turn) if isinstance(turn, str) else previous.created_at
+            due = max(now, last_turn + every)
+        await self._insert(notice, {**notice.data, "_turn": due.isoformat()}, now=now, due=due)
+
+    async def _last_relay(self, chat_id: int, deal_id: int) -> Any:
+        return (
+            await self._session.execute(
+                select(OutboxRow.created_at, OutboxRow.data)
+                .where(OutboxRow.chat_id == chat_id, OutboxRow.deal_id == deal_id, OutboxRow.kind == RELAY)
+                .order_by(OutboxRow.id.desc())
+                .limit(1)
+            )
+        ).first()
+
+    async def _raise_chatter(self, chat_id: int, deal_id: int, *, now: datetime) -> None:
+        """A normal notice about the deal is coming: the deal's chatter waiting for the chat goes at
+        normal priority (before it, as before), and a relay held for batching is due now (it must not
+        hold back the normal notices of other deals behind it)."""
+        mine = (
+            OutboxRow.chat_id == chat_id,
+            OutboxRow.deal_id == deal_id,
+            OutboxRow.priority == CHATTER,
+            OutboxRow.state.in_((PENDING, SENDING)),
+        )
+        await self._session.execute(
+            update(OutboxRow)
+            .where(
+                *mine, OutboxRow.state == PENDING, OutboxRow.attempts == 0, OutboxRow.next_attempt_at > now
+            )
+            .values(next_attempt_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        await self._session.execute(
+            update(OutboxRow)
+            .where(*mine)
+            .values(priority=NORMAL)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def _insert(self, notice: Notice, data: dict[str, Any], *, now: datetime, due: datetime) -> None:
         self._session.add(
             OutboxRow(
                 chat_id=notice.chat_id,
                 kind=notice.kind,
-                data=dict(notice.data),
+                priority=priority_of(notice.kind),
+                deal_id=deal_of(notice.data),
+                data=data,
                 locale=notice.locale,
                 state=PENDING,
                 attempts=0,
-                next_attempt_at=now,
+                next_attempt_at=due,
                 created_at=now,
             )
         )
@@ -63,6 +153,7 @@ class OutboxItem:
     attempts: int
     leased_until: datetime | None = None
     followers: tuple[OutboxItem, ...] = ()
+    priority: int = NORMAL
 
     @property
     def ids(self) -> list[int]:
@@ -74,11 +165,19 @@ class OutboxItem:
 
 
 def _chat_head() -> Any:
-    """The row is its chat's oldest one not yet settled (sent or failed for good)."""
+    """The row is its chat's first one not yet settled (sent or failed for good) in turn order:
+    (priority, id), see domain/outbox_turns.py."""
     earlier = aliased(OutboxRow)
     return ~exists().where(
-        earlier.chat_id == OutboxRow.chat_id, earlier.id < OutboxRow.id, earlier.state.in_((PENDING, SENDING))
+        earlier.chat_id == OutboxRow.chat_id,
+        earlier.state.in_((PENDING, SENDING)),
+        _before(earlier, OutboxRow.priority, OutboxRow.id),
     )
+
+
+def _before(row: Any, priority: Any, row_id: Any) -> Any:
+    """`row` comes before (priority, row_id) in its chat's turn order."""
+    return or_(row.priority < priority, and_(row.priority == priority, row.id < row_id))
 
 
 class OutboxQueue:
@@ -94,9 +193,12 @@ class OutboxQueue:
         self, *, now: datetime, lease: timedelta, limit: int = 50, merging: Collection[str] = (),
         merge_from: int = 5, max_merged: int = 200,
     ) -> list[OutboxItem]:  # fmt: skip
-        """Due items, at most one per chat: the oldest one not yet settled. A chat's messages so keep
-        their order across batches, retries, processes and restarts (a later one never overtakes an
-        earlier one that is waiting for a retry or leased by a sender).
+        """Due items, at most one per chat: the first one not yet settled in the chat's turn order,
+        (priority, id): relayed client messages after every other notice, each kind in the order
+        queued, and a deal's notices in their order (see domain/outbox_turns.py). A chat's messages so
+        keep that order across batches, retries, processes and restarts (a later one never overtakes an
+        earlier one that is waiting for a retry or leased by a sender). Normal notices are claimed
+        before chatter across chats too.
 
         A head whose kind is in `merging` is claimed with the due items of the same kind that wait right
         behind it in its chat (up to `max_merged`), as its `followers`, when there are at least
@@ -108,7 +210,7 @@ class OutboxQueue:
                     select(OutboxRow)
                     .where(OutboxRow.state.in_((PENDING, SENDING)), OutboxRow.next_attempt_at <= now)
                     .where(_chat_head())
-                    .order_by(OutboxRow.id)
+                    .order_by(OutboxRow.priority, OutboxRow.id)
                     .limit(limit)
                     .with_for_update(skip_locked=True)  # PostgreSQL; SQLite's IMMEDIATE lock serialises
                 )
@@ -177,8 +279,8 @@ class OutboxQueue:
         await self._set(item_id, data={**data, "_done": done})
 
     async def next_due_at(self) -> datetime | None:
-        """When the next item can be claimed: only a chat's oldest unsettled item counts (a later one is
-        not claimed before it, so its own due time would only wake the sender for nothing)."""
+        """When the next item can be claimed: only a chat's first unsettled item in turn order counts (a
+        later one is not claimed before it, so its own due time would only wake the sender for nothing)."""
         async with self._sessions() as session:
             return await session.scalar(
                 select(OutboxRow.next_attempt_at)
@@ -198,22 +300,25 @@ class OutboxQueue:
 
 def _item(row: OutboxRow, leased_until: datetime) -> OutboxItem:
     return OutboxItem(
-        row.id, row.chat_id, row.kind, dict(row.data), row.locale, row.attempts + 1, leased_until
-    )
+        row.id, row.chat_id, row.kind, dict(row.data), row.locale, row.attempts + 1, leased_until,
+        priority=row.priority,
+    )  # fmt: skip
 
 
 async def _claim_followers(
     session: AsyncSession, head: OutboxItem, *, now: datetime, limit: int, at_least: int
 ) -> tuple[OutboxItem, ...]:
-    """The due items of the head's kind right behind it in its chat, up to the first of another kind
-    (merging across it would reorder the chat), leased with the head; none unless `at_least` wait."""
+    """The due items of the head's kind right behind it in its chat's turn order, up to the first of
+    another kind (merging across it would reorder the chat), leased with the head; none unless
+    `at_least` wait."""
     assert head.leased_until is not None
+    behind = ~_before(OutboxRow, head.priority, head.id) & (OutboxRow.id != head.id)
     rows = (
         await session.scalars(
             select(OutboxRow)
-            .where(OutboxRow.chat_id == head.chat_id, OutboxRow.id > head.id)
+            .where(OutboxRow.chat_id == head.chat_id, behind)
             .where(OutboxRow.state.in_((PENDING, SENDING)))
-            .order_by(OutboxRow.id)
+            .order_by(OutboxRow.priority, OutboxRow.id)
             .limit(limit)
         )
     ).all()

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy import text as sql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -193,12 +204,16 @@ class OutboxRow(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         Index("ix_outbox_state_next", "state", "next_attempt_at"),
-        Index("ix_outbox_chat_state", "chat_id", "state", "id"),  # a chat's earlier unsettled items go first
+        # A chat's unsettled items in their turn: (priority, id), see domain/outbox_turns.py.
+        Index("ix_outbox_chat_turn", "chat_id", "state", "priority", "id"),
+        Index("ix_outbox_deal", "deal_id", "id"),  # a deal's notices: its relay to join, its chatter to raise
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(32))
+    priority: Mapped[int] = mapped_column(SmallInteger, default=0)  # 0 normal, 1 chatter (relayed messages)
+    deal_id: Mapped[int | None] = mapped_column(BigInteger)  # the deal the notice is about, if any
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     locale: Mapped[str | None] = mapped_column(String(8))
     state: Mapped[str] = mapped_column(String(16))

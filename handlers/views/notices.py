@@ -9,26 +9,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from aiogram.methods import CopyMessage, SendMessage, TelegramMethod
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.methods import SendMessage, TelegramMethod
 
 from domain.crm_config import CrmConfig
 from domain.overview import DealCard, deal_card
 from domain.ports import UnitOfWork
 from domain.team import team_member
-from handlers.callbacks import DealAction
 from handlers.i18n import Texts
 from handlers.views.card_message import header_and_card
 from handlers.views.deadline_notices import DEADLINE_NOTICES, render_deadline_notice
 from handlers.views.deal_keyboards import deal_card_keyboard
 from handlers.views.digest import DIGEST_NOTICES, render_digest_notice
-from handlers.views.formatting import esc, split_text
+from handlers.views.formatting import esc
 from handlers.views.questionnaire import answers_block
+from handlers.views.relay_notices import relay_one, render_relay
 from handlers.views.team_notices import TEAM_NOTICES, render_team_notice
-
-CAPTIONED = {"photo", "document", "video", "audio", "voice", "animation"}
-CAPTION_LIMIT = 1024
-
 
 # Notices whose delivered message stands for its deal: a staff member replying to it writes to the client.
 LINKED = frozenset({"prospect_message"})
@@ -64,18 +59,9 @@ async def render_notice(
         return []
     if kind == "prospect_message":
         header_key = "relay-header-edited" if data.get("edited") else "relay-header"
-        header = t(header_key, name=esc(card.contact.name), id=card.deal.id)
-        methods = _relay(chat_id, header, data)
-        reply = DealAction(action="reply", deal_id=int(data["deal_id"]), v=0, arg="m").pack()
-        markup = InlineKeyboardMarkup(
-            inline_keyboard=[[InlineKeyboardButton(text=t("btn-reply"), callback_data=reply)]]
-        )
-        last = methods[-1]
-        if isinstance(last, SendMessage | CopyMessage):
-            last.reply_markup = markup
-        return methods
+        return render_relay(chat_id, t(header_key, name=esc(card.contact.name), id=card.deal.id), data, t)
     if kind == "manager_reply":
-        return _relay(chat_id, t("reply-header", company=esc(config.company.name[t.locale])), data)
+        return relay_one(chat_id, t("reply-header", company=esc(config.company.name[t.locale])), data)
     if kind == "lead_taken_over":
         by = esc(card.manager.name) if card.manager and card.manager.name else t("owner-unknown", id=0)
         return [SendMessage(chat_id=chat_id, text=t("notice-lead-taken-over", id=card.deal.id, by=by))]
@@ -129,20 +115,3 @@ def _with_card(
     """The header above the card, with the card's own buttons."""
     markup = deal_card_keyboard(card, t, config=config)
     return header_and_card(chat_id, header, card, config, t, now=now, markup=markup)
-
-
-def _relay(chat_id: int, header: str, data: dict[str, Any]) -> list[TelegramMethod[Any]]:
-    kind, text = data.get("kind", "text"), data.get("text")
-    if kind == "text" and text:
-        pieces = split_text(text, limit=4096 - len(header) - 2)
-        texts = [f"{header}\n\n{esc(pieces[0])}"] + [esc(piece) for piece in pieces[1:]]
-        return [SendMessage(chat_id=chat_id, text=text) for text in texts]
-    copy = CopyMessage(
-        chat_id=chat_id, from_chat_id=int(data["from_chat_id"]), message_id=int(data["message_id"])
-    )
-    if kind in CAPTIONED:
-        caption = header + (f"\n\n{esc(text)}" if text else "")
-        if len(caption) <= CAPTION_LIMIT:
-            copy.caption = caption
-            return [copy]
-    return [SendMessage(chat_id=chat_id, text=header), copy]

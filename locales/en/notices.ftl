@@ -38,3 +38,8 @@ merged-contact-escalated = 🚨 <b>{ $count } { $count ->
 deal-number-range = #{ $first }–#{ $last }
 btn-merged-mine = 📋 Open deals
 btn-merged-unsorted = 📥 Open the unsorted queue
+relay-more = …and { $count } more { $count ->
+        [one] message
+       *[other] messages
+    }: see the deal's history
+relay-slow-down = You're writing very fast 🙂 Every message is saved, and your manager will see each one. Please send them a little less often, so your manager can give you a proper answer.

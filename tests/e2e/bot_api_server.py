@@ -515,6 +515,7 @@ class FakeBotApi:
             "sendDocument": self._send_document,
             "sendSticker": self._send_sticker,
             "copyMessage": self._copy_message,
+            "copyMessages": self._copy_messages,
             "forwardMessage": self._forward_message,
             "editMessageText": lambda p: self._edit(p, "text"),
             "editMessageCaption": lambda p: self._edit(p, "caption"),
@@ -608,6 +609,28 @@ class FakeBotApi:
             content.update(caption)
         produced = self._new_bot_message(p, content, raw)
         return _Produced({"message_id": produced.message["message_id"]}, produced.message)
+
+    def _copy_messages(self, p: Json) -> _Produced:
+        """Like Telegram: up to 100 ids in increasing order, each copied as copyMessage would (captions
+        kept unless `remove_caption`); the snapshot is the last copy, the result every new id."""
+        ids = p.get("message_ids")
+        if isinstance(ids, str):
+            ids = json.loads(ids)
+        if not isinstance(ids, list) or not 1 <= len(ids) <= 100 or not all(isinstance(i, int) for i in ids):
+            raise TelegramError(400, "Bad Request: message_ids must be a list of 1-100 message identifiers")
+        if ids != sorted(set(ids)):
+            raise TelegramError(400, "Bad Request: message identifiers must be in increasing order")
+        produced = []
+        for message_id in ids:
+            src = self._source_message({**p, "message_id": message_id}, "copy")
+            content = {k: copy.deepcopy(src[k]) for k in _CONTENT_KEYS if k in src}
+            if p.get("remove_caption") is True:
+                content.pop("caption", None)
+            raw = self._sources.get((src["chat"]["id"], src["message_id"]), src.get("text"))
+            produced.append(self._new_bot_message({"chat_id": p.get("chat_id")}, content, raw))
+        return _Produced(
+            [{"message_id": one.message["message_id"]} for one in produced], produced[-1].message
+        )
 
     def _forward_message(self, p: Json) -> _Produced:
         src = self._source_message(p, "forward")
