@@ -24,6 +24,7 @@ from aiogram.exceptions import (
 )
 
 from bot.clock import Clock
+from bot.outage import log_failure
 from bot.outbox_pacing import OutboxPacer
 from domain.crm_config import CrmConfig
 from domain.unreachable import note_blocked
@@ -82,8 +83,8 @@ class Notifier:
                     await self._idle()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                logger.exception("outbox drain failed; trying again shortly")
+            except Exception as error:
+                log_failure(logger, "outbox drain failed; trying again shortly", error)
                 await asyncio.sleep(ERROR_PAUSE_S)
 
     async def _idle(self) -> None:
@@ -197,8 +198,8 @@ class Notifier:
                 await note_blocked(
                     uow, chat_id, reason=reason, never_started=never_started, now=self._clock.now()
                 )
-        except Exception:
-            logger.exception("could not record that chat %s blocked the bot", chat_id)
+        except Exception as error:
+            log_failure(logger, "could not record that chat %s blocked the bot", error, chat_id)
 
     async def _link(self, item: OutboxItem, message_id: int | None) -> None:
         """Remember which deal a delivered message belongs to, so a reply to it reaches the client.
@@ -212,8 +213,10 @@ class Notifier:
                     at=self._clock.now(),
                 )  # fmt: skip
                 await uow.commit()
-        except Exception:
-            logger.exception("could not link message %s in chat %s to its deal", message_id, item.chat_id)
+        except Exception as error:
+            log_failure(
+                logger, "could not link message %s in chat %s to its deal", error, message_id, item.chat_id
+            )
 
     async def _retry(self, item: OutboxItem, after: timedelta, error: str) -> bool:
         await self._queue.retry_at(item.ids, at=self._clock.now() + after, error=error)
