@@ -71,6 +71,9 @@ class IntakeResult:
     told: int  # how many staff were notified; 0 means nobody is there to hear about the lead
 
 
+REQUEST_RECEIVED = "request_received"  # the notice that tells the person their request is in
+
+
 async def submit_lead(
     uow: UnitOfWork,
     config: CrmConfig,
@@ -79,12 +82,15 @@ async def submit_lead(
     answers: dict[str, str],
     source: str | None,
     first_message: IncomingMessage | None = None,
+    cancelled: bool = False,
     now: datetime,
 ) -> IntakeResult:
     """Record a finished questionnaire: never a lost inquiry, never a duplicate deal. Commits.
 
     `first_message` is what the person wrote before the questions began: it joins the deal's history
-    and reaches whoever works the deal, like any later message.
+    and reaches whoever works the deal, like any later message. The person's confirmation (their request
+    number; with `cancelled`, that what they wrote is kept) is queued in the same transaction, so a crash
+    or a fault after the commit delays it but never loses it, and they never need to send it again.
     """
     calendar = config.calendar()
     reply_due = calendar.add(now, config.intake.take_sla)
@@ -134,6 +140,11 @@ async def submit_lead(
 
     if first_message is not None:
         await record_incoming(uow, deal, first_message, now=now)
+    confirmation = {
+        "deal_id": deal.id, "outcome": outcome.value, "answers": dict(answers), "at": now.isoformat(),
+        "reply_due": reply_due.isoformat(), **({"cancelled": True} if cancelled else {}),
+    }  # fmt: skip
+    await uow.outbox.add(Notice(prospect.chat_id, REQUEST_RECEIVED, confirmation, prospect.locale), now=now)
     await uow.commit()
     return IntakeResult(outcome, deal.id, contact.id, reply_due, told)
 

@@ -13,6 +13,7 @@ question with one edit (handlers/question_messages.py keeps only the newest ques
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import secrets
@@ -40,7 +41,7 @@ from handlers.question_messages import (
 )
 from handlers.states import IntakeForm
 from handlers.views.formatting import esc
-from handlers.views.questionnaire import acknowledgement, answers_block, nav_keyboard, when_we_reply
+from handlers.views.questionnaire import acknowledgement, nav_keyboard
 
 logger = logging.getLogger(__name__)
 
@@ -148,12 +149,15 @@ async def advance(
         await state.update_data(
             q=index + 1, answers=answers, phone_verified=data.get("phone_verified", False)
         )
+        await uow.commit()  # the answer is stored before any message shows it answered
         try:
             await _show_next(
                 bot, chat_id, index, t, config, state, answered, tapped=tapped, answered_in=answered_in
             )
         except Exception:
             await state.set_data({**data, "q": index})
+            with contextlib.suppress(Exception):  # (the database failing too: the bot retries it all)
+                await uow.commit()
             raise
         return
     await finish(bot, chat_id, user, state, t, config, uow=uow, now=now, answers=answers,
@@ -190,18 +194,10 @@ async def finish(
     bot: Bot, chat_id: int, user: User, state: FSMContext, t: Texts, config: CrmConfig,
     *, uow: UnitOfWork, now: datetime, answers: dict[str, str], data: dict[str, Any],
 ) -> None:  # fmt: skip
+    """Save the lead; the confirmation with its number goes out through the outbox, queued with it."""
     async with _closing(state):
-        result = await _submit(user, chat_id, t, config, uow=uow, now=now, answers=answers, data=data)
+        await _submit(user, chat_id, t, config, uow=uow, now=now, answers=answers, data=data)
     await strip_buttons(bot, chat_id, data.get("qm"))
-    summary = answers_block(config, answers, t.locale)
-    if result.outcome is IntakeOutcome.ARCHIVED:
-        text = t("intake-done-archived", summary=summary)
-    elif result.outcome is IntakeOutcome.APPENDED:
-        text = t("intake-done-appended", id=result.deal_id, summary=summary)
-    else:
-        when = when_we_reply(config, now=now, reply_due=result.reply_due, t=t)
-        text = t("intake-done", id=result.deal_id, summary=summary, when=when)
-    await bot.send_message(chat_id, text, reply_markup=ReplyKeyboardRemove())
 
 
 async def cancel(
@@ -213,13 +209,11 @@ async def cancel(
     data = await state.get_data()
     await strip_buttons(bot, chat_id, data.get("qm"))
     if data.get("first_message"):
-        async with _closing(state):
+        async with _closing(state):  # "what you wrote is kept" goes out through the outbox, with the lead
             await _submit(
-                user, chat_id, t, config, uow=uow, now=now, answers=dict(data.get("answers", {})), data=data
-            )
-        await bot.send_message(
-            chat_id, t("intake-cancelled-message-kept"), reply_markup=ReplyKeyboardRemove()
-        )
+                user, chat_id, t, config, uow=uow, now=now, answers=dict(data.get("answers", {})), data=data,
+                cancelled=True,
+            )  # fmt: skip
         return
     await state.clear()
     await bot.send_message(chat_id, t("intake-cancelled"), reply_markup=ReplyKeyboardRemove())
@@ -241,7 +235,7 @@ async def _closing(state: FSMContext) -> AsyncIterator[None]:
 
 async def _submit(
     user: User, chat_id: int, t: Texts, config: CrmConfig,
-    *, uow: UnitOfWork, now: datetime, answers: dict[str, str], data: dict[str, Any],
+    *, uow: UnitOfWork, now: datetime, answers: dict[str, str], data: dict[str, Any], cancelled: bool = False,
 ) -> IntakeResult:  # fmt: skip
     prospect = Prospect(
         telegram_id=user.id,
@@ -253,7 +247,7 @@ async def _submit(
     )
     result = await submit_lead(
         uow, config, prospect=prospect, answers=answers, source=data.get("source"),
-        first_message=first_message_of(data), now=now,
+        first_message=first_message_of(data), cancelled=cancelled, now=now,
     )  # fmt: skip
     if result.told == 0 and result.outcome is not IntakeOutcome.ARCHIVED:
         logger.error(

@@ -21,6 +21,7 @@ from handlers.views.deadline_notices import DEADLINE_NOTICES, render_deadline_no
 from handlers.views.deal_keyboards import deal_card_keyboard
 from handlers.views.digest import DIGEST_NOTICES, render_digest_notice
 from handlers.views.formatting import esc
+from handlers.views.intake_notices import INTAKE_NOTICES, render_request_received
 from handlers.views.questionnaire import answers_block
 from handlers.views.relay_notices import relay_one, render_relay
 from handlers.views.team_notices import TEAM_NOTICES, render_team_notice
@@ -48,6 +49,8 @@ async def render_notice(
     Relayed client messages carry a "Reply" button, and the notifier links them to their deal so that
     replying to them also reaches the client (see `LINKED`).
     """
+    if kind in INTAKE_NOTICES:
+        return render_request_received(data, chat_id=chat_id, config=config, t=t)
     if kind in TEAM_NOTICES:
         return await render_team_notice(kind, data, chat_id=chat_id, uow=uow, config=config, t=t)
     if kind in DEADLINE_NOTICES or kind in DIGEST_NOTICES:
