@@ -229,5 +229,8 @@ class UnitOfWork(Protocol):
     links: MessageLinkRepository
     outbox: Outbox
 
-    async def commit(self) -> None: ...
+    async def commit(self, *, update_done: bool = True) -> None:
+        """Commit; with `update_done` False the update being handled stays pending (see storage)."""
+        ...
+
     async def rollback(self) -> None: ...

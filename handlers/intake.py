@@ -8,7 +8,7 @@ from datetime import datetime
 from aiogram import Bot, F, Router
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, Update
 
 from domain.crm_config import CrmConfig, QuestionKind
 from domain.ports import UnitOfWork
@@ -78,11 +78,13 @@ async def on_restart_choice(
 
 async def on_answer_typed(
     message: Message, state: FSMContext, bot: Bot, t: Texts, config: CrmConfig, uow: UnitOfWork,
-    now: datetime,
+    now: datetime, event_update: Update,
 ) -> None:  # fmt: skip
     """An answer typed (or a contact shared) for the current question. While the "carry on or start
     over?" prompt is up, typing anything means carrying on: the message answers the current question."""
     assert message.from_user is not None
+    if await flow.already_applied(bot, message.chat.id, event_update.update_id, t, config, state):
+        return
     if await state.get_state() == IntakeForm.restart_or_continue.state:
         await _carry_on_past_prompt(bot, message.chat.id, state)
     data = await state.get_data()
@@ -108,14 +110,17 @@ async def on_answer_typed(
         )
         await flow.ask(bot, message.chat.id, index, t, config, state, error=error)
         return
-    await flow.advance(bot, message.chat.id, message.from_user, state, t, config,
-                       uow=uow, now=now, answer=checked.value, phone_verified=own_contact)  # fmt: skip
+    await flow.advance(bot, message.chat.id, message.from_user, state, t, config, uow=uow, now=now,
+                       answer=checked.value, update_id=event_update.update_id,
+                       phone_verified=own_contact)  # fmt: skip
 
 
 async def on_option_chosen(
     callback: CallbackQuery, callback_data: IntakeAnswer, state: FSMContext, bot: Bot, t: Texts,
-    config: CrmConfig, uow: UnitOfWork, now: datetime,
+    config: CrmConfig, uow: UnitOfWork, now: datetime, event_update: Update,
 ) -> None:  # fmt: skip
+    if await flow.already_applied(bot, callback.from_user.id, event_update.update_id, t, config, state):
+        return
     index = await _live_question(callback, bot, callback_data.r, callback_data.q, state, t, config)
     if index is None:
         return
@@ -127,8 +132,8 @@ async def on_option_chosen(
         return
     await callback.answer()
     tapped = callback.message.message_id if callback.message is not None else None
-    await flow.advance(bot, callback.from_user.id, callback.from_user, state, t, config,
-                       uow=uow, now=now, answer=checked.value, tapped=tapped)  # fmt: skip
+    await flow.advance(bot, callback.from_user.id, callback.from_user, state, t, config, uow=uow, now=now,
+                       answer=checked.value, update_id=event_update.update_id, tapped=tapped)  # fmt: skip
 
 
 async def on_nav(

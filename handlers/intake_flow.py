@@ -13,7 +13,6 @@ question with one edit (handlers/question_messages.py keeps only the newest ques
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 import secrets
@@ -46,6 +45,7 @@ from handlers.views.questionnaire import acknowledgement, nav_keyboard
 logger = logging.getLogger(__name__)
 
 SOURCE_PATTERN = re.compile(r"^(?:src_)?([A-Za-z0-9_-]{1,48})$")
+APPLIED = "applied"  # conversation data: the update whose answer was stored last
 
 
 def parse_source(payload: str | None) -> str | None:
@@ -72,6 +72,18 @@ async def begin(
     greeting = t(key, name=esc(user.first_name), company=esc(company), count=total)
     await bot.send_message(chat_id, greeting, reply_markup=nav_keyboard(t))
     await send_question(bot, chat_id, 0, t, config, state, run=run)
+
+
+async def already_applied(
+    bot: Bot, chat_id: int, update_id: int, t: Texts, config: CrmConfig, state: FSMContext
+) -> bool:
+    """Whether this update's answer was stored by an earlier try that did not get to show the next
+    question (the bot died, or Telegram failed it): if so, the question now due is shown."""
+    data = await state.get_data()
+    if data.get(APPLIED) != update_id:
+        return False
+    await ask(bot, chat_id, current_index(data, config), t, config, state)
+    return True
 
 
 async def ask(
@@ -129,14 +141,11 @@ def current_index(data: dict[str, Any], config: CrmConfig) -> int:
 
 async def advance(
     bot: Bot, chat_id: int, user: User, state: FSMContext, t: Texts, config: CrmConfig,
-    *, uow: UnitOfWork, now: datetime, answer: str, phone_verified: bool = False, tapped: int | None = None,
+    *, uow: UnitOfWork, now: datetime, answer: str, update_id: int, phone_verified: bool = False,
+    tapped: int | None = None,
 ) -> None:  # fmt: skip
-    """Record the answer to the current question, then ask the next one or finish. `tapped` is the
-    message whose button gave the answer (None for a typed one).
-
-    If the next question cannot be sent, the answer is taken back, so the person's next message is
-    not mistaken for an answer to a question they never saw.
-    """
+    """Record the answer to the current question (given by update `update_id`), then ask the next one
+    or finish. `tapped` is the message whose button gave the answer (None for a typed one)."""
     data = await state.get_data()
     index = current_index(data, config)
     answers = dict(data.get("answers", {}))
@@ -147,18 +156,20 @@ async def advance(
     answered_in = tapped if tapped is not None else data.get(QM)  # the message with the question's buttons
     if index + 1 < len(config.intake.questions):
         await state.update_data(
-            q=index + 1, answers=answers, phone_verified=data.get("phone_verified", False)
+            {
+                "q": index + 1,
+                "answers": answers,
+                "phone_verified": data.get("phone_verified", False),
+                APPLIED: update_id,
+            }
         )
-        await uow.commit()  # the answer is stored before any message shows it answered
-        try:
-            await _show_next(
-                bot, chat_id, index, t, config, state, answered, tapped=tapped, answered_in=answered_in
-            )
-        except Exception:
-            await state.set_data({**data, "q": index})
-            with contextlib.suppress(Exception):  # (the database failing too: the bot retries it all)
-                await uow.commit()
-            raise
+        # The answer is stored before any message shows it answered. The update stays pending until the
+        # next question is out: a crash or a Telegram fault in between has it handled again, and then
+        # `already_applied` shows the question rather than taking the answer twice.
+        await uow.commit(update_done=False)
+        await _show_next(
+            bot, chat_id, index, t, config, state, answered, tapped=tapped, answered_in=answered_in
+        )
         return
     await finish(bot, chat_id, user, state, t, config, uow=uow, now=now, answers=answers,
                  data={**data, QM: None})  # fmt: skip

@@ -122,13 +122,16 @@ class SqlUnitOfWork:
         commit: the update's end must commit."""
         return self._pending_update is not None or self.conversations.dirty
 
-    async def commit(self) -> None:
+    async def commit(self, *, update_done: bool = True) -> None:
+        """Commit; the update marked for this unit of work is marked done with it, unless `update_done`
+        is False (a handler saving a step before it replies: the update stays pending, so a crash before
+        the reply has the update handled again, and the handler finds the step already taken)."""
         session = self._require_session()
         await self.conversations.flush()
-        if self._pending_update is not None:
+        if self._pending_update is not None and update_done:
             await self._mark_done(session, *self._pending_update)
+            self._pending_update = None
         await session.commit()
-        self._pending_update = None
         self.conversations.committed()
         for written, callback in (
             (self._outbox.written, self._after_commit),

@@ -99,11 +99,11 @@ async def test_an_ordinary_answer_is_two_short_write_transactions(
         await anna.send("Нужен сайт")  # a typed answer: the conversation moves on, nothing else changes
         await anna.expect("Вопрос 2 из 4")
         await any_db_bot.eventually("select count(*) from inbox where state = 'done'", 2)
-    # The answer, with the update marked done in the inbox, is committed before the screen moves on;
-    # the new question's message id (known once it is sent) is written after it.
+    # The answer is committed before the screen moves on; the new question's message id (known once it is
+    # sent) is written after it, with the update marked done in the inbox.
     answer, question = sql.write_transactions
-    assert answer == ["UPDATE", "UPDATE"], sql.transactions  # the conversation, the inbox row
-    assert question == ["UPDATE"], sql.transactions
+    assert answer == ["UPDATE"], sql.transactions  # the conversation
+    assert question == ["UPDATE", "UPDATE"], sql.transactions  # the conversation, the inbox row
     assert len(sql.statements) <= 6, sql.statements
 
 

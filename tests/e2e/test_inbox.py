@@ -68,7 +68,14 @@ class _DatabaseAway:
     async def __aenter__(self) -> _DatabaseAway:
         if self.url.get_backend_name() == "sqlite":
             self._lock = sqlite3.connect(self.url.database or "", timeout=30, isolation_level=None)
-            self._lock.execute("BEGIN EXCLUSIVE")
+            for _ in range(100):  # WAL: a lock wanted while the bot writes may be refused at once
+                try:
+                    self._lock.execute("BEGIN EXCLUSIVE")
+                    break
+                except sqlite3.OperationalError:
+                    await asyncio.sleep(0.05)
+            else:
+                raise AssertionError("could not lock the database")
         else:
             await self._admin(
                 f'ALTER DATABASE "{self.url.database}" ALLOW_CONNECTIONS false',

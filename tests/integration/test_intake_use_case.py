@@ -6,6 +6,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -57,6 +58,16 @@ async def outbox(engine: AsyncEngine) -> list[tuple[int, str]]:
         return [(int(chat), kind) for chat, kind in rows]
 
 
+async def confirmation(engine: AsyncEngine) -> dict[str, Any]:
+    """The data of the latest confirmation queued for the person."""
+    async with engine.connect() as connection:
+        data = await connection.scalar(
+            select(OutboxRow.data).where(OutboxRow.kind == "request_received").order_by(OutboxRow.id.desc())
+        )
+    assert data is not None, "no confirmation queued"
+    return dict(data)
+
+
 async def test_a_new_lead_is_a_hot_deal_in_sales_assigned_to_a_manager(
     make_uow: MakeUow, engine: AsyncEngine, crm_config: CrmConfig
 ) -> None:
@@ -74,7 +85,12 @@ async def test_a_new_lead_is_a_hot_deal_in_sales_assigned_to_a_manager(
         assert kinds == [EventKind.CREATED, EventKind.ASSIGNED]
         contact = await uow.contacts.get(result.contact_id)
         assert contact is not None and contact.phone == "+79161234567"
-    assert await outbox(engine) == [(101, "new_lead")]
+    # The person's confirmation is queued with the lead, in the same commit (sent by the notifier).
+    assert await outbox(engine) == [(101, "new_lead"), (500, "request_received")]
+    assert await confirmation(engine) == {
+        "deal_id": result.deal_id, "outcome": "assigned", "answers": ANSWERS, "at": NOW.isoformat(),
+        "reply_due": (NOW + timedelta(minutes=15)).isoformat(),
+    }  # fmt: skip
     async with engine.connect() as connection:
         timers = (await connection.execute(select(TimerRow.kind, TimerRow.due_at))).all()
     # Two clocks start: taking it into work, and the "new" stage's own sla (both 15 minutes).
@@ -110,7 +126,7 @@ async def test_with_no_manager_on_duty_the_lead_waits_unsorted_and_supervisors_a
         await uow.commit()
     result = await submit(make_uow, crm_config)
     assert result.outcome is IntakeOutcome.UNSORTED
-    assert await outbox(engine) == [(201, "unsorted_lead"), (202, "unsorted_lead")]
+    assert await outbox(engine) == [(201, "unsorted_lead"), (202, "unsorted_lead"), (500, "request_received")]
     async with make_uow() as uow:
         assert await uow.deals.unsorted_count() == 1
 
@@ -127,7 +143,10 @@ async def test_a_second_request_joins_the_open_deal_and_its_manager_is_told(
         events = await uow.events.for_deal(first.deal_id)
         assert events[-1].kind is EventKind.REQUEST_REPEATED
         assert events[-1].data["answers"]["need"] == "И ещё логотип"
-    assert await outbox(engine) == [(101, "new_lead"), (101, "request_repeated")]
+    assert await outbox(engine) == [
+        (101, "new_lead"), (500, "request_received"), (101, "request_repeated"), (500, "request_received")
+    ]  # fmt: skip
+    assert (await confirmation(engine))["outcome"] == "appended"
 
 
 async def test_a_typed_phone_never_joins_someone_else_s_contact(
@@ -169,7 +188,8 @@ async def test_a_non_target_lead_is_kept_archived_and_not_assigned(
             "non_target",
         )
         assert contact.status is ContactStatus.ARCHIVED
-    assert await outbox(engine) == []
+    assert await outbox(engine) == [(500, "request_received")]  # nobody on the team hears of it
+    assert (await confirmation(engine))["outcome"] == "archived"
 
 
 async def _close(make_uow: MakeUow, deal_id: int, status: DealStatus) -> None:
