@@ -86,6 +86,7 @@ class App:
     clock: Clock
     inbox: UpdateInbox
     outage: OutageWatch
+    outbox: OutboxQueue
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -107,6 +108,9 @@ class App:
                 "nobody is on the team yet: set MANAGER_IDS, SUPERVISOR_IDS or ADMIN_IDS, or leads will "
                 "wait unsorted with nobody told"
             )
+        # The only process (no REDIS_URL): what a killed run held goes out at once, not after its lease.
+        if not self.settings.redis_url and (taken := await self.outbox.take_back_all(now=self.clock.now())):
+            logger.warning("%s notice(s) a previous run was sending when it stopped go out again", taken)
         self._tasks.append(asyncio.create_task(self.notifier.run(), name="notifier"))
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
         # The command menus are a call per staff member: set while the bot already answers, not before.
@@ -230,8 +234,9 @@ def build_app(
             conversations=conversations,
         )  # fmt: skip
 
+    outbox = OutboxQueue(sessions)
     notifier = Notifier(
-        bot=bot, queue=OutboxQueue(sessions), make_uow=make_uow, config=config, translator=translator,
+        bot=bot, queue=outbox, make_uow=make_uow, config=config, translator=translator,
         clock=clock, pacer=pacer or OutboxPacer(),
     )  # fmt: skip
     scheduler = TimerScheduler(
@@ -265,7 +270,7 @@ def build_app(
     )  # fmt: skip
     return App(
         settings, config, engine, bot, dispatcher, notifier, scheduler, translator, make_uow, clock, inbox,
-        outage,
+        outage, outbox,
     )  # fmt: skip
 
 

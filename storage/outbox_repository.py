@@ -265,6 +265,20 @@ class OutboxQueue:
         """Give back claimed items that were not started (the bot is stopping): due again at once."""
         await self._set(item_ids, state=PENDING, next_attempt_at=now, error="released at shutdown")
 
+    async def take_back_all(self, *, now: datetime) -> int:
+        """At the start of the only process (no other can hold a lease): what a killed run had claimed is
+        due again at once, rather than when its lease runs out (a person waiting two minutes for their
+        confirmation would send the form again). Sent twice only if Telegram had taken it already, as
+        the lease running out would have sent it again too."""
+        async with self._sessions() as session:
+            result = await session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.state == SENDING)
+                .values(state=PENDING, next_attempt_at=now, error="taken back at start")
+            )
+            await session.commit()
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
     async def mark_sent(self, item_ids: int | Iterable[int], *, now: datetime) -> None:
         await self._set(item_ids, state=SENT, sent_at=now, error=None)
 

@@ -131,3 +131,14 @@ async def test_a_lease_starts_afresh_at_each_send_and_a_taken_over_item_is_not_s
     taken = await other.claim_due(now=NOW + timedelta(seconds=100), lease=LEASE)
     assert [(i.id, i.attempts) for i in taken] == [(second.id, 2)]
     assert await queue.renew(second, now=NOW + timedelta(seconds=101), lease=LEASE) is None
+
+
+async def test_what_a_killed_run_was_sending_is_taken_back_at_the_next_start(engine: AsyncEngine) -> None:
+    await add_notices(engine, 2)
+    queue = OutboxQueue(session_factory(engine))
+    claimed = await queue.claim_due(now=NOW, lease=LEASE)
+    assert len(claimed) == 2
+    assert await queue.claim_due(now=NOW + timedelta(seconds=1), lease=LEASE) == []  # leased: held back
+    assert await queue.take_back_all(now=NOW + timedelta(seconds=1)) == 2  # the process that held it died
+    again = await queue.claim_due(now=NOW + timedelta(seconds=1), lease=LEASE)
+    assert sorted(item.id for item in again) == sorted(item.id for item in claimed)
