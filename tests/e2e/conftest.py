@@ -164,3 +164,14 @@ async def running(
     await bot.start()
     yield bot
     await bot.stop()
+
+
+@pytest.fixture
+async def any_db_bot(
+    api: FakeBotApi, tmp_path: Path, crm_config: CrmConfig, database_url: str
+) -> AsyncIterator[RunningBot]:
+    settings = make_settings(api, tmp_path / "unused.db", database_url=database_url)
+    running = RunningBot(api, settings, around_the_clock(crm_config))
+    await running.start()
+    yield running
+    await running.stop()

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -74,17 +73,6 @@ def handler_sql(engine: AsyncEngine) -> Iterator[HandlerSql]:
         event.remove(sync, "before_cursor_execute", statement)
         event.remove(sync, "commit", end)
         event.remove(sync, "rollback", end)
-
-
-@pytest.fixture
-async def any_db_bot(
-    api: FakeBotApi, tmp_path: Path, crm_config: CrmConfig, database_url: str
-) -> AsyncIterator[RunningBot]:
-    settings = make_settings(api, tmp_path / "unused.db", database_url=database_url)
-    running = RunningBot(api, settings, around_the_clock(crm_config))
-    await running.start()
-    yield running
-    await running.stop()
 
 
 async def test_an_ordinary_answer_is_two_short_write_transactions(

@@ -7,7 +7,6 @@ import asyncio
 import logging
 import socket
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -30,17 +29,6 @@ from .conftest import SUPERVISOR, RunningBot, around_the_clock, count, make_sett
 from .test_delivery_faults import membership
 
 GONE_WRONG = "что-то пошло не так"
-
-
-@pytest.fixture
-async def any_db_bot(
-    api: FakeBotApi, tmp_path: Path, crm_config: CrmConfig, database_url: str
-) -> AsyncIterator[RunningBot]:
-    settings = make_settings(api, tmp_path / "unused.db", database_url=database_url)
-    running = RunningBot(api, settings, around_the_clock(crm_config))
-    await running.start()
-    yield running
-    await running.stop()
 
 
 async def _client_with_a_deal(api: FakeBotApi, user_id: int) -> Any:
