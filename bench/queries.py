@@ -37,10 +37,10 @@ from domain.deal_lists import find_deals, my_deals, unsorted_queue
 from domain.digest import send_digest
 from domain.history_pages import history_window
 from domain.models import Timer
-from handlers.callbacks import DealAction, DealList, cursor_of
-from handlers.deal_lists import deals_screen, unsorted_screen
-from handlers.i18n import Texts, Translator
-from handlers.views.deal_history import history_cursor_of, history_page
+from handlers.common.callbacks import DealAction, DealList, cursor_of
+from handlers.common.i18n import Texts, Translator
+from handlers.desk.lists import deals_screen, unsorted_screen
+from handlers.desk.views.history import history_cursor_of, history_page
 from storage.engine import create_engine, session_factory
 from storage.migrator import upgrade_async
 from storage.timer_repository import TimerQueue

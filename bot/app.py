@@ -42,10 +42,10 @@ from bot.team_cache import TeamCache
 from bot.webhook import serve_webhook
 from domain.crm_config import CrmConfig
 from domain.models import Role, Staff
-from domain.team import bootstrap_staff
+from domain.staff_accounts import bootstrap_staff
 from handlers import build_router
-from handlers.command_menu import show_everyone_commands, show_staff_commands
-from handlers.i18n import Translator
+from handlers.common.command_menu import show_everyone_commands, show_staff_commands
+from handlers.common.i18n import Translator
 from storage.engine import create_engine, session_factory
 from storage.fsm_repository import ConversationCache, FsmRepository
 from storage.housekeeping import prune_handled_updates

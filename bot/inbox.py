@@ -32,8 +32,8 @@ from bot.flood_guard import patient_replies
 from bot.outage import OutageWatch
 from domain.unreachable import note_blocked
 from domain.update_faults import tell_update_set_aside
-from handlers.errors import apologise
-from handlers.i18n import Translator
+from handlers.common.errors import apologise
+from handlers.common.i18n import Translator
 from storage.inbox_repository import InboxEntry, InboxStore
 from storage.unit_of_work import SqlUnitOfWork
 

@@ -16,9 +16,9 @@ from aiogram.types import TelegramObject, Update, User
 from bot.clock import Clock
 from bot.team_cache import TeamCache
 from domain.models import Staff
-from domain.team import update_profile
+from domain.staff_accounts import update_profile
 from domain.unreachable import note_back
-from handlers.i18n import Translator
+from handlers.common.i18n import Translator
 from storage.unit_of_work import SqlUnitOfWork
 
 logger = logging.getLogger(__name__)

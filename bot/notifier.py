@@ -28,9 +28,9 @@ from bot.outage import log_failure
 from bot.outbox_pacing import OutboxPacer
 from domain.crm_config import CrmConfig
 from domain.unreachable import note_blocked
-from handlers.i18n import Translator
-from handlers.views.merged_notices import MERGEABLE, render_notices
-from handlers.views.notices import LINKED, UnknownNotice
+from handlers.common.i18n import Translator
+from handlers.notices.merged import MERGEABLE, render_notices
+from handlers.notices.render import LINKED, UnknownNotice
 from storage.outbox_repository import OutboxItem, OutboxQueue
 from storage.unit_of_work import SqlUnitOfWork
 

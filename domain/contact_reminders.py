@@ -8,10 +8,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from domain import timer_kinds
-from domain.alerts import owner_of, record_breach, supervisors, tell
+from domain.audience import owner_of, recipients_for, supervisors, tell
 from domain.crm_config import CrmConfig
-from domain.deadlines import deadline, same_moment
-from domain.intake import recipients_for
+from domain.deadlines import deadline, record_breach, same_moment
 from domain.models import BreachKind, Deal, Timer
 from domain.ports import UnitOfWork
 from domain.sleeping_clients import wake_client

@@ -1,5 +1,6 @@
-"""Starting and stopping a deal's clocks: the stage deadline when it enters a stage, and, when the thing
-is done (taken, stage left, contact made, deal closed), its timers cancelled and its breaches resolved.
+"""Starting and stopping a deal's clocks, and the breach a missed one leaves: the stage deadline when it
+enters a stage, and, when the thing is done (taken, stage left, contact made, deal closed), its timers
+cancelled and its breaches resolved.
 
 Every deadline is counted on the team's business calendar (`CrmConfig.calendar`): a 15-minute deadline
 set at 17:55 on a Friday falls due at 09:10 on Monday, unless `business_hours.always` is set.
@@ -11,7 +12,7 @@ from datetime import datetime, timedelta
 
 from domain import timer_kinds
 from domain.crm_config import CrmConfig
-from domain.models import Deal, Timer
+from domain.models import Breach, BreachKind, Deal, DealEvent, EventKind, Timer
 from domain.ports import UnitOfWork
 
 # Two moments read back from the database are the same planned moment if this close (drivers differ).
@@ -46,3 +47,15 @@ async def stop_clocks(uow: UnitOfWork, deal_id: int, kinds: tuple[str, ...], *, 
     breaches = tuple(dict.fromkeys(timer_kinds.BREACH_OF[k] for k in kinds if k in timer_kinds.BREACH_OF))
     if breaches:
         await uow.breaches.resolve(deal_id=deal_id, kinds=breaches, now=now)
+
+
+async def record_breach(
+    uow: UnitOfWork, deal: Deal, kind: BreachKind, *, due: datetime, now: datetime
+) -> None:
+    """Keep the breach for the digest and reports, and put it in the deal's history."""
+    assert deal.id is not None
+    await uow.breaches.add(
+        Breach(kind, deal.id, deal.manager_id, deal.pipeline, deal.stage, due_at=due, detected_at=now)
+    )
+    data = {"kind": kind.value, "due": due.isoformat(), "stage": deal.stage, "manager": deal.manager_id}
+    await uow.events.add(DealEvent(deal.id, EventKind.DEADLINE_MISSED, now, data=data))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ParamSpec, cast
 
+from domain.crm_config import CrmConfig
 from domain.deal_rules import DealError
 from domain.models import Deal, DealEvent, EventKind, Staff
 from domain.ports import ConcurrentChange, UnitOfWork
@@ -41,6 +42,19 @@ def may_act(staff: Staff | None, deal: Deal) -> bool:
     if staff is None or not staff.active:
         return False
     return staff.oversees or (staff.is_manager and deal.manager_id == staff.telegram_id)
+
+
+def may_view(staff: Staff | None, deal: Deal, config: CrmConfig) -> bool:
+    """Whoever may act on a deal sees it; a manager also sees unsorted leads when they may take them."""
+    if may_act(staff, deal):
+        return True
+    return (
+        staff is not None
+        and staff.is_manager
+        and deal.is_open
+        and deal.manager_id is None
+        and config.deals.managers_see_unsorted
+    )
 
 
 async def load_for_action(

@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from domain import timer_kinds
-from domain.alerts import supervisors, tell
+from domain.audience import supervisors, tell
 from domain.crm_config import CrmConfig
 from domain.deadlines import same_moment
 from domain.list_pages import Segment, SegmentKind

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from domain.deal_card import staff_names
 from domain.models import DealEvent
-from domain.overview import staff_names
 from domain.ports import UnitOfWork
 
 HISTORY_PAGE = 10

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from domain.alerts import owner_of
 from domain.assignment import Candidate, choose_manager
+from domain.audience import overseers, recipients_for, tell
 from domain.crm_config import CrmConfig, QuestionKind, StageKind
 from domain.deadlines import arm_stage_deadline
 from domain.deal_rules import NON_TARGET_REASON
@@ -23,13 +23,11 @@ from domain.models import (
     Direction,
     EventKind,
     Notice,
-    Staff,
     Timer,
 )
 from domain.ports import UnitOfWork
 from domain.qualification import is_target, temperature_of
 from domain.relay_batches import RELAY, RELAY_EVERY, relay_data
-from domain.team import overseers
 from domain.timer_kinds import TAKE_SLA as TAKE_SLA_TIMER
 
 
@@ -105,7 +103,7 @@ async def submit_lead(
             DealEvent(deal.id, EventKind.REQUEST_REPEATED, now, data={"answers": answers, "source": source})
         )
         data = {"deal_id": deal.id, "answers": dict(answers)}
-        told = await _tell_owner_or_overseers(uow, deal, "request_repeated", data, now)
+        told = await tell(uow, await recipients_for(uow, deal), "request_repeated", data, now=now)
         outcome = IntakeOutcome.APPENDED
     else:
         target = is_target(answers, config.intake)
@@ -225,16 +223,6 @@ async def _archive(uow: UnitOfWork, config: CrmConfig, contact: Contact, deal: D
     await uow.events.add(DealEvent(deal.id, EventKind.ARCHIVED, now, data={"reason": NON_TARGET_REASON}))
 
 
-async def _tell_owner_or_overseers(
-    uow: UnitOfWork, deal: Deal, kind: str, data: dict[str, object], now: datetime
-) -> int:
-    """Queue a notice to the deal's manager, or to the overseers while nobody (active) owns it."""
-    people = await recipients_for(uow, deal)
-    for person in people:
-        await uow.outbox.add(Notice(person.telegram_id, kind, data, person.locale), now=now)
-    return len(people)
-
-
 async def record_incoming(
     uow: UnitOfWork, deal: Deal, message: IncomingMessage, *, now: datetime, flood_limit: int | None = None
 ) -> Flood:
@@ -270,9 +258,3 @@ async def record_incoming(
         notice = Notice(person.telegram_id, RELAY, data, person.locale)
         await uow.outbox.add_relay(notice, now=now, every=RELAY_EVERY)
     return flood
-
-
-async def recipients_for(uow: UnitOfWork, deal: Deal) -> list[Staff]:
-    """The deal's manager while they are on the team, else the overseers."""
-    owner = await owner_of(uow, deal)
-    return [owner] if owner is not None else overseers(await uow.staff.active())

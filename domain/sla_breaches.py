@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain import timer_kinds
-from domain.alerts import owner_of, record_breach, supervisors, tell
+from domain.audience import owner_of, supervisors, tell
 from domain.crm_config import CrmConfig
-from domain.deadlines import same_moment
+from domain.deadlines import record_breach, same_moment
 from domain.models import BreachKind, Staff, Timer
 from domain.ports import UnitOfWork
 

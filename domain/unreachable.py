@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.alerts import owner_of, supervisors, tell
+from domain.audience import owner_of, supervisors, tell
 from domain.ports import UnitOfWork
 
 

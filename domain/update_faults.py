@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.alerts import supervisors, tell
+from domain.audience import supervisors, tell
 from domain.ports import UnitOfWork
 
 

@@ -1,27 +1,20 @@
-"""Thin Telegram handlers: parse input, call one use case, render the answer with locales/."""
+"""Thin Telegram handlers: parse input, call one use case, render the answer with locales/.
+
+Grouped by who uses them (docs/architecture.md): `prospect/` for the client, `desk/` for the deal card
+and what is done from it, `team/` for staff commands; `common/` is what they share and `notices/` is
+what the outbox sends.
+"""
 
 from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.enums import ChatType
 
-from handlers import (
-    chat_member,
-    contact_reminders,
-    deal_card,
-    deal_input,
-    deal_lists,
-    deal_moves,
-    deal_planning,
-    deal_take,
-    fallback,
-    intake,
-    prospect_reply,
-    relay,
-    staff_menu,
-    team,
-)
-from handlers.input_reset import CommandEndsInput
+from handlers.common import fallback
+from handlers.common.input_reset import CommandEndsInput
+from handlers.desk import card, client_reply, input, lists, moves, planning, reminders, take
+from handlers.prospect import client_messages, questionnaire
+from handlers.team import chat_member, menu, staff
 
 
 def build_router() -> Router:
@@ -32,19 +25,19 @@ def build_router() -> Router:
     root.edited_message.filter(F.chat.type == ChatType.PRIVATE)
     root.message.outer_middleware(CommandEndsInput())
     for module in (
-        team,
-        deal_lists,
-        prospect_reply,
-        deal_input,
-        staff_menu,
-        deal_take,
-        deal_card,
-        deal_moves,
-        deal_planning,
-        contact_reminders,
+        staff,
+        lists,
+        client_reply,
+        input,
+        menu,
+        take,
+        card,
+        moves,
+        planning,
+        reminders,
         chat_member,
-        intake,
-        relay,
+        questionnaire,
+        client_messages,
         fallback,
     ):
         root.include_router(module.build_router())

@@ -1,10 +1,14 @@
+"""The team: staff members and the invites that bring new ones in."""
+
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.models import Role, Staff
-from storage.tables import StaffRow
+from domain.models import Invite, Role, Staff
+from storage.tables import InviteRow, StaffRow
 
 
 def _to_staff(row: StaffRow) -> Staff:
@@ -73,3 +77,40 @@ class SqlStaffRepository:
         """Every staff row, active or not: the bot's roster knows whether a writer was removed."""
         rows = await self._session.scalars(select(StaffRow).order_by(StaffRow.telegram_id))
         return [_to_staff(r) for r in rows]
+
+
+class SqlInviteRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, invite: Invite) -> None:
+        self._session.add(
+            InviteRow(
+                token=invite.token, role=invite.role.value, created_by=invite.created_by,
+                created_at=invite.created_at, expires_at=invite.expires_at,
+            )
+        )  # fmt: skip
+        await self._session.flush()
+
+    async def get(self, token: str) -> Invite | None:
+        row = await self._session.get(InviteRow, token, populate_existing=True)
+        if row is None:
+            return None
+        return Invite(
+            row.token,
+            Role(row.role),
+            row.created_by,
+            row.created_at,
+            row.expires_at,
+            row.used_by,
+            row.used_at,
+        )
+
+    async def claim(self, token: str, *, user_id: int, now: datetime) -> bool:
+        result = await self._session.execute(
+            update(InviteRow)
+            .where(InviteRow.token == token, InviteRow.used_at.is_(None), InviteRow.expires_at > now)
+            .values(used_by=user_id, used_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]

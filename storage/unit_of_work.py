@@ -22,17 +22,18 @@ from domain.ports import (
     TimerRepository,
     UnreachableRepository,
 )
-from storage.breach_repository import SqlBreachRepository, SqlUnreachableRepository
+from storage.breach_repository import SqlBreachRepository
 from storage.contact_repository import SqlContactRepository
 from storage.deal_repository import SqlDealRepository
 from storage.fsm_repository import ConversationCache, SqlConversations
 from storage.history_repository import SqlEventRepository, SqlMessageRepository
 from storage.inbox_repository import set_aside_statement
+from storage.message_link_repository import SqlMessageLinkRepository
 from storage.outbox_repository import SqlOutbox
-from storage.staff_repository import SqlStaffRepository
+from storage.staff_repository import SqlInviteRepository, SqlStaffRepository
 from storage.tables import Base, InboxRow
-from storage.team_repository import SqlInviteRepository, SqlMessageLinkRepository
 from storage.timer_repository import SqlTimerRepository
+from storage.unreachable_repository import SqlUnreachableRepository
 
 # Read and written on every update: Core statements, without the ORM's bookkeeping.
 _INBOX = Base.metadata.tables[InboxRow.__tablename__]

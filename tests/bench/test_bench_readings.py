@@ -76,7 +76,7 @@ def test_py_spy_stacks_are_summed_by_package(tmp_path: Path) -> None:
             f"<module> (/r/bot/__main__.py:40);run (/usr/lib/python3.11/asyncio/runners.py:118);"
             f"execute ({site}/sqlalchemy/engine/base.py:1400) 6",
             f"run (/usr/lib/python3.11/threading.py:975);run ({site}/aiosqlite/core.py:105) 3",
-            "handle (/r/handlers/intake.py:88) 1",
+            "handle (/r/handlers/prospect/questionnaire.py:88) 1",
         ]
     )
     total, own, inclusive = summarise(raw, roots=("/r",))

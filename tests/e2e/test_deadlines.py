@@ -18,7 +18,7 @@ import pytest
 from bot.settings import Settings
 from domain.crm_config import CrmConfig
 from domain.models import Deal
-from handlers.callbacks import DealAction
+from handlers.common.callbacks import DealAction
 
 from .bot_api_people import FakeUser
 from .bot_api_server import FakeBotApi

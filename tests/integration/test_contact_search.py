@@ -14,7 +14,7 @@ from domain.crm_config import CrmConfig
 from domain.deal_lists import find_deals
 from domain.intake import IntakeOutcome, Prospect, submit_lead
 from domain.models import DealStatus, Role
-from domain.team import bootstrap_staff
+from domain.staff_accounts import bootstrap_staff
 from storage.contact_repository import SqlContactRepository
 from storage.engine import session_factory
 from storage.parameter_batches import MAX_PARAMETERS

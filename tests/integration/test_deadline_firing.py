@@ -21,8 +21,8 @@ from domain.deal_rules import DealError
 from domain.digest import ensure_digest, next_digest_at
 from domain.intake import Prospect, submit_lead
 from domain.models import Role, Timer
+from domain.staff_accounts import bootstrap_staff
 from domain.taking import take_deal
-from domain.team import bootstrap_staff
 from domain.unreachable import note_back, note_blocked
 from storage.engine import create_engine, session_factory
 from storage.tables import BreachRow, DealRow, OutboxRow, TimerRow

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain import timer_kinds
+from domain.client_chat import OutgoingMessage, reply_to_prospect
 from domain.crm_config import CrmConfig
 from domain.deal_access import ActionResult
 from domain.deal_notes import add_note, plan_next_contact
@@ -31,9 +32,8 @@ from domain.models import (
     Role,
     Staff,
 )
-from domain.prospect_chat import OutgoingMessage, reply_to_prospect
+from domain.staff_accounts import bootstrap_staff
 from domain.taking import TakeOutcome, take_deal
-from domain.team import bootstrap_staff
 from storage.engine import session_factory
 from storage.tables import OutboxRow, TimerRow
 from storage.unit_of_work import SqlUnitOfWork

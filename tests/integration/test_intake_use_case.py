@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.crm_config import CrmConfig
 from domain.intake import IntakeOutcome, Prospect, submit_lead
 from domain.models import ContactStatus, DealStatus, EventKind, Role, Staff, Temperature
-from domain.team import bootstrap_staff
+from domain.staff_accounts import bootstrap_staff
 from storage.tables import OutboxRow, TimerRow
 from storage.unit_of_work import SqlUnitOfWork
 

@@ -12,11 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.crm_config_file import load_crm_config
+from domain.audience import recipients_for
 from domain.crm_config import CrmConfig
 from domain.deal_lists import ListRefusal, Scope, find_deals, my_deals, unsorted_queue
-from domain.intake import Prospect, recipients_for, submit_lead
+from domain.intake import Prospect, submit_lead
 from domain.models import DealStatus, EventKind, Role, Staff
-from domain.staffing import (
+from domain.staff_accounts import bootstrap_staff
+from domain.taking import TakeOutcome, take_deal
+from domain.team_management import (
     DutyOutcome,
     InviteOutcome,
     JoinOutcome,
@@ -30,8 +33,6 @@ from domain.staffing import (
     set_duty,
     team_roster,
 )
-from domain.taking import TakeOutcome, take_deal
-from domain.team import bootstrap_staff
 from storage.tables import OutboxRow
 from storage.unit_of_work import SqlUnitOfWork
 

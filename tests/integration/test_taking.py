@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from domain.crm_config import CrmConfig
 from domain.intake import Prospect, submit_lead
 from domain.models import Role
+from domain.staff_accounts import bootstrap_staff
 from domain.taking import TakeOutcome, take_deal
-from domain.team import bootstrap_staff
 from storage.unit_of_work import SqlUnitOfWork
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.crm_config import CrmConfig
-from handlers.i18n import Translator
-from handlers.views.questionnaire import human_duration, when_we_reply
+from handlers.common.i18n import Translator
+from handlers.prospect.views.questionnaire import human_duration, when_we_reply
 
 FRIDAY_EVENING = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)  # 20:00 in Moscow, after closing
 WEDNESDAY_MORNING = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)  # 11:00 in Moscow

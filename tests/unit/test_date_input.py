@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.next_contact_time import check_when
-from handlers.date_input import MAX_TEXT, parse_when
+from handlers.common.date_input import MAX_TEXT, parse_when
 from tests.conftest import FIXED_NOW
 
 MOSCOW = "Europe/Moscow"  # FIXED_NOW is Wednesday 25.11.2026 11:00 there

@@ -8,13 +8,13 @@ from datetime import timedelta
 import pytest
 
 from domain.crm_config import CrmConfig
+from domain.deal_card import DealCard
 from domain.history_pages import HistoryCursor, HistoryWindow
 from domain.models import Contact, Deal, DealEvent, DealStatus, EventKind, Staff, Temperature
-from domain.overview import DealCard
-from handlers.i18n import Translator
-from handlers.views.deal_card import deal_card_text
-from handlers.views.deal_history import history_cursor_of, history_page
-from handlers.views.formatting import TELEGRAM_TEXT_LIMIT, visible_length
+from handlers.common.formatting import TELEGRAM_TEXT_LIMIT, visible_length
+from handlers.common.i18n import Translator
+from handlers.desk.views.card import deal_card_text
+from handlers.desk.views.history import history_cursor_of, history_page
 from tests.conftest import FIXED_NOW
 
 HOSTILE = "<b>&amp; «Рога & копыта» <i>" * 80  # typed by a prospect: markup-looking, long

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from domain.list_pages import ListCursor, Position
-from handlers.callbacks import DealList, cursor_of, pack_cursor
+from handlers.common.callbacks import DealList, cursor_of, pack_cursor
 
 BIGGEST_ID = 2**63 - 1
 

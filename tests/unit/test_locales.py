@@ -11,11 +11,11 @@ from fluent.syntax import FluentParser, ast
 from domain.deal_rules import DealError
 from domain.models import BreachKind, NoteKind
 from domain.next_contact_time import QUICK_CODES
-from handlers.command_menu import EVERYONE, MANAGER, OVERSEER
-from handlers.deal_moves import REWARM_MONTHS
-from handlers.i18n import LOCALES_DIR, Translator
-from handlers.relay import RELAYED
-from handlers.views.digest import SECTIONS as DIGEST_SECTIONS
+from handlers.common.command_menu import EVERYONE, MANAGER, OVERSEER
+from handlers.common.i18n import LOCALES_DIR, Translator
+from handlers.common.message_kinds import RELAYED
+from handlers.desk.moves import REWARM_MONTHS
+from handlers.notices.digest import SECTIONS as DIGEST_SECTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,8 +9,8 @@ from aiogram.methods import CopyMessage, CopyMessages, SendMessage
 
 from domain.flood import Flood, flood_state
 from domain.relay_batches import MAX_PARTS, merged_relay, relay_data
-from handlers.i18n import Translator
-from handlers.views.relay_notices import render_relay
+from handlers.common.i18n import Translator
+from handlers.notices.relay import render_relay
 
 HEADER = "💬 <b>Анна</b> · сделка №7"
 t = Translator().bind("ru")

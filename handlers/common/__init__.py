@@ -1,0 +1,1 @@
+"""What every audience shares: callback data, filters, states, texts, formatting, the command menu."""

@@ -1,0 +1,159 @@
+"""Buttons that move a deal: the next stage or one from the list, won, lost with a reason, and a lost
+client sent to rewarming."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery
+from dateutil.relativedelta import relativedelta
+
+from domain.deal_access import ActionResult
+from domain.deal_rules import DealError
+from domain.deal_stages import lose_deal, move_stage, rewarm_client, win_deal
+from handlers.common.callbacks import DealAction
+from handlers.common.formatting import moment, stage_label
+from handlers.common.states import DealInput
+from handlers.desk.desk import CardRef, Desk, with_desk
+from handlers.desk.prompts import ask
+
+REWARM_MONTHS = {"1m": 1, "3m": 3}
+REWARM_HOUR = 10  # a rewarm call is planned for the morning, team time
+
+
+def stage_name(desk: Desk, result: ActionResult, key: str) -> str:
+    if result.deal is None:
+        return key
+    return stage_label(desk.config, result.deal.pipeline, key, desk.t.locale)
+
+
+async def on_stage_move(callback: CallbackQuery, callback_data: DealAction, desk: Desk) -> None:
+    """ "Next stage" or a stage from the list. A stage that needs an amount or a note asks for it first."""
+    stage, deal_id = callback_data.arg, callback_data.deal_id
+    result = await move_stage(
+        desk.uow,
+        desk.config,
+        deal_id=deal_id,
+        staff=desk.staff,
+        version=callback_data.v,
+        stage=stage,
+        now=desk.now,
+    )
+    if result.error in (DealError.NEEDS_AMOUNT, DealError.NEEDS_NOTE):
+        await callback.answer()
+        needs_amount = result.error is DealError.NEEDS_AMOUNT
+        key = "ask-stage-amount" if needs_amount else "ask-stage-note"
+        await ask(
+            callback,
+            desk.state,
+            DealInput.amount if needs_amount else DealInput.note,
+            deal_id=deal_id,
+            t=desk.t,
+            prompt=desk.t(key, stage=stage_name(desk, result, stage)),
+            purpose="stage",
+            stage=stage,
+        )
+        return
+    ok = desk.t("done-stage", stage=stage_name(desk, result, stage))
+    await desk.answer_result(callback, result, ok=ok, action="stage")
+
+
+async def on_won(callback: CallbackQuery, callback_data: DealAction, desk: Desk) -> None:
+    """Won with the amount the deal has ("wonok"), or another one typed ("wonamt")."""
+    if callback_data.action == "wonamt":
+        if await desk.checked(callback, callback_data) is not None:
+            await callback.answer()
+            await ask(
+                callback,
+                desk.state,
+                DealInput.amount,
+                deal_id=callback_data.deal_id,
+                t=desk.t,
+                prompt=desk.t("ask-won-amount"),
+                purpose="won",
+            )
+        return
+    card = await desk.checked(callback, callback_data)
+    if card is None:
+        return
+    result = await win_deal(
+        desk.uow,
+        desk.config,
+        deal_id=callback_data.deal_id,
+        staff=desk.staff,
+        version=callback_data.v,
+        amount=card.deal.amount,
+        now=desk.now,
+    )
+    await desk.answer_result(callback, result, ok=desk.t("done-won"), action="won")
+
+
+async def on_loss_reason(callback: CallbackQuery, callback_data: DealAction, desk: Desk) -> None:
+    """A reason from the list closes the deal as lost; "other" first asks for the manager's words."""
+    if callback_data.arg == "other":
+        if await desk.checked(callback, callback_data) is not None:
+            await callback.answer()
+            await ask(
+                callback,
+                desk.state,
+                DealInput.loss_reason,
+                deal_id=callback_data.deal_id,
+                t=desk.t,
+                prompt=desk.t("ask-loss-reason"),
+            )
+        return
+    result = await lose_deal(
+        desk.uow,
+        desk.config,
+        deal_id=callback_data.deal_id,
+        staff=desk.staff,
+        version=callback_data.v,
+        reason=callback_data.arg,
+        now=desk.now,
+    )
+    await desk.answer_result(callback, result, ok=desk.t("done-lost"), action="lost")
+
+
+async def on_rewarm_quick(callback: CallbackQuery, callback_data: DealAction, desk: Desk) -> None:
+    """In a month or in three: the next contact of the rewarm deal, at 10:00 team time that day."""
+    months = REWARM_MONTHS.get(callback_data.arg)
+    if months is None:
+        await desk.refuse(callback, "button-outdated", deal_id=callback_data.deal_id, action="rw")
+        return
+    local = desk.now.astimezone(ZoneInfo(desk.config.timezone)) + relativedelta(months=months)
+    at = local.replace(hour=REWARM_HOUR, minute=0, second=0, microsecond=0).astimezone(UTC)
+    message = callback.message
+    card = (callback.from_user.id, message.message_id) if message is not None else None
+    await rewarm(callback, callback_data.deal_id, at, desk=desk, card=card)
+
+
+async def rewarm(
+    callback: CallbackQuery, deal_id: int, at: datetime, *, desk: Desk, card: CardRef | None
+) -> None:
+    """Open the rewarm deal; redraw the lost deal's `card` and send the new deal's card."""
+    result = await rewarm_client(
+        desk.uow, desk.config, deal_id=deal_id, staff=desk.staff, next_contact_at=at, now=desk.now
+    )
+    if result.error is not None:
+        await desk.refuse(callback, result.error, deal_id=deal_id, action="rewarm")
+    else:
+        new_id = int(result.extra["new_deal_id"])
+        await callback.answer(
+            desk.t("done-rewarmed", id=new_id, at=moment(at, desk.config, desk.t.locale, now=desk.now))
+        )
+    if card is not None and result.error not in (DealError.NOT_ALLOWED, DealError.NOT_FOUND):
+        await desk.redraw(card, deal_id)
+    if result.error is None:
+        await desk.send_card(new_id, header=desk.t("notice-rewarm-deal", id=new_id, old=deal_id))
+
+
+def build_router() -> Router:
+    router = with_desk(Router(name="deal_moves"))
+    register = router.callback_query.register
+    register(on_stage_move, DealAction.filter(F.action.in_({"next", "stage"})))
+    register(on_won, DealAction.filter(F.action.in_({"wonok", "wonamt"})))
+    register(on_loss_reason, DealAction.filter(F.action == "reason"))
+    register(on_rewarm_quick, DealAction.filter(F.action == "rw"))
+    return router

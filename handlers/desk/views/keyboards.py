@@ -1,0 +1,158 @@
+"""The buttons under a deal card: the main set, and the small menus that replace it for one choice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from domain.crm_config import CrmConfig
+from domain.deal_access import may_act
+from domain.deal_card import DealCard
+from domain.deal_rules import may_plan_contact, next_stage, stage_choices
+from domain.models import Deal, Staff
+from domain.next_contact_time import QUICK_CODES
+from handlers.common.callbacks import DealAction
+from handlers.common.formatting import clip, money
+from handlers.common.i18n import Texts
+
+Button = InlineKeyboardButton
+REWARM_CODES = ("1m", "3m")
+
+
+def button(text: str, action: str, deal: Deal, arg: str = "", *, versioned: bool = True) -> Button:
+    assert deal.id is not None
+    data = DealAction(action=action, deal_id=deal.id, v=deal.version if versioned else 0, arg=arg).pack()
+    return Button(text=text, callback_data=data)
+
+
+def _markup(rows: Iterable[list[Button]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
+
+
+def deal_card_keyboard(
+    card: DealCard, t: Texts, *, viewer: Staff | None = None, config: CrmConfig | None = None
+) -> InlineKeyboardMarkup | None:
+    """The main buttons, for what `viewer` may do now. Without a viewer (a card sent as a notice, drawn
+    before anyone pressed anything): the buttons of the deal's owner."""
+    deal = card.deal
+    if deal.is_open and deal.taken_at is None:
+        rows = [[button(t("btn-take"), "take", deal)]]
+        if viewer is not None and viewer.oversees:
+            rows.append([button(t("btn-assign"), "hand", deal)])
+        return _markup(rows)
+    acting = viewer is None or may_act(viewer, deal)
+    history = button(t("btn-history"), "hist", deal, versioned=False)
+    reply = button(t("btn-reply"), "reply", deal, versioned=False) if deal.chat_id is not None else None
+    if not deal.is_open:
+        rows = [[b for b in (reply, history) if b]]
+        if acting and may_plan_contact(deal):  # "call back in three months": the client comes back then
+            rows.insert(0, [button(t("btn-come-back"), "nc", deal)])
+        if acting and card.rewarm_allowed:
+            rows.insert(0, [button(t("btn-rewarm"), "rewarm", deal)])
+        return _markup(rows)
+    if not acting:
+        return _markup([[history]])
+    rows = []
+    if config is not None:
+        following = next_stage(config.pipeline(deal.pipeline), deal)
+        if following is not None:
+            rows.append(
+                [
+                    button("➡️ " + clip(following.name[t.locale], 24), "next", deal, following.key),
+                    button(t("btn-stages"), "stages", deal),
+                ]
+            )
+        else:
+            rows.append([button(t("btn-stages"), "stages", deal)])
+    rows.append([button(t("btn-note"), "note", deal), button(t("btn-next-contact"), "nc", deal)])
+    first = config is not None and deal.stage == config.pipeline(deal.pipeline).first_stage.key
+    rows.append(
+        [
+            b
+            for b in (
+                None if first else button(t("btn-won"), "won", deal),
+                button(t("btn-lost"), "lost", deal),
+            )
+            if b
+        ]
+    )
+    rows.append([b for b in (reply, history, button(t("btn-hand-over"), "hand", deal)) if b])
+    return _markup(rows)
+
+
+def _back(deal: Deal, t: Texts) -> list[Button]:
+    return [button(t("btn-back"), "card", deal)]
+
+
+def stages_keyboard(deal: Deal, config: CrmConfig, t: Texts) -> InlineKeyboardMarkup:
+    stages = stage_choices(config.pipeline(deal.pipeline), deal)
+    return _markup([*([button(s.name[t.locale], "stage", deal, s.key)] for s in stages), _back(deal, t)])
+
+
+def loss_reasons_keyboard(deal: Deal, config: CrmConfig, t: Texts) -> InlineKeyboardMarkup:
+    buttons = [button(r.text[t.locale], "reason", deal, r.key) for r in config.loss_reasons]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    return _markup([*rows, _back(deal, t)])
+
+
+def next_contact_keyboard(deal: Deal, t: Texts) -> InlineKeyboardMarkup:
+    quick = [button(t(f"btn-nc-{code}"), "ncq", deal, code) for code in QUICK_CODES]
+    return _markup([quick[:2], quick[2:], [button(t("btn-type-date"), "ncpick", deal)], _back(deal, t)])
+
+
+NOTE_KINDS = ("call", "meeting", "email", "other")
+
+
+def note_prompt_keyboard(deal_id: int, t: Texts, *, chosen: str) -> InlineKeyboardMarkup:
+    """Under "type your note": what kind of note it is (✓ marks the chosen one), and Cancel."""
+
+    def kind(key: str) -> Button:
+        label = ("✓ " if key == chosen else "") + t(f"btn-note-{key}")
+        return Button(
+            text=label, callback_data=DealAction(action="notekind", deal_id=deal_id, v=0, arg=key).pack()
+        )
+
+    kinds = [kind(key) for key in NOTE_KINDS]
+    cancel = Button(
+        text=t("btn-cancel"), callback_data=DealAction(action="cancel", deal_id=deal_id, v=0).pack()
+    )
+    return _markup([kinds[:2], kinds[2:], [cancel]])
+
+
+def won_keyboard(deal: Deal, config: CrmConfig, t: Texts) -> InlineKeyboardMarkup:
+    """Won with the amount already on the deal, or another one typed."""
+    assert deal.amount is not None
+    keep = button(t("btn-won-with", amount=money(deal.amount, config, t.locale)), "wonok", deal)
+    return _markup([[keep], [button(t("btn-other-amount"), "wonamt", deal)], _back(deal, t)])
+
+
+def managers_keyboard(deal: Deal, candidates: list[tuple[Staff, int]], t: Texts) -> InlineKeyboardMarkup:
+    """Who the deal can go to, with how many open deals each has (⏸: off duty)."""
+    rows = []
+    for member, load in candidates:
+        name = clip(member.name or str(member.telegram_id), 30)
+        label = t("btn-manager-load", name=name, count=load, duty="" if member.on_duty else " ⏸")
+        rows.append([button(label, "handto", deal, str(member.telegram_id))])
+    return _markup([*rows, _back(deal, t)])
+
+
+def rewarm_keyboard(deal: Deal, t: Texts) -> InlineKeyboardMarkup:
+    quick = [button(t(f"btn-rewarm-{code}"), "rw", deal, code, versioned=False) for code in REWARM_CODES]
+    return _markup([quick, [button(t("btn-type-date"), "rwpick", deal, versioned=False)], _back(deal, t)])
+
+
+def cancel_keyboard(deal_id: int, t: Texts) -> InlineKeyboardMarkup:
+    data = DealAction(action="cancel", deal_id=deal_id, v=0).pack()
+    return InlineKeyboardMarkup(inline_keyboard=[[Button(text=t("btn-cancel"), callback_data=data)]])
+
+
+def confirm_time_keyboard(deal_id: int, action: str, epoch: int, t: Texts) -> InlineKeyboardMarkup:
+    """Yes for the time understood from a typed text (`epoch` in seconds), or type it again."""
+    yes = DealAction(action=action, deal_id=deal_id, v=0, arg=str(epoch)).pack()
+    cancel = DealAction(action="cancel", deal_id=deal_id, v=0).pack()
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [Button(text=t("btn-yes"), callback_data=yes), Button(text=t("btn-cancel"), callback_data=cancel)]
+        ]
+    )
