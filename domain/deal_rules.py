@@ -1,7 +1,7 @@
 """The rules of working a deal, pure: where it may move, what a stage needs, how it may be closed.
 
-Use cases (`domain/deal_work.py` and neighbours) ask these before they change anything, and turn a
-refusal into a `DealError` code that the handler puts into words.
+Use cases (`domain/deal_stages.py`, `domain/deal_notes.py`, `domain/taking.py` and neighbours) ask these
+before they change anything, and turn a refusal into a `DealError` code that the handler puts into words.
 """
 
 from __future__ import annotations
@@ -101,11 +101,17 @@ def missing_for(stage: Stage, deal: Deal, *, amount: int | None, note: str | Non
     return None
 
 
+def past_first_stage(pipeline: Pipeline, deal: Deal) -> bool:
+    """Whether the deal has left its pipeline's first stage: one that never did was never worked, so it
+    cannot be won (the card offers no Won button there)."""
+    return deal.stage != pipeline.first_stage.key
+
+
 def check_win(pipeline: Pipeline, deal: Deal, *, amount: int | None) -> DealError | None:
     """Won needs the final amount, and a deal that never left its first stage cannot be won."""
     if not deal.is_open:
         return DealError.CLOSED
-    if deal.stage == pipeline.first_stage.key:
+    if not past_first_stage(pipeline, deal):
         return DealError.WON_FROM_FIRST
     if amount is None:
         return DealError.NEEDS_AMOUNT

@@ -6,8 +6,9 @@ from datetime import datetime
 
 from domain import timer_kinds
 from domain.crm_config import CrmConfig
-from domain.deadlines import arm_stage_deadline, deadline, stop_clocks
+from domain.deadlines import arm_stage_deadline, stop_clocks
 from domain.deal_access import ActionResult, Refused, deal_action, load_for_action, record
+from domain.deal_opening import follow_up_deal
 from domain.deal_rules import (
     REWARM_PIPELINE,
     DealError,
@@ -154,27 +155,11 @@ async def rewarm_client(
     await uow.deals.save(deal)  # its version moves on: a second rewarm pressed at the same time is stale
     pipeline = config.pipeline(REWARM_PIPELINE)
     new = await uow.deals.add(
-        Deal(
-            id=None,
-            contact_id=deal.contact_id,
-            pipeline=pipeline.key,
-            stage=pipeline.first_stage.key,
-            status=DealStatus.OPEN,
-            chat_id=deal.chat_id,
-            source=deal.source,
-            answers=dict(deal.answers),
-            temperature=deal.temperature,
-            target=deal.target,
-            created_at=now,
-            stage_entered_at=now,
-            manager_id=owner,
-            assigned_at=now if owner else None,
-            taken_at=now if owner else None,
-            take_due_at=None if owner else deadline(config, now, config.intake.take_sla),
-            amount=deal.amount,
-            next_contact_at=next_contact_at,
+        follow_up_deal(
+            config, pipeline, deal, owner=owner, target=deal.target, amount=deal.amount,
+            next_contact_at=next_contact_at, now=now,
         )
-    )
+    )  # fmt: skip
     assert new.id is not None
     await uow.timers.add(Timer(timer_kinds.NEXT_CONTACT, new.id, next_contact_at))
     await arm_stage_deadline(uow, config, new)

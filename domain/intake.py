@@ -10,6 +10,7 @@ from domain.assignment import Candidate, choose_manager
 from domain.audience import overseers, recipients_for, tell
 from domain.crm_config import CrmConfig, QuestionKind, StageKind
 from domain.deadlines import arm_stage_deadline
+from domain.deal_opening import new_deal
 from domain.deal_rules import NON_TARGET_REASON
 from domain.flood import FLOOD_WINDOW, Flood, flood_state
 from domain.lead_routing import AppendToOpenDeal, route_request
@@ -109,19 +110,15 @@ async def submit_lead(
         target = is_target(answers, config.intake)
         pipeline = config.pipeline(routing.pipeline if target else "sales")
         deal = await uow.deals.add(
-            Deal(
-                id=None,
+            new_deal(
+                pipeline,
                 contact_id=contact.id,
-                pipeline=pipeline.key,
-                stage=pipeline.first_stage.key,
-                status=DealStatus.OPEN,
                 chat_id=prospect.chat_id,
                 source=source,
-                answers=dict(answers),
+                answers=answers,
                 temperature=temperature_of(answers, config.intake),
                 target=target,
-                created_at=now,
-                stage_entered_at=now,
+                now=now,
                 take_due_at=reply_due if target else None,
             )
         )

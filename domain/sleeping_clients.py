@@ -7,7 +7,8 @@ from datetime import datetime
 
 from domain import timer_kinds
 from domain.crm_config import CrmConfig
-from domain.deadlines import arm_stage_deadline, deadline
+from domain.deadlines import arm_stage_deadline
+from domain.deal_opening import follow_up_deal
 from domain.deal_rules import REWARM_PIPELINE, check_new_deal
 from domain.lead_routing import OpenNewDeal, route_request
 from domain.models import Deal, DealEvent, DealStatus, EventKind, Timer
@@ -46,14 +47,9 @@ async def wake_client(
         manager = await uow.staff.get(closed.manager_id)
         owner = manager.telegram_id if manager is not None and manager.is_manager else None
     new = await uow.deals.add(
-        Deal(
-            id=None, contact_id=closed.contact_id, pipeline=pipeline.key, stage=pipeline.first_stage.key,
-            status=DealStatus.OPEN, chat_id=closed.chat_id, source=closed.source,
-            answers=dict(closed.answers),
-            temperature=closed.temperature, target=True, created_at=now, stage_entered_at=now,
-            manager_id=owner, assigned_at=now if owner else None, taken_at=now if owner else None,
-            take_due_at=None if owner else deadline(config, now, config.intake.take_sla),
-            amount=closed.amount if closed.status is DealStatus.LOST else None, next_contact_at=due,
+        follow_up_deal(
+            config, pipeline, closed, owner=owner, target=True,
+            amount=closed.amount if closed.status is DealStatus.LOST else None, next_contact_at=due, now=now,
         )
     )  # fmt: skip
     assert new.id is not None

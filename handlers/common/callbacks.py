@@ -10,6 +10,8 @@ from aiogram.filters.callback_data import CallbackData
 
 from domain.list_pages import ListCursor, Position
 
+FROM_LIST = "l"  # the `arg` of a Take button under a list of leads rather than on a card
+
 
 class IntakeAnswer(CallbackData, prefix="ia"):
     r: str  # the questionnaire run: a button from an earlier run is stale even on the same question

@@ -13,7 +13,7 @@ from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
 
-from domain.deal_rules import DealError, may_plan_contact
+from domain.deal_rules import DealError, may_plan_contact, past_first_stage
 from domain.handover import handover_candidates
 from domain.history_pages import history_window
 from domain.models import DealStatus
@@ -88,7 +88,7 @@ async def on_menu(callback: CallbackQuery, callback_data: DealAction, desk: Desk
         keyboard = kb.note_prompt_keyboard(deal_id, desk.t, chosen="other")
         await ask(callback, desk.state, DealInput.note, deal_id=deal_id, t=desk.t, prompt=desk.t("ask-note"),
                   keyboard=keyboard, purpose="note", kind="other")  # fmt: skip
-    elif deal.stage == desk.config.pipeline(deal.pipeline).first_stage.key:  # won
+    elif not past_first_stage(desk.config.pipeline(deal.pipeline), deal):  # won
         await desk.refuse(callback, DealError.WON_FROM_FIRST, deal_id=deal_id, action=action)
     elif deal.amount is not None:
         await desk.show_menu(callback, kb.won_keyboard(deal, desk.config, desk.t), hint="hint-won")

@@ -23,9 +23,10 @@ from domain.crm_config import CrmConfig
 from domain.deal_access import ActionResult, may_act, may_view
 from domain.deal_card import DealCard, deal_card
 from domain.deal_rules import DealError
-from domain.models import Staff
+from domain.models import Deal, Staff
 from domain.ports import UnitOfWork
 from handlers.common.callbacks import DealAction
+from handlers.common.formatting import stage_label
 from handlers.common.i18n import Texts
 from handlers.common.pending_input import drop_buttons_of, forget_input
 from handlers.desk.views.card import deal_card_text
@@ -65,6 +66,10 @@ class Desk:
     @property
     def user_id(self) -> int | None:
         return self.staff.telegram_id if self.staff else None
+
+    def stage_name(self, deal: Deal | None, key: str) -> str:
+        """A stage of `deal`'s pipeline in the reader's language (not escaped); the key without a deal."""
+        return key if deal is None else stage_label(self.config, deal.pipeline, key, self.t.locale)
 
     def refusal_text(self, error: DealError | str) -> str:
         """Why nothing was done, in words; someone outside the team just hears the buttons are not theirs."""

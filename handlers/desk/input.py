@@ -26,7 +26,6 @@ from handlers.common.message_kinds import REPLYABLE
 from handlers.common.pending_input import forget_input
 from handlers.common.states import ALBUM, PROMPTS, DealInput
 from handlers.desk.desk import GONE_FOR_GOOD, Desk, with_desk
-from handlers.desk.moves import stage_name
 from handlers.desk.views.keyboards import cancel_keyboard, confirm_time_keyboard, next_contact_keyboard
 
 # What a manager may send a client: what Telegram can copy, minus what makes no sense from a company.
@@ -94,9 +93,9 @@ async def on_amount(message: Message, desk: Desk) -> None:
     if result.error is DealError.NEEDS_NOTE:  # the stage needs both: the amount is kept for the note
         await desk.state.set_state(DealInput.note)
         await desk.state.update_data(amount=amount, purpose="stage")
-        await _again(message, desk, "ask-stage-note", stage=stage_name(desk, result, stage))
+        await _again(message, desk, "ask-stage-note", stage=desk.stage_name(result.deal, stage))
         return
-    ok = desk.t("done-stage", stage=stage_name(desk, result, stage))
+    ok = desk.t("done-stage", stage=desk.stage_name(result.deal, stage))
     await _finish(message, result, ok=ok, desk=desk, what="stage amount")
 
 
@@ -119,7 +118,7 @@ async def on_note(message: Message, desk: Desk) -> None:
             note=text,
             now=desk.now,
         )
-        ok = desk.t("done-stage", stage=stage_name(desk, result, stage))
+        ok = desk.t("done-stage", stage=desk.stage_name(result.deal, stage))
         await _finish(message, result, ok=ok, desk=desk, what="stage note")
         return
     if data.get("purpose") == "done":

@@ -30,10 +30,9 @@ from domain.list_pages import ListCursor
 from domain.models import Staff
 from domain.phone import display_phone
 from domain.ports import UnitOfWork
-from handlers.common.callbacks import OPEN_LIST, DealAction, DealList, cursor_of, pack_cursor
+from handlers.common.callbacks import FROM_LIST, OPEN_LIST, DealAction, DealList, cursor_of, pack_cursor
 from handlers.common.formatting import clip, esc, local_time, pipeline_label, stage_label
 from handlers.common.i18n import Texts
-from handlers.desk.take import FROM_LIST
 
 logger = logging.getLogger(__name__)
 

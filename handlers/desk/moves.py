@@ -3,30 +3,23 @@ client sent to rewarming."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.types import CallbackQuery
 from dateutil.relativedelta import relativedelta
 
-from domain.deal_access import ActionResult
 from domain.deal_rules import DealError
-from domain.deal_stages import lose_deal, move_stage, rewarm_client, win_deal
+from domain.deal_stages import lose_deal, move_stage, win_deal
 from handlers.common.callbacks import DealAction
-from handlers.common.formatting import moment, stage_label
 from handlers.common.states import DealInput
-from handlers.desk.desk import CardRef, Desk, with_desk
+from handlers.desk.desk import Desk, with_desk
 from handlers.desk.prompts import ask
+from handlers.desk.rewarming import rewarm
 
 REWARM_MONTHS = {"1m": 1, "3m": 3}
 REWARM_HOUR = 10  # a rewarm call is planned for the morning, team time
-
-
-def stage_name(desk: Desk, result: ActionResult, key: str) -> str:
-    if result.deal is None:
-        return key
-    return stage_label(desk.config, result.deal.pipeline, key, desk.t.locale)
 
 
 async def on_stage_move(callback: CallbackQuery, callback_data: DealAction, desk: Desk) -> None:
@@ -51,12 +44,12 @@ async def on_stage_move(callback: CallbackQuery, callback_data: DealAction, desk
             DealInput.amount if needs_amount else DealInput.note,
             deal_id=deal_id,
             t=desk.t,
-            prompt=desk.t(key, stage=stage_name(desk, result, stage)),
+            prompt=desk.t(key, stage=desk.stage_name(result.deal, stage)),
             purpose="stage",
             stage=stage,
         )
         return
-    ok = desk.t("done-stage", stage=stage_name(desk, result, stage))
+    ok = desk.t("done-stage", stage=desk.stage_name(result.deal, stage))
     await desk.answer_result(callback, result, ok=ok, action="stage")
 
 
@@ -127,26 +120,6 @@ async def on_rewarm_quick(callback: CallbackQuery, callback_data: DealAction, de
     message = callback.message
     card = (callback.from_user.id, message.message_id) if message is not None else None
     await rewarm(callback, callback_data.deal_id, at, desk=desk, card=card)
-
-
-async def rewarm(
-    callback: CallbackQuery, deal_id: int, at: datetime, *, desk: Desk, card: CardRef | None
-) -> None:
-    """Open the rewarm deal; redraw the lost deal's `card` and send the new deal's card."""
-    result = await rewarm_client(
-        desk.uow, desk.config, deal_id=deal_id, staff=desk.staff, next_contact_at=at, now=desk.now
-    )
-    if result.error is not None:
-        await desk.refuse(callback, result.error, deal_id=deal_id, action="rewarm")
-    else:
-        new_id = int(result.extra["new_deal_id"])
-        await callback.answer(
-            desk.t("done-rewarmed", id=new_id, at=moment(at, desk.config, desk.t.locale, now=desk.now))
-        )
-    if card is not None and result.error not in (DealError.NOT_ALLOWED, DealError.NOT_FOUND):
-        await desk.redraw(card, deal_id)
-    if result.error is None:
-        await desk.send_card(new_id, header=desk.t("notice-rewarm-deal", id=new_id, old=deal_id))
 
 
 def build_router() -> Router:

@@ -18,8 +18,8 @@ from handlers.common.callbacks import DealAction, moment_of
 from handlers.common.formatting import esc, moment
 from handlers.common.states import DealInput
 from handlers.desk.desk import GONE_FOR_GOOD, Desk, with_desk
-from handlers.desk.moves import rewarm
 from handlers.desk.prompts import ask
+from handlers.desk.rewarming import rewarm
 from handlers.desk.views.keyboards import note_prompt_keyboard
 
 

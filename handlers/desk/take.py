@@ -10,10 +10,8 @@ from aiogram.types import CallbackQuery, Message
 
 from domain.deal_access import may_view
 from domain.taking import TakeOutcome, take_deal
-from handlers.common.callbacks import DealAction
+from handlers.common.callbacks import FROM_LIST, DealAction
 from handlers.desk.desk import Desk, read_card, render, with_desk
-
-FROM_LIST = "l"  # the `arg` of a Take button under a list of leads rather than on a card
 
 
 async def on_deal_take(callback: CallbackQuery, callback_data: DealAction, desk: Desk) -> None:

@@ -9,7 +9,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from domain.crm_config import CrmConfig
 from domain.deal_access import may_act
 from domain.deal_card import DealCard
-from domain.deal_rules import may_plan_contact, next_stage, stage_choices
+from domain.deal_rules import may_plan_contact, next_stage, past_first_stage, stage_choices
 from domain.models import Deal, Staff
 from domain.next_contact_time import QUICK_CODES
 from handlers.common.callbacks import DealAction
@@ -66,7 +66,7 @@ def deal_card_keyboard(
         else:
             rows.append([button(t("btn-stages"), "stages", deal)])
     rows.append([button(t("btn-note"), "note", deal), button(t("btn-next-contact"), "nc", deal)])
-    first = config is not None and deal.stage == config.pipeline(deal.pipeline).first_stage.key
+    first = config is not None and not past_first_stage(config.pipeline(deal.pipeline), deal)
     rows.append(
         [
             b
