@@ -33,64 +33,29 @@ accepted and every datetime returned is in UTC.
 
 from __future__ import annotations
 
-import functools
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-import holidays as holidays_lib
+from domain.calendar_spec import (
+    CalendarError,
+    check_country,
+    country_year,
+    holidays_for,
+    parse_clock,
+    parse_workdays,
+    parse_zone,
+)
 
 __all__ = ["BusinessCalendar", "CalendarError", "holidays_for", "parse_workdays"]
 
-_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _ZERO = timedelta(0)
 _ONE_DAY = timedelta(days=1)
 _MICROSECOND = timedelta(microseconds=1)
 # A calendar whose workdays are all covered by holidays for this long has no working time at
 # all; fail loudly instead of looping forever.
 _MAX_IDLE_DAYS = 3_660
-_CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{2})", re.ASCII)
-
-
-class CalendarError(ValueError):
-    """Invalid calendar configuration; the message names the offending field or value."""
-
-
-def parse_workdays(spec: str) -> frozenset[int]:
-    """Parse a working-week spec into weekday numbers (0 = Monday .. 6 = Sunday).
-
-    Accepts comma-separated days and ranges of English day names, three-letter or full,
-    case-insensitive: ``mon-fri``, ``mon,wed,fri``, ``mon-fri,sun``. Ranges wrap around the
-    week (``sun-thu`` is Sunday to Thursday) because that is how such weeks are written.
-    """
-    if not spec.strip():
-        raise CalendarError("days: working days are empty; expected e.g. 'mon-fri'")
-    result: set[int] = set()
-    for item in spec.lower().split(","):
-        bounds = [bound.strip() for bound in item.split("-")]
-        if len(bounds) > 2:
-            raise CalendarError(f"days: {item.strip()!r} is not a day or a range like 'mon-fri'")
-        first, last = (_day_number(bound, spec) for bound in (bounds[0], bounds[-1]))
-        result.update((first + offset) % 7 for offset in range((last - first) % 7 + 1))
-    return frozenset(result)
-
-
-def holidays_for(country: str, years: Iterable[int], subdivision: str | None = None) -> frozenset[date]:
-    """Public holidays of ``country`` (ISO code, any case) in ``years``, per the ``holidays`` package.
-
-    An empty country means "no public holidays" and gives an empty set. An unknown country or
-    subdivision raises :class:`CalendarError` naming it, even when ``years`` is empty.
-    """
-    code = country.strip().upper()
-    if not code:
-        return frozenset()
-    _check_country(code, subdivision)
-    result: set[date] = set()
-    for year in years:
-        result |= _country_year(code, subdivision, year)
-    return frozenset(result)
 
 
 @dataclass(frozen=True)
@@ -125,7 +90,7 @@ class BusinessCalendar:
                 f"holiday_country: must be an upper-case ISO code, got {self.holiday_country!r}"
             )
         if self.holiday_country:
-            _check_country(self.holiday_country, self.holiday_subdivision)
+            check_country(self.holiday_country, self.holiday_subdivision)
 
     @classmethod
     def build(
@@ -149,14 +114,14 @@ class BusinessCalendar:
         country = holidays_country.strip().upper()
         if country:
             try:
-                _check_country(country, holidays_subdivision)
+                check_country(country, holidays_subdivision)
             except CalendarError as exc:
                 raise CalendarError(f"holidays_country: {exc}") from None
         return cls(
-            tz=_zone(timezone),
+            tz=parse_zone(timezone),
             workdays=parse_workdays(days),
-            start=_clock(start, "start"),
-            end=_clock(end, "end"),
+            start=parse_clock(start, "start"),
+            end=parse_clock(end, "end"),
             always=always,
             holiday_country=country,
             holiday_subdivision=holidays_subdivision,
@@ -168,7 +133,7 @@ class BusinessCalendar:
             return False
         if day.weekday() not in self.workdays or day in self.holidays:
             return True
-        return bool(self.holiday_country) and day in _country_year(
+        return bool(self.holiday_country) and day in country_year(
             self.holiday_country, self.holiday_subdivision, day.year
         )
 
@@ -283,21 +248,6 @@ class BusinessCalendar:
         return (opening, closing) if closing > opening else None
 
 
-@functools.lru_cache(maxsize=64)
-def _check_country(country: str, subdivision: str | None) -> None:
-    try:
-        holidays_lib.country_holidays(country, subdiv=subdivision)
-    except NotImplementedError:  # how the holidays package says it has no such country: not a stub
-        where = f"{country!r}" if subdivision is None else f"{country!r} subdivision {subdivision!r}"
-        raise CalendarError(f"unknown holiday country {where}; expected an ISO code like 'RU'") from None
-
-
-@functools.lru_cache(maxsize=512)
-def _country_year(country: str, subdivision: str | None, year: int) -> frozenset[date]:
-    """One year of public holidays, cached: deadline math asks for the same year per day crossed."""
-    return frozenset(holidays_lib.country_holidays(country, subdiv=subdivision, years=year).keys())
-
-
 def _wall_to_utc(wall: datetime, tz: ZoneInfo) -> datetime:
     """Map a naive local wall time to UTC, resolving DST folds and gaps as the module describes."""
     guess = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)  # earlier occurrence if ambiguous
@@ -320,26 +270,3 @@ def _as_utc(value: datetime, name: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be a timezone-aware datetime, got naive {value.isoformat()}")
     return value.astimezone(UTC)
-
-
-def _day_number(name: str, spec: str) -> int:
-    for number, full in enumerate(_DAYS):
-        if name in (full, full[:3]):
-            return number
-    raise CalendarError(f"days: unknown day {name!r} in {spec!r}; use mon, tue, wed, thu, fri, sat, sun")
-
-
-def _clock(value: str, field: str) -> time:
-    match = _CLOCK.fullmatch(value.strip())
-    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
-        raise CalendarError(f"{field}: expected a time like '09:00', got {value!r}")
-    return time(int(match[1]), int(match[2]))
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name.strip())
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise CalendarError(
-            f"timezone: unknown time zone {name!r}; expected an IANA name like 'Europe/Moscow'"
-        ) from None
