@@ -51,7 +51,7 @@ from storage.fsm_repository import ConversationCache, FsmRepository
 from storage.housekeeping import prune_handled_updates
 from storage.inbox_repository import InboxStore
 from storage.migrator import upgrade_async
-from storage.outbox_repository import OutboxQueue
+from storage.outbox_queue import OutboxQueue
 from storage.roster import read_roster
 from storage.timer_repository import TimerQueue
 from storage.unit_of_work import SqlUnitOfWork

@@ -31,7 +31,7 @@ from domain.unreachable import note_blocked
 from handlers.common.i18n import Translator
 from handlers.notices.merged import MERGEABLE, render_notices
 from handlers.notices.render import LINKED, UnknownNotice
-from storage.outbox_repository import OutboxItem, OutboxQueue
+from storage.outbox_queue import OutboxItem, OutboxQueue
 from storage.unit_of_work import SqlUnitOfWork
 
 logger = logging.getLogger(__name__)

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.models import Deal, Notice, Role, Staff
+from domain.notice_kinds import NoticeKind
 from domain.ports import UnitOfWork
 
 
@@ -36,7 +37,7 @@ async def supervisors(uow: UnitOfWork, *, besides: Staff | None = None) -> list[
 
 
 async def tell(
-    uow: UnitOfWork, people: Iterable[Staff], kind: str, data: dict[str, Any], *, now: datetime
+    uow: UnitOfWork, people: Iterable[Staff], kind: NoticeKind, data: dict[str, Any], *, now: datetime
 ) -> int:
     """Queue the notice `kind` to each of `people`; returns how many were told."""
     told = 0

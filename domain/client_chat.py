@@ -12,6 +12,7 @@ from domain.deal_rules import DealError
 from domain.flood import Flood
 from domain.intake import IncomingMessage, record_incoming
 from domain.models import ChatMessage, Direction, EventKind, Notice, Staff
+from domain.notice_kinds import NoticeKind
 from domain.ports import UnitOfWork
 
 __all__ = [
@@ -105,7 +106,7 @@ async def reply_to_prospect(
         "message_id": message.message_id,
     }
     await uow.outbox.add(
-        Notice(deal.chat_id, "manager_reply", data, contact.locale if contact else None), now=now
+        Notice(deal.chat_id, NoticeKind.MANAGER_REPLY, data, contact.locale if contact else None), now=now
     )
     await uow.commit()
     return ActionResult(deal)

@@ -8,10 +8,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from domain import timer_kinds
+from domain.alert_relevance import contact_still_planned
 from domain.audience import owner_of, recipients_for, supervisors, tell
 from domain.crm_config import CrmConfig
 from domain.deadlines import deadline, record_breach, same_moment
 from domain.models import BreachKind, Deal, Timer
+from domain.notice_kinds import NoticeKind
 from domain.ports import UnitOfWork
 from domain.sleeping_clients import wake_client
 
@@ -35,7 +37,7 @@ async def remind_contact(
         data["has_deal"] = True
     else:
         await arm_contact_chain(uow, config, deal, timer.due_at, reminded=now)
-    await tell(uow, await recipients_for(uow, deal), "contact_reminder", data, now=now)
+    await tell(uow, await recipients_for(uow, deal), NoticeKind.CONTACT_REMINDER, data, now=now)
     return "reminded"
 
 
@@ -59,7 +61,7 @@ async def arm_contact_chain(
 async def _still_planned(uow: UnitOfWork, timer: Timer) -> tuple[Deal, datetime] | None:
     deal = await uow.deals.get(timer.subject_id)
     due = datetime.fromisoformat(str(timer.payload.get("due")))
-    if deal is None or not deal.is_open or not same_moment(deal.next_contact_at, due):
+    if deal is None or not contact_still_planned(deal, due):
         return None
     return deal, due
 
@@ -109,7 +111,7 @@ async def contact_overdue(
         return "deferred"
     await record_breach(uow, deal, BreachKind.CONTACT, due=due, now=now)
     data = {"deal_id": deal.id, "due": due.isoformat(), "late": late}
-    await tell(uow, await recipients_for(uow, deal), "contact_overdue", data, now=now)
+    await tell(uow, await recipients_for(uow, deal), NoticeKind.CONTACT_OVERDUE, data, now=now)
     return "overdue"
 
 
@@ -124,5 +126,5 @@ async def contact_escalate(
         return "deferred"
     owner = await owner_of(uow, deal)  # none: unsorted, or its manager left the team meanwhile
     data = {"deal_id": deal.id, "due": due.isoformat(), "late": late, "manager": deal.manager_id}
-    await tell(uow, await supervisors(uow, besides=owner), "contact_escalated", data, now=now)
+    await tell(uow, await supervisors(uow, besides=owner), NoticeKind.CONTACT_ESCALATED, data, now=now)
     return "escalated"

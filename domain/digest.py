@@ -16,6 +16,7 @@ from domain.deadlines import same_moment
 from domain.list_pages import Segment, SegmentKind
 from domain.models import BreachKind, Deal, Timer
 from domain.next_contact_time import local_time
+from domain.notice_kinds import NoticeKind
 from domain.ports import UnitOfWork
 from domain.tallies import Tally
 
@@ -144,6 +145,8 @@ async def send_digest(uow: UnitOfWork, config: CrmConfig, timer: Timer, *, now: 
     """Fired: the digest of everything since the last one, to each supervisor; the next one planned."""
     since = datetime.fromisoformat(str(timer.payload.get("since", (now - timedelta(days=1)).isoformat())))
     digest = await compose_digest(uow, config, since=since, now=now)
-    told = await tell(uow, await supervisors(uow), "digest", {**digest.as_data(), "late": late}, now=now)
+    told = await tell(
+        uow, await supervisors(uow), NoticeKind.DIGEST, {**digest.as_data(), "late": late}, now=now
+    )
     await _plan(uow, config, next_digest_at(config, now), since=now)
     return "sent" if told else "nobody"

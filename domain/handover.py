@@ -10,6 +10,7 @@ from domain.deadlines import deadline
 from domain.deal_access import ActionResult, Refused, deal_action, load_for_action, record
 from domain.deal_rules import MAX_REASON_LENGTH, DealError, check_text
 from domain.models import Deal, EventKind, Notice, Staff, Timer
+from domain.notice_kinds import NoticeKind
 from domain.ports import UnitOfWork
 from domain.timer_kinds import TAKE_SLA as TAKE_SLA_TIMER
 
@@ -54,11 +55,11 @@ async def hand_over(
     event = {"from": previous, "to": to_id, "reason": reason}
     await record(uow, deal, EventKind.REASSIGNED, actor=staff, now=now, data=event)
     data = {"deal_id": deal.id, "from": previous, "by": staff.telegram_id, "to": to_id, "reason": reason}
-    await uow.outbox.add(Notice(to_id, "deal_handed_over", data, target.locale), now=now)
+    await uow.outbox.add(Notice(to_id, NoticeKind.DEAL_HANDED_OVER, data, target.locale), now=now)
     if previous is not None and previous != staff.telegram_id:
         old = await uow.staff.get(previous)
         if old is not None and old.active:
-            await uow.outbox.add(Notice(previous, "deal_taken_away", data, old.locale), now=now)
+            await uow.outbox.add(Notice(previous, NoticeKind.DEAL_TAKEN_AWAY, data, old.locale), now=now)
     await uow.commit()
     return ActionResult(deal)
 

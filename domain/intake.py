@@ -26,9 +26,10 @@ from domain.models import (
     Notice,
     Timer,
 )
+from domain.notice_kinds import NoticeKind
 from domain.ports import UnitOfWork
 from domain.qualification import is_target, temperature_of
-from domain.relay_batches import RELAY, RELAY_EVERY, relay_data
+from domain.relay_batches import RELAY_EVERY, relay_data
 from domain.timer_kinds import TAKE_SLA as TAKE_SLA_TIMER
 
 
@@ -70,9 +71,6 @@ class IntakeResult:
     told: int  # how many staff were notified; 0 means nobody is there to hear about the lead
 
 
-REQUEST_RECEIVED = "request_received"  # the notice that tells the person their request is in
-
-
 async def submit_lead(
     uow: UnitOfWork,
     config: CrmConfig,
@@ -104,7 +102,7 @@ async def submit_lead(
             DealEvent(deal.id, EventKind.REQUEST_REPEATED, now, data={"answers": answers, "source": source})
         )
         data = {"deal_id": deal.id, "answers": dict(answers)}
-        told = await tell(uow, await recipients_for(uow, deal), "request_repeated", data, now=now)
+        told = await tell(uow, await recipients_for(uow, deal), NoticeKind.REQUEST_REPEATED, data, now=now)
         outcome = IntakeOutcome.APPENDED
     else:
         target = is_target(answers, config.intake)
@@ -139,7 +137,9 @@ async def submit_lead(
         "deal_id": deal.id, "outcome": outcome.value, "answers": dict(answers), "at": now.isoformat(),
         "reply_due": reply_due.isoformat(), **({"cancelled": True} if cancelled else {}),
     }  # fmt: skip
-    await uow.outbox.add(Notice(prospect.chat_id, REQUEST_RECEIVED, confirmation, prospect.locale), now=now)
+    await uow.outbox.add(
+        Notice(prospect.chat_id, NoticeKind.REQUEST_RECEIVED, confirmation, prospect.locale), now=now
+    )
     await uow.commit()
     return IntakeResult(outcome, deal.id, contact.id, reply_due, told)
 
@@ -194,10 +194,7 @@ async def _assign_or_queue(
     if chosen is None:
         await uow.events.add(DealEvent(deal.id, EventKind.QUEUED, now))
         told = overseers(team)
-        for person in told:
-            await uow.outbox.add(
-                Notice(person.telegram_id, "unsorted_lead", {"deal_id": deal.id}, person.locale), now=now
-            )
+        await tell(uow, told, NoticeKind.UNSORTED_LEAD, {"deal_id": deal.id}, now=now)
         return IntakeOutcome.UNSORTED, len(told)
     manager = on_duty[chosen]
     deal.manager_id, deal.assigned_at = chosen, now
@@ -205,7 +202,7 @@ async def _assign_or_queue(
     manager.last_assigned_at = now
     await uow.staff.save(manager)
     await uow.events.add(DealEvent(deal.id, EventKind.ASSIGNED, now, data={"to": chosen}))
-    await uow.outbox.add(Notice(chosen, "new_lead", {"deal_id": deal.id}, manager.locale), now=now)
+    await uow.outbox.add(Notice(chosen, NoticeKind.NEW_LEAD, {"deal_id": deal.id}, manager.locale), now=now)
     return IntakeOutcome.ASSIGNED, 1
 
 
@@ -252,6 +249,6 @@ async def record_incoming(
         text=message.text, edited=message.edited, held_back=flood is not Flood.NONE,
     )  # fmt: skip
     for person in await recipients_for(uow, deal):
-        notice = Notice(person.telegram_id, RELAY, data, person.locale)
+        notice = Notice(person.telegram_id, NoticeKind.PROSPECT_MESSAGE, data, person.locale)
         await uow.outbox.add_relay(notice, now=now, every=RELAY_EVERY)
     return flood

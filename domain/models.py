@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from domain.notice_kinds import NoticeKind
+
 
 class Role(StrEnum):
     ADMIN = "admin"
@@ -204,7 +206,7 @@ class Notice:
     """
 
     chat_id: int
-    kind: str
+    kind: NoticeKind
     data: dict[str, Any] = field(default_factory=dict)
     locale: str | None = None
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from domain.notice_kinds import NoticeKind
+
 NORMAL, CHATTER = 0, 1
-CHATTER_KINDS = frozenset({"prospect_message"})
+CHATTER_KINDS = frozenset({NoticeKind.PROSPECT_MESSAGE})
 
 
-def priority_of(kind: str) -> int:
+def priority_of(kind: NoticeKind | str) -> int:
     return CHATTER if kind in CHATTER_KINDS else NORMAL
 
 

@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-RELAY = "prospect_message"
 RELAY_EVERY = timedelta(seconds=3)  # at most one relay per client's deal in this time
 MAX_PARTS = 100  # messages in one relay (and ids in one copyMessages call)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain import timer_kinds
+from domain.alert_relevance import still_in_stage, still_untaken
 from domain.audience import owner_of, supervisors, tell
 from domain.crm_config import CrmConfig
-from domain.deadlines import record_breach, same_moment
+from domain.deadlines import record_breach
 from domain.models import BreachKind, Staff, Timer
+from domain.notice_kinds import NoticeKind
 from domain.ports import UnitOfWork
 
 
@@ -18,14 +20,14 @@ async def take_breached(
     """A lead nobody took in `intake.take_sla`: the supervisors get it with buttons to assign it, and the
     manager it was given to is reminded once more."""
     deal = await uow.deals.get(timer.subject_id)
-    if deal is None or not deal.is_open or deal.taken_at is not None:
+    if deal is None or not still_untaken(deal):
         return "stale"
     await record_breach(uow, deal, BreachKind.TAKE, due=timer.due_at, now=now)
     data = {"deal_id": deal.id, "due": timer.due_at.isoformat(), "late": late, "manager": deal.manager_id}
     assigned = await owner_of(uow, deal)
-    told = await tell(uow, await supervisors(uow, besides=assigned), "take_overdue", data, now=now)
+    told = await tell(uow, await supervisors(uow, besides=assigned), NoticeKind.TAKE_OVERDUE, data, now=now)
     if assigned is not None and assigned.is_manager:
-        told += await tell(uow, [assigned], "take_reminder", data, now=now)
+        told += await tell(uow, [assigned], NoticeKind.TAKE_REMINDER, data, now=now)
     return "alerted" if told else "nobody"
 
 
@@ -40,12 +42,7 @@ async def stage_breached(
     deal = await uow.deals.get(timer.subject_id)
     entered = datetime.fromisoformat(str(timer.payload.get("entered")))
     stage = str(timer.payload.get("stage"))
-    if (
-        deal is None
-        or not deal.is_open
-        or deal.stage != stage
-        or not same_moment(deal.stage_entered_at, entered)
-    ):
+    if deal is None or not still_in_stage(deal, stage, entered):
         return "stale"
     if not timer.payload.get("recorded"):
         await record_breach(uow, deal, BreachKind.STAGE, due=timer.due_at, now=now)
@@ -67,5 +64,5 @@ async def stage_breached(
         "deal_id": deal.id, "due": due.isoformat(), "late": late, "stage": stage,
         "entered": entered.isoformat(), "manager": deal.manager_id,
     }  # fmt: skip
-    await tell(uow, people, "stage_overdue", data, now=now)
+    await tell(uow, people, NoticeKind.STAGE_OVERDUE, data, now=now)
     return "alerted"

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from domain.deadlines import stop_clocks
 from domain.models import Deal, DealEvent, EventKind, Notice, Staff
+from domain.notice_kinds import NoticeKind
 from domain.ports import UnitOfWork
 from domain.timer_kinds import TAKE_SLA as TAKE_SLA_TIMER
 
@@ -83,7 +84,7 @@ async def _take(
             previous = await uow.staff.get(deal.manager_id)
             if previous is not None and previous.active:
                 notice = Notice(
-                    previous.telegram_id, "lead_taken_over", {"deal_id": deal_id}, previous.locale
+                    previous.telegram_id, NoticeKind.LEAD_TAKEN_OVER, {"deal_id": deal_id}, previous.locale
                 )
                 await uow.outbox.add(notice, now=now)
         await uow.commit()

@@ -1,4 +1,5 @@
-"""Use cases of the team: invites, duty (/pause, /resume), removal, and the /staff roster.
+"""Use cases of the team: invites, duty (/pause, /resume) and removal (the /staff roster is in
+`domain/team_roster.py`).
 
 Admins shape the team; managers only switch their own duty. Everything here refuses with a code and
 changes nothing when the person may not do it: the handler says why and logs it.
@@ -6,21 +7,20 @@ changes nothing when the person may not do it: the handler says why and logs it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from domain.audience import overseers
+from domain.audience import overseers, tell
 from domain.crm_config import CrmConfig
 from domain.deal_access import record
 from domain.models import EventKind, Invite, Notice, Role, Staff, Timer
+from domain.notice_kinds import NoticeKind
 from domain.ports import ConcurrentChange, UnitOfWork
 from domain.timer_kinds import TAKE_SLA as TAKE_SLA_TIMER
 
 INVITE_TTL = timedelta(hours=24)
 INVITABLE_ROLES = frozenset({Role.MANAGER, Role.SUPERVISOR})
-ROLE_ORDER = (Role.ADMIN, Role.SUPERVISOR, Role.MANAGER)
 
 
 class InviteOutcome(StrEnum):
@@ -118,7 +118,9 @@ async def _accept(
     inviter = await uow.staff.get(invite.created_by)
     if inviter is not None and inviter.active and inviter.telegram_id != telegram_id:
         data = {"staff_id": telegram_id, "role": invite.role.value}
-        await uow.outbox.add(Notice(inviter.telegram_id, "invite_used", data, inviter.locale), now=now)
+        await uow.outbox.add(
+            Notice(inviter.telegram_id, NoticeKind.INVITE_USED, data, inviter.locale), now=now
+        )
     await uow.commit()
     return JoinResult(JoinOutcome.JOINED, invite.role, member)
 
@@ -237,12 +239,12 @@ async def _remove(
         deal_ids.append(deal.id)
     # They hear it from the bot rather than find their buttons dead.
     await uow.outbox.add(
-        Notice(target_id, "you_were_removed", {"staff_id": target_id}, target.locale), now=now
+        Notice(target_id, NoticeKind.YOU_WERE_REMOVED, {"staff_id": target_id}, target.locale), now=now
     )
     data = {"staff_id": target_id, "deal_ids": deal_ids}
-    for person in overseers(await uow.staff.active()):
-        if person.telegram_id != staff.telegram_id:  # the admin reads the result in their own reply
-            await uow.outbox.add(Notice(person.telegram_id, "staff_removed", data, person.locale), now=now)
+    # The admin reads the result in their own reply.
+    others = [p for p in overseers(await uow.staff.active()) if p.telegram_id != staff.telegram_id]
+    await tell(uow, others, NoticeKind.STAFF_REMOVED, data, now=now)
     await uow.commit()
     return RemovalResult(RemovalOutcome.REMOVED, target, tuple(deal_ids))
 
@@ -261,43 +263,3 @@ async def _removal(
         return RemovalResult(RemovalOutcome.PINNED, target)
     deals = await uow.deals.open_deals(manager_id=target_id)
     return RemovalResult(RemovalOutcome.CONFIRM, target, tuple(d.id for d in deals if d.id is not None))
-
-
-@dataclass(frozen=True)
-class TeamMember:
-    staff: Staff
-    open_deals: int
-    pinned: bool
-
-
-@dataclass(frozen=True)
-class Roster:
-    """The /staff screen: who is on the team, in role order, with their load."""
-
-    members: tuple[TeamMember, ...]
-    unsorted: int
-    may_remove: bool  # the viewer is an admin
-
-
-async def team_roster(uow: UnitOfWork, *, staff: Staff | None, pinned: frozenset[int]) -> Roster | None:
-    """The active team for a staff member to look at; None for anyone else. Read-only."""
-    if staff is None or not staff.active:
-        return None
-    team = await uow.staff.active()
-    loads = await uow.deals.open_counts()
-    unsorted = await uow.deals.unsorted_count()
-    await uow.rollback()
-    members = tuple(
-        TeamMember(s, loads.get(s.telegram_id, 0), s.telegram_id in pinned) for s in sort_team(team)
-    )
-    return Roster(members, unsorted, staff.has(Role.ADMIN))
-
-
-def sort_team(team: Iterable[Staff]) -> list[Staff]:
-    """Admins, then supervisors, then managers; by name within each."""
-
-    def rank(s: Staff) -> tuple[int, str, int]:
-        top = min((ROLE_ORDER.index(r) for r in s.roles if r in ROLE_ORDER), default=len(ROLE_ORDER))
-        return top, s.name.casefold(), s.telegram_id
-
-    return sorted(team, key=rank)

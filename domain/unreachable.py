@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.audience import owner_of, supervisors, tell
+from domain.notice_kinds import NoticeKind
 from domain.ports import UnitOfWork
 
 
@@ -35,7 +36,7 @@ async def note_blocked(
             owner = await owner_of(uow, deal)
             if owner is not None and all(p.telegram_id != owner.telegram_id for p in people):
                 people.append(owner)
-    await tell(uow, people, "person_blocked", data, now=now)
+    await tell(uow, people, NoticeKind.PERSON_BLOCKED, data, now=now)
     await uow.commit()
     return True
 

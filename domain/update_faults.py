@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.audience import supervisors, tell
+from domain.notice_kinds import NoticeKind
 from domain.ports import UnitOfWork
 
 
@@ -14,4 +15,4 @@ async def tell_update_set_aside(
     """Queue the notice (the update's kind and chat, never its content) in the caller's transaction.
     Returns how many were told."""
     data = {"update_id": update_id, "kind": kind, "chat_id": chat_id}
-    return await tell(uow, await supervisors(uow), "update_set_aside", data, now=now)
+    return await tell(uow, await supervisors(uow), NoticeKind.UPDATE_SET_ASIDE, data, now=now)

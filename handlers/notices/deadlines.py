@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 from aiogram.methods import TelegramMethod
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from domain.alert_relevance import alert_still_due, contact_still_planned, still_untaken
 from domain.crm_config import CrmConfig
-from domain.deadlines import same_moment
 from domain.deal_card import DealCard, deal_card
 from domain.handover import handover_candidates
-from domain.models import Deal
+from domain.notice_kinds import NoticeKind
 from domain.ports import UnitOfWork
 from domain.staff_accounts import team_member
 from handlers.common.formatting import clip, esc, local_time, moment, staff_name, stage_label, time_span
@@ -22,33 +22,33 @@ from handlers.common.i18n import Texts
 from handlers.desk.views.card_message import header_and_card
 from handlers.desk.views.keyboards import button, deal_card_keyboard
 
-DEADLINE_NOTICES: frozenset[str] = frozenset(
+DEADLINE_NOTICES: frozenset[NoticeKind] = frozenset(
     {
-        "contact_reminder",
-        "contact_overdue",
-        "contact_escalated",
-        "take_overdue",
-        "take_reminder",
-        "stage_overdue",
+        NoticeKind.CONTACT_REMINDER,
+        NoticeKind.CONTACT_OVERDUE,
+        NoticeKind.CONTACT_ESCALATED,
+        NoticeKind.TAKE_OVERDUE,
+        NoticeKind.TAKE_REMINDER,
+        NoticeKind.STAGE_OVERDUE,
     }
 )
 ASSIGN_CHOICES = 6  # managers offered under a "not taken" alert; the card's own menu lists them all
 
 
 async def render_deadline_notice(
-    kind: str, data: dict[str, Any], *, chat_id: int, uow: UnitOfWork, config: CrmConfig, t: Texts,
+    kind: NoticeKind, data: dict[str, Any], *, chat_id: int, uow: UnitOfWork, config: CrmConfig, t: Texts,
     now: datetime,
 ) -> list[TelegramMethod[Any]]:  # fmt: skip
     card = await deal_card(uow, int(data["deal_id"]))
     due = datetime.fromisoformat(str(data["due"]))
-    if card is None or moot(kind, card.deal, data, due):
+    if card is None or not alert_still_due(kind, card.deal, data, due):  # done before it could go out
         await uow.rollback()
         return []
     deal = card.deal
     when = moment(due, config, t.locale, now=now)
     late = [t("alert-late", due=when)] if data.get("late") else []
     manager = await _manager_name(uow, data.get("manager"), t)
-    if kind == "contact_reminder":
+    if kind == NoticeKind.CONTACT_REMINDER:
         header = t("alert-contact-reminder", id=deal.id, due=when)
         if data.get("woken_from"):
             header += "\n" + t("alert-client-back", old=data["woken_from"], pipeline=esc(
@@ -57,23 +57,23 @@ async def render_deadline_notice(
         if data.get("has_deal"):  # the client has an open deal with its own plan: that deal, no more
             header = t("alert-client-has-deal", id=deal.id, old=data.get("woken_from"), due=when)
             keyboard = _markup([[_open(card, t)]])
-    elif kind == "contact_overdue":
+    elif kind == NoticeKind.CONTACT_OVERDUE:
         header = t("alert-contact-overdue", id=deal.id, due=when, late=time_span(now - due, t))
         keyboard = reminder_keyboard(card, t, due)
-    elif kind == "contact_escalated":
+    elif kind == NoticeKind.CONTACT_ESCALATED:
         header = t(
             "alert-contact-escalated", id=deal.id, due=when, late=time_span(now - due, t), manager=manager
         )
         keyboard = _markup([[button(t("btn-hand-over"), "hand", deal)], [_open(card, t)]])
-    elif kind == "take_overdue":
+    elif kind == NoticeKind.TAKE_OVERDUE:
         waiting = time_span(now - deal.created_at, t)
         key = "alert-take-overdue-assigned" if isinstance(data.get("manager"), int) else "alert-take-overdue"
         header = t(key, id=deal.id, waiting=waiting, manager=manager)
-        keyboard = await _assign_keyboard(uow, card, t) if deal.is_open and deal.taken_at is None else None
-    elif kind == "take_reminder":
+        keyboard = await _assign_keyboard(uow, card, t) if still_untaken(deal) else None
+    elif kind == NoticeKind.TAKE_REMINDER:
         header = t("alert-take-reminder", id=deal.id, waiting=time_span(now - deal.created_at, t))
         keyboard = deal_card_keyboard(card, t, config=config)
-    elif kind == "stage_overdue":
+    elif kind == NoticeKind.STAGE_OVERDUE:
         stage = config.pipeline(deal.pipeline).stage(str(data.get("stage")))
         entered = datetime.fromisoformat(str(data["entered"]))
         header = t(
@@ -92,34 +92,15 @@ async def render_deadline_notice(
     return header_and_card(chat_id, "\n".join([*late, header]), card, config, t, now=now, markup=keyboard)
 
 
-def moot(kind: str, deal: Deal, data: dict[str, Any], due: datetime) -> bool:
-    """The thing an alert is about was done before the alert could go out (Telegram was unreachable for
-    a while): there is nothing left to say."""
-    if kind == "contact_reminder" and not data.get("has_deal"):  # done or moved meanwhile
-        return not deal.is_open or not same_moment(deal.next_contact_at, due)
-    if kind in ("take_overdue", "take_reminder"):
-        return not deal.is_open or deal.taken_at is not None
-    if kind in ("contact_overdue", "contact_escalated"):
-        return not deal.is_open or not same_moment(deal.next_contact_at, due)
-    if kind == "stage_overdue":
-        entered = datetime.fromisoformat(str(data["entered"]))
-        return (
-            not deal.is_open
-            or deal.stage != data.get("stage")
-            or not same_moment(deal.stage_entered_at, entered)
-        )
-    return False
-
-
 def reminder_keyboard(card: DealCard, t: Texts, due: datetime) -> InlineKeyboardMarkup | None:
     """Done (asks what came of it), later by an hour, tomorrow, the deal itself. The buttons name the
     contact (`due`, in seconds) rather than the card's version: they stay good while the deal changes in
     other ways, and do nothing once that contact was done or moved. An untaken deal (a client who came
     back while their manager was gone) gets its card's own buttons: it is to be taken first."""
     deal = card.deal
-    if deal.is_open and deal.taken_at is None:
+    if still_untaken(deal):
         return deal_card_keyboard(card, t)
-    if not deal.is_open or not same_moment(deal.next_contact_at, due):
+    if not contact_still_planned(deal, due):
         return _markup([[_open(card, t)]])
     planned = str(int(due.timestamp()))
     return _markup(

@@ -9,12 +9,15 @@ from typing import Any
 from aiogram.methods import SendMessage, TelegramMethod
 
 from domain.crm_config import CrmConfig
+from domain.notice_kinds import NoticeKind
 from domain.ports import UnitOfWork
 from handlers.common.formatting import clip, esc, moment, money, split_text, staff_name, time_span
 from handlers.common.i18n import Texts
 from handlers.desk.views.history import NAME_LIMIT
 
-DIGEST_NOTICES: frozenset[str] = frozenset({"digest", "person_blocked", "update_set_aside"})
+DIGEST_NOTICES: frozenset[NoticeKind] = frozenset(
+    {NoticeKind.DIGEST, NoticeKind.PERSON_BLOCKED, NoticeKind.UPDATE_SET_ASIDE}
+)
 # The kinds of update named in "an update was set aside"; another kind is named as Telegram names it.
 UPDATE_KINDS = {"message", "edited_message", "callback_query", "my_chat_member"}
 # Sections in the order a supervisor reads them, and how each case's number reads.
@@ -29,14 +32,14 @@ SECTIONS = (
 
 
 async def render_digest_notice(
-    kind: str, data: dict[str, Any], *, chat_id: int, uow: UnitOfWork, config: CrmConfig, t: Texts,
+    kind: NoticeKind, data: dict[str, Any], *, chat_id: int, uow: UnitOfWork, config: CrmConfig, t: Texts,
     now: datetime,
 ) -> list[TelegramMethod[Any]]:  # fmt: skip
-    if kind == "person_blocked":
+    if kind == NoticeKind.PERSON_BLOCKED:
         return [SendMessage(chat_id=chat_id, text=await _blocked(data, uow, t))]
-    if kind == "update_set_aside":
+    if kind == NoticeKind.UPDATE_SET_ASIDE:
         return [SendMessage(chat_id=chat_id, text=await _set_aside(data, uow, t))]
-    if kind != "digest":
+    if kind != NoticeKind.DIGEST:
         raise LookupError(f"not a digest notice: {kind}")
     since, until = (datetime.fromisoformat(str(data[key])) for key in ("since", "until"))
     lines = [t("digest-title", since=moment(since, config, t.locale, now=until))]

@@ -10,17 +10,20 @@ from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.types import ReplyKeyboardRemove
 
 from domain.crm_config import CrmConfig
-from domain.intake import REQUEST_RECEIVED, IntakeOutcome
+from domain.intake import IntakeOutcome
+from domain.notice_kinds import NoticeKind
+from domain.ports import UnitOfWork
 from handlers.common.answers import answers_block
 from handlers.common.i18n import Texts
 from handlers.prospect.views.questionnaire import when_we_reply
 
-INTAKE_NOTICES: frozenset[str] = frozenset({REQUEST_RECEIVED})
+INTAKE_NOTICES: frozenset[NoticeKind] = frozenset({NoticeKind.REQUEST_RECEIVED})
 
 
-def render_request_received(
-    data: dict[str, Any], *, chat_id: int, config: CrmConfig, t: Texts
-) -> list[TelegramMethod[Any]]:
+async def render_intake_notice(
+    kind: NoticeKind, data: dict[str, Any], *, chat_id: int, uow: UnitOfWork, config: CrmConfig, t: Texts,
+    now: datetime,
+) -> list[TelegramMethod[Any]]:  # fmt: skip
     """What the person reads once the questionnaire is saved: the request number, what they answered,
     and when to expect the manager (said from when they sent it, however late this goes out)."""
     if data.get("cancelled"):

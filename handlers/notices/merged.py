@@ -14,33 +14,38 @@ from typing import Any
 from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from domain.alert_relevance import alert_still_due, still_untaken
 from domain.crm_config import CrmConfig
 from domain.models import Deal
+from domain.notice_kinds import NoticeKind
 from domain.ports import UnitOfWork
 from handlers.common.callbacks import OPEN_LIST, DealList
 from handlers.common.formatting import IDS_SHOWN
 from handlers.common.i18n import Texts
-from handlers.notices.deadlines import DEADLINE_NOTICES, moot
-from handlers.notices.render import render_notice
+from handlers.notices.deadlines import DEADLINE_NOTICES
+from handlers.notices.render import UnknownNotice, render_notice
 
 # Kinds that merge, each with the list its button opens.
-MERGEABLE: dict[str, str] = {
-    "new_lead": "mine",
-    "unsorted_lead": "unsorted",
-    "take_reminder": "mine",
-    "take_overdue": "mine",
-    "stage_overdue": "mine",
-    "contact_overdue": "mine",
-    "contact_escalated": "mine",
+MERGEABLE: dict[NoticeKind, str] = {
+    NoticeKind.NEW_LEAD: "mine",
+    NoticeKind.UNSORTED_LEAD: "unsorted",
+    NoticeKind.TAKE_REMINDER: "mine",
+    NoticeKind.TAKE_OVERDUE: "mine",
+    NoticeKind.STAGE_OVERDUE: "mine",
+    NoticeKind.CONTACT_OVERDUE: "mine",
+    NoticeKind.CONTACT_ESCALATED: "mine",
 }
 
 
 async def render_notices(
-    kind: str, datas: Sequence[dict[str, Any]], *, chat_id: int, uow: UnitOfWork, config: CrmConfig,
-    t: Texts, now: datetime,
+    kind: NoticeKind | str, datas: Sequence[dict[str, Any]], *, chat_id: int, uow: UnitOfWork,
+    config: CrmConfig, t: Texts, now: datetime,
 ) -> list[TelegramMethod[Any]]:  # fmt: skip
     """The calls that deliver these notices of one kind to one chat: one notice as itself, several as
-    one merged message about those still worth telling (an empty list when none is)."""
+    one merged message about those still worth telling (an empty list when none is). A stored kind this
+    version does not know is an `UnknownNotice`."""
+    if not isinstance(kind, NoticeKind):
+        raise UnknownNotice(kind)
     if len(datas) == 1:
         return await render_notice(kind, datas[0], chat_id=chat_id, uow=uow, config=config, t=t, now=now)
     live = [data for data in datas if await _still_news(uow, kind, data, chat_id=chat_id)]
@@ -64,19 +69,19 @@ async def render_notices(
     return [SendMessage(chat_id=chat_id, text="\n".join(lines), reply_markup=markup)]
 
 
-async def _still_news(uow: UnitOfWork, kind: str, data: dict[str, Any], *, chat_id: int) -> bool:
+async def _still_news(uow: UnitOfWork, kind: NoticeKind, data: dict[str, Any], *, chat_id: int) -> bool:
     deal = await uow.deals.get(int(data["deal_id"]))
     if deal is None or not deal.is_open:
         return False
     if kind in DEADLINE_NOTICES:
-        return not moot(kind, deal, data, datetime.fromisoformat(str(data["due"])))
+        return alert_still_due(kind, deal, data, datetime.fromisoformat(str(data["due"])))
     return _lead_still_waits(kind, deal, chat_id=chat_id)
 
 
-def _lead_still_waits(kind: str, deal: Deal, *, chat_id: int) -> bool:
-    if kind == "unsorted_lead":
+def _lead_still_waits(kind: NoticeKind, deal: Deal, *, chat_id: int) -> bool:
+    if kind == NoticeKind.UNSORTED_LEAD:
         return deal.manager_id is None
-    return deal.manager_id == chat_id and deal.taken_at is None  # new_lead: still theirs to take
+    return deal.manager_id == chat_id and still_untaken(deal)  # new_lead: still theirs to take
 
 
 def deal_ranges(deal_ids: Sequence[int], t: Texts) -> str:

@@ -29,15 +29,14 @@ from domain.team_management import (
     JoinOutcome,
     RemovalOutcome,
     RemovalResult,
-    Roster,
     accept_invite,
     check_removal,
     create_invite,
     may_invite,
     remove_staff,
     set_duty,
-    team_roster,
 )
+from domain.team_roster import Roster, team_roster
 from handlers.common.callbacks import StaffAction
 from handlers.common.command_menu import show_staff_commands
 from handlers.common.formatting import clip, deal_numbers, esc, local_time, role_names, staff_name

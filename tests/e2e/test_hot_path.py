@@ -19,6 +19,7 @@ from bot.outbox_pacing import OutboxPacer
 from domain.crm_config import CrmConfig
 from domain.intake import Prospect, submit_lead
 from domain.models import Notice
+from domain.notice_kinds import NoticeKind
 
 from .bot_api_server import FakeBotApi
 from .conftest import MANAGER, SUPERVISOR, RunningBot, around_the_clock, make_settings, sent_since
@@ -132,7 +133,7 @@ async def test_a_reply_goes_out_at_once_while_notices_for_the_same_person_wait_t
         await oleg.expect("Олег")
         deal = await submit_one(app, 901)
         async with app.unit_of_work() as uow:  # twenty notices for Oleg: twenty seconds at his chat's pace
-            notice = Notice(MANAGER, "lead_taken_over", {"deal_id": deal})
+            notice = Notice(MANAGER, NoticeKind.LEAD_TAKEN_OVER, {"deal_id": deal})
             for _ in range(20):
                 await uow.outbox.add(notice, now=app.clock.now())
             await uow.commit()

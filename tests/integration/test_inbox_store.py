@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.models import Notice
+from domain.notice_kinds import NoticeKind
 from storage.engine import session_factory
 from storage.inbox_repository import InboxEntry, InboxStore
 from storage.unit_of_work import SqlUnitOfWork, UpdateHandledElsewhere
@@ -49,10 +50,10 @@ async def test_done_goes_with_the_effects_and_a_second_handling_commits_nothing(
     await store.store([entry(1)], now=NOW, lease=LEASE)
     async with SqlUnitOfWork(sessions) as first, SqlUnitOfWork(sessions) as second:
         first.mark_update(1, now=NOW, stored=True)
-        await first.outbox.add(Notice(7, "new_lead", {"deal_id": 1}), now=NOW)
+        await first.outbox.add(Notice(7, NoticeKind.NEW_LEAD, {"deal_id": 1}), now=NOW)
         await first.commit()
         second.mark_update(1, now=NOW, stored=True)
-        await second.outbox.add(Notice(7, "new_lead", {"deal_id": 2}), now=NOW)
+        await second.outbox.add(Notice(7, NoticeKind.NEW_LEAD, {"deal_id": 2}), now=NOW)
         with pytest.raises(UpdateHandledElsewhere):
             await second.commit()
     assert await store.state_of(1) == "done"

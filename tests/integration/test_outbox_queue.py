@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.models import Notice
+from domain.notice_kinds import NoticeKind
 from storage.engine import session_factory
-from storage.outbox_repository import OutboxQueue
+from storage.outbox_queue import OutboxQueue
 from storage.unit_of_work import SqlUnitOfWork
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
@@ -18,14 +19,14 @@ async def add_notices(engine: AsyncEngine, count: int) -> None:
     woken: list[bool] = []
     async with SqlUnitOfWork(session_factory(engine), after_commit=lambda: woken.append(True)) as uow:
         for n in range(count):
-            await uow.outbox.add(Notice(100 + n, "new_lead", {"deal_id": n}), now=NOW)
+            await uow.outbox.add(Notice(100 + n, NoticeKind.NEW_LEAD, {"deal_id": n}), now=NOW)
         await uow.commit()
     assert woken == [True]
 
 
 async def test_an_uncommitted_notice_is_never_sent(engine: AsyncEngine) -> None:
     async with SqlUnitOfWork(session_factory(engine)) as uow:
-        await uow.outbox.add(Notice(1, "new_lead", {"deal_id": 1}), now=NOW)
+        await uow.outbox.add(Notice(1, NoticeKind.NEW_LEAD, {"deal_id": 1}), now=NOW)
     assert await OutboxQueue(session_factory(engine)).claim_due(now=NOW, lease=LEASE) == []
 
 
@@ -80,7 +81,7 @@ async def test_old_handled_update_ids_are_forgotten(engine: AsyncEngine) -> None
 async def add_to_chats(engine: AsyncEngine, chats: list[int]) -> None:
     async with SqlUnitOfWork(session_factory(engine)) as uow:
         for n, chat in enumerate(chats):
-            await uow.outbox.add(Notice(chat, "prospect_message", {"deal_id": 1, "n": n}), now=NOW)
+            await uow.outbox.add(Notice(chat, NoticeKind.PROSPECT_MESSAGE, {"deal_id": 1, "n": n}), now=NOW)
         await uow.commit()
 
 

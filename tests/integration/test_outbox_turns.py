@@ -10,15 +10,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.models import Notice
-from domain.relay_batches import RELAY, RELAY_EVERY, relay_data
+from domain.notice_kinds import NoticeKind
+from domain.relay_batches import RELAY_EVERY, relay_data
 from storage.engine import session_factory
-from storage.outbox_repository import OutboxItem, OutboxQueue
+from storage.outbox_queue import OutboxItem, OutboxQueue
 from storage.tables import OutboxRow
 from storage.unit_of_work import SqlUnitOfWork
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=60)
 MANAGER, OTHER = 1001, 1002
+RELAY = NoticeKind.PROSPECT_MESSAGE
 
 
 async def queue(engine: AsyncEngine, *notices: tuple[str, int, dict[str, Any]], at: datetime = NOW) -> None:
@@ -26,9 +28,9 @@ async def queue(engine: AsyncEngine, *notices: tuple[str, int, dict[str, Any]], 
     async with SqlUnitOfWork(session_factory(engine)) as uow:
         for kind, chat, data in notices:
             if kind == RELAY:
-                await uow.outbox.add_relay(Notice(chat, kind, data), now=at, every=RELAY_EVERY)
+                await uow.outbox.add_relay(Notice(chat, RELAY, data), now=at, every=RELAY_EVERY)
             else:
-                await uow.outbox.add(Notice(chat, kind, data), now=at)
+                await uow.outbox.add(Notice(chat, NoticeKind(kind), data), now=at)
         await uow.commit()
 
 

@@ -31,8 +31,8 @@ from domain.team_management import (
     create_invite,
     remove_staff,
     set_duty,
-    team_roster,
 )
+from domain.team_roster import team_roster
 from storage.tables import OutboxRow
 from storage.unit_of_work import SqlUnitOfWork
 
