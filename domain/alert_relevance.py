@@ -25,7 +25,7 @@ def still_in_stage(deal: Deal, stage: str | None, entered: datetime) -> bool:
 
 def still_untaken(deal: Deal) -> bool:
     """The lead is open and nobody has taken it into work yet."""
-    return deal.is_open and deal.taken_at is None
+    return deal.untaken
 
 
 def alert_still_due(kind: NoticeKind, deal: Deal, data: Mapping[str, Any], due: datetime) -> bool:

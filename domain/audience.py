@@ -47,6 +47,12 @@ async def tell(
     return told
 
 
+async def owner_and_overseers(uow: UnitOfWork, deal: Deal) -> list[Staff]:
+    """The deal's owner (while on the team) first, then the overseers besides them: each hears it once."""
+    owner = await owner_of(uow, deal)
+    return ([owner] if owner is not None else []) + await supervisors(uow, besides=owner)
+
+
 async def recipients_for(uow: UnitOfWork, deal: Deal) -> list[Staff]:
     """The deal's manager while they are on the team, else the overseers."""
     owner = await owner_of(uow, deal)

@@ -72,7 +72,7 @@ async def load_for_action(
         raise Refused(DealError.NOT_ALLOWED, deal)
     if version is not None and version != deal.version:
         raise Refused(DealError.STALE, deal)
-    if taken and deal.is_open and deal.taken_at is None:
+    if taken and deal.untaken:
         raise Refused(DealError.NOT_TAKEN, deal)
     return deal
 

@@ -129,6 +129,11 @@ class Deal:
     def is_open(self) -> bool:
         return self.status is DealStatus.OPEN
 
+    @property
+    def untaken(self) -> bool:
+        """An open lead nobody has taken into work yet (it may already be assigned to a manager)."""
+        return self.is_open and self.taken_at is None
+
 
 @dataclass
 class DealEvent:

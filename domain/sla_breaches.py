@@ -6,10 +6,10 @@ from datetime import datetime
 
 from domain import timer_kinds
 from domain.alert_relevance import still_in_stage, still_untaken
-from domain.audience import owner_of, supervisors, tell
+from domain.audience import owner_and_overseers, owner_of, supervisors, tell
 from domain.crm_config import CrmConfig
 from domain.deadlines import record_breach
-from domain.models import BreachKind, Staff, Timer
+from domain.models import BreachKind, Timer
 from domain.notice_kinds import NoticeKind
 from domain.ports import UnitOfWork
 
@@ -54,9 +54,7 @@ async def stage_breached(
             )
             return "deferred"
         return "recorded"
-    owner = await owner_of(uow, deal)
-    people: list[Staff] = [owner] if owner is not None else []
-    people += await supervisors(uow, besides=owner)
+    people = await owner_and_overseers(uow, deal)
     due = (
         datetime.fromisoformat(str(timer.payload["sla_due"])) if "sla_due" in timer.payload else timer.due_at
     )

@@ -1,5 +1,5 @@
 """Staff accounts: bootstrapping staff from the environment, their Telegram profile, finding one, and
-what is on their plate (the /menu overview)."""
+what is on their plate (the overview on the staff /start screen)."""
 
 from __future__ import annotations
 

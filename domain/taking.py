@@ -91,7 +91,7 @@ async def _take(
         return TakeResult(TakeOutcome.TAKEN, await uow.deals.get(deal_id))
     current = await uow.deals.get(deal_id)
     assert current is not None
-    if current.is_open and current.taken_at is None:
+    if current.untaken:
         return None  # handed over or sent back to the queue meanwhile: look again
     if current.manager_id == staff.telegram_id:
         return TakeResult(TakeOutcome.ALREADY_YOURS, current)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from domain.audience import overseers, tell
+from domain.audience import supervisors, tell
 from domain.crm_config import CrmConfig
 from domain.deal_access import record
 from domain.models import EventKind, Invite, Notice, Role, Staff, Timer
@@ -243,8 +243,7 @@ async def _remove(
     )
     data = {"staff_id": target_id, "deal_ids": deal_ids}
     # The admin reads the result in their own reply.
-    others = [p for p in overseers(await uow.staff.active()) if p.telegram_id != staff.telegram_id]
-    await tell(uow, others, NoticeKind.STAFF_REMOVED, data, now=now)
+    await tell(uow, await supervisors(uow, besides=staff), NoticeKind.STAFF_REMOVED, data, now=now)
     await uow.commit()
     return RemovalResult(RemovalOutcome.REMOVED, target, tuple(deal_ids))
 

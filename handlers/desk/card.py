@@ -1,7 +1,7 @@
 """The card's own buttons: open a card, go back to it, open one of its small menus, read the history,
 cancel a half-typed input.
 
-Moving the deal lives in `deal_moves.py`; planning and typed inputs in `deal_planning.py`. Every press
+Moving the deal lives in `moves.py`; planning in `planning.py`, typed inputs in `input.py`. Every press
 is checked again (callback data can be forged), answered at once, and ends with the card as it is now.
 """
 

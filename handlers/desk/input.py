@@ -28,8 +28,6 @@ from handlers.common.states import ALBUM, PROMPTS, DealInput
 from handlers.desk.desk import GONE_FOR_GOOD, Desk, with_desk
 from handlers.desk.views.keyboards import cancel_keyboard, confirm_time_keyboard, next_contact_keyboard
 
-# What a manager may send a client: what Telegram can copy, minus what makes no sense from a company.
-
 
 async def _finish(message: Message, result: ActionResult, *, ok: str, desk: Desk, what: str) -> None:
     """The typed answer did its work (or was refused for good): say so, end the input, redraw the card."""

@@ -18,10 +18,6 @@ from handlers.common.i18n import Texts
 from handlers.common.message_kinds import RELAYED
 from handlers.prospect import questionnaire_flow as flow
 
-# What a person writes and Telegram can copy to a manager; service messages (a pinned message, a changed
-# chat background...) are not something the person said, and cannot be copied.
-
-
 ACK_EVERY = timedelta(minutes=2)
 ACKED_AT = "relay_acked_at"  # conversation data: when the person was last told their words were passed on
 

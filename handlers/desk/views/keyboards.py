@@ -36,7 +36,7 @@ def deal_card_keyboard(
     """The main buttons, for what `viewer` may do now. Without a viewer (a card sent as a notice, drawn
     before anyone pressed anything): the buttons of the deal's owner."""
     deal = card.deal
-    if deal.is_open and deal.taken_at is None:
+    if deal.untaken:
         rows = [[button(t("btn-take"), "take", deal)]]
         if viewer is not None and viewer.oversees:
             rows.append([button(t("btn-assign"), "hand", deal)])
