@@ -8,10 +8,13 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
-from datetime import date, time
+from dataclasses import dataclass
+from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
+
+from domain.durations import DurationError, parse_duration
 
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -42,6 +45,22 @@ def parse_workdays(spec: str) -> frozenset[int]:
     return frozenset(result)
 
 
+def parse_shortening(value: str | timedelta) -> timedelta:
+    """How much shorter a pre-holiday working day is: ``"1h"``, ``"30m"``; ``"0"``, ``"0m"`` for none."""
+    if isinstance(value, timedelta):
+        shortening = value
+    elif value.strip().lower() in ("0", "0m", "0h"):
+        shortening = timedelta(0)
+    else:
+        try:
+            shortening = parse_duration(value)
+        except DurationError as error:
+            raise CalendarError(f"pre_holiday_shorter: {error}") from None
+    if shortening < timedelta(0):
+        raise CalendarError(f"pre_holiday_shorter: must not be negative, got {shortening}")
+    return shortening
+
+
 def holidays_for(country: str, years: Iterable[int], subdivision: str | None = None) -> frozenset[date]:
     """Public holidays of ``country`` (ISO code, any case) in ``years``, per the ``holidays`` package.
 
@@ -54,7 +73,7 @@ def holidays_for(country: str, years: Iterable[int], subdivision: str | None = N
     check_country(code, subdivision)
     result: set[date] = set()
     for year in years:
-        result |= country_year(code, subdivision, year)
+        result |= country_year(code, subdivision, year).days_off
     return frozenset(result)
 
 
@@ -67,10 +86,60 @@ def check_country(country: str, subdivision: str | None) -> None:
         raise CalendarError(f"unknown holiday country {where}; expected an ISO code like 'RU'") from None
 
 
+@dataclass(frozen=True)
+class CountryYear:
+    """One year of a country's calendar as the ``holidays`` package knows it."""
+
+    days_off: frozenset[date]  # public holidays, their observed days and days off moved by decree
+    holidays: frozenset[date]  # the public holidays proper (not an observed or moved day off)
+    weekend_workdays: frozenset[date]  # weekend days made working days by decree (a Russian Saturday)
+    pre_holiday: frozenset[date]  # days whose working day is shorter when they are working days
+
+
 @functools.lru_cache(maxsize=512)
-def country_year(country: str, subdivision: str | None, year: int) -> frozenset[date]:
-    """One year of public holidays, cached: deadline math asks for the same year per day crossed."""
-    return frozenset(holidays_lib.country_holidays(country, subdiv=subdivision, years=year).keys())
+def country_year(country: str, subdivision: str | None, year: int) -> CountryYear:
+    """One year of a country's calendar, cached: deadline math asks for the same year per day crossed.
+
+    The day before a public holiday is a pre-holiday day (in Russia a working day there is one hour
+    shorter, Labour Code art. 95). A day off moved by decree is not a holiday, so the day before it is
+    not shortened (30 December 2025, before the moved day off of 31 December); but a weekend day made a
+    working day stands in for the day off it was moved to, and is shortened when that day would have
+    been (Saturday 1 November 2025 works for Monday 3 November, the day before 4 November). The
+    package lists no shortened days of its own, so they are derived here from what it does list.
+    """
+    # Names in the country's own language, the one its "moved from <date>" label is written in (the
+    # package otherwise follows the process locale).
+    language = holidays_lib.country_holidays(country, subdiv=subdivision).default_language
+    years = (year, year + 1)
+    calendar = holidays_lib.country_holidays(country, subdiv=subdivision, years=years, language=language)
+    proper = holidays_lib.country_holidays(
+        country, subdiv=subdivision, years=years, language=language, observed=False
+    )
+    moved_label = getattr(calendar, "substituted_label", None)
+    moved_format = getattr(calendar, "substituted_date_format", None)
+
+    def moved_from(day: date) -> str:
+        return moved_label % day.strftime(moved_format) if moved_label and moved_format else ""
+
+    moved_prefix = moved_label.split("%s")[0] if moved_label else None
+    holidays = frozenset(
+        day
+        for day in proper
+        if any(not (moved_prefix and name.startswith(moved_prefix)) for name in proper.get_list(day))
+    )
+    workdays = frozenset(getattr(calendar, "weekend_workdays", ()))
+    pre_holiday = {day - timedelta(days=1) for day in holidays}
+    for workday in workdays:
+        label = moved_from(workday)
+        for day in calendar:
+            if label in calendar.get_list(day) and day + timedelta(days=1) in holidays:
+                pre_holiday.add(workday)
+    return CountryYear(
+        days_off=frozenset(day for day in calendar if day.year == year),
+        holidays=frozenset(day for day in holidays if day.year == year),
+        weekend_workdays=frozenset(day for day in workdays if day.year == year),
+        pre_holiday=frozenset(day for day in pre_holiday if day.year == year),
+    )
 
 
 def _day_number(name: str, spec: str) -> int:

@@ -9,46 +9,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
     PrivateAttr,
     model_validator,
 )
 
-from domain.durations import parse_duration
+from domain.business_hours import BusinessHours
+from domain.config_types import Duration, Localized, Strict
 from domain.working_time import BusinessCalendar, CalendarError
-
-LANGUAGES = ("ru", "en")
-
-
-def _needs_every_language(value: dict[str, str]) -> dict[str, str]:
-    missing = [lang for lang in LANGUAGES if not value.get(lang, "").strip()]
-    if missing:
-        raise ValueError(f"needs a text for every language, missing: {', '.join(missing)}")
-    return value
-
-
-def _duration(value: object) -> object:
-    if isinstance(value, str):
-        return parse_duration(value)
-    if isinstance(value, timedelta):
-        return value
-    raise ValueError("a duration is a string like 90s, 15m, 4h, 2d or 1h30m")
-
-
-Localized = Annotated[dict[str, str], AfterValidator(_needs_every_language)]
-Duration = Annotated[timedelta, BeforeValidator(_duration)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class QuestionKind(StrEnum):
@@ -64,21 +36,13 @@ class StageKind(StrEnum):
     LOST = "lost"
 
 
-class Company(_Strict):
+class Company(Strict):
     name: Localized = {"ru": "Воронка", "en": "Voronka"}
     phone_region: str = "RU"
     currency: str = Field(default="RUB", pattern=r"^[A-Z]{3}$")  # ISO 4217 code: deal amounts are in it
 
 
-class BusinessHours(_Strict):
-    always: bool = False
-    days: str = "mon-fri"
-    start: str = "09:00"
-    end: str = "18:00"
-    holidays: str = "RU"
-
-
-class Option(_Strict):
+class Option(Strict):
     key: str = Field(pattern=r"^[a-z0-9_]{1,24}$")
     ru: str
     en: str
@@ -89,7 +53,7 @@ class Option(_Strict):
         return self.ru if locale == "ru" else self.en
 
 
-class Question(_Strict):
+class Question(Strict):
     key: str = Field(pattern=r"^[a-z0-9_]{1,24}$")
     kind: QuestionKind
     text: Localized
@@ -119,7 +83,7 @@ class Question(_Strict):
         return next((o for o in self.options if o.key == key), None)
 
 
-class Temperature(_Strict):
+class Temperature(Strict):
     warm_from: int = 2
     hot_from: int = 4
 
@@ -130,7 +94,7 @@ class Temperature(_Strict):
         return self
 
 
-class Intake(_Strict):
+class Intake(Strict):
     take_sla: Duration = timedelta(minutes=15)
     max_answer_length: int = Field(default=1000, ge=10, le=4000)
     # Messages a minute from one client that reach the manager one by one; past it they are counted.
@@ -151,12 +115,12 @@ class Intake(_Strict):
         return next((q for q in self.questions if q.key == key), None)
 
 
-class Distribution(_Strict):
+class Distribution(Strict):
     mode: Literal["least_loaded", "round_robin"] = "least_loaded"
     max_open_deals: int = Field(default=30, ge=1)
 
 
-class Reminders(_Strict):
+class Reminders(Strict):
     overdue_after: Duration = timedelta(hours=1)
     escalate_after: Duration = timedelta(hours=4)
     digest_at: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -168,12 +132,12 @@ class Reminders(_Strict):
         return self
 
 
-class LossReason(_Strict):
+class LossReason(Strict):
     key: str = Field(pattern=r"^[a-z0-9_]{1,24}$")
     text: Localized
 
 
-class Stage(_Strict):
+class Stage(Strict):
     key: str = Field(pattern=r"^[a-z0-9_]{1,24}$")
     name: Localized
     kind: StageKind = StageKind.OPEN
@@ -186,11 +150,11 @@ class Stage(_Strict):
         return self.kind is StageKind.OPEN
 
 
-class Deals(_Strict):
+class Deals(Strict):
     managers_see_unsorted: bool = True  # managers may open /unsorted and take from the queue themselves
 
 
-class Pipeline(_Strict):
+class Pipeline(Strict):
     key: str = Field(pattern=r"^[a-z0-9_]{1,24}$")
     name: Localized
     stages: list[Stage] = Field(min_length=3)
@@ -231,7 +195,7 @@ class Pipeline(_Strict):
 REQUIRED_PIPELINES = ("sales", "rewarm", "repeat")
 
 
-class CrmConfig(_Strict):
+class CrmConfig(Strict):
     timezone: str = "Europe/Moscow"
     company: Company = Company()
     business_hours: BusinessHours = BusinessHours()
@@ -286,15 +250,7 @@ class CrmConfig(_Strict):
         return self._calendar[1]
 
     def _build_calendar(self) -> BusinessCalendar:
-        bh = self.business_hours
-        return BusinessCalendar.build(
-            timezone=self.timezone,
-            days=bh.days,
-            start=bh.start,
-            end=bh.end,
-            holidays_country=bh.holidays,
-            always=bh.always,
-        )
+        return self.business_hours.calendar(self.timezone)
 
     def loss_reason(self, key: str) -> LossReason | None:
         return next((r for r in self.loss_reasons if r.key == key), None)

@@ -66,6 +66,20 @@ def local_time(day: date, clock: time, *, timezone: str) -> datetime:
     return datetime.combine(day, clock, tzinfo=ZoneInfo(timezone)).astimezone(UTC)
 
 
+def day_off(
+    at: datetime, calendar: BusinessCalendar, *, timezone: str
+) -> tuple[Literal["holiday", "weekend"], datetime] | None:
+    """Whether `at` falls on the team's day off: what kind ("holiday": a public holiday or a day off moved
+    by decree; "weekend") and the same clock time on the next working day. None on a working day."""
+    _require_aware(at)
+    local = at.astimezone(ZoneInfo(timezone))
+    if not calendar.is_day_off(local.date()):
+        return None
+    kind: Literal["holiday", "weekend"] = "holiday" if calendar.is_holiday(local.date()) else "weekend"
+    day = calendar.working_day_from(local.date())
+    return kind, local_time(day, local.time().replace(tzinfo=None), timezone=timezone)
+
+
 def check_when(at: datetime, *, now: datetime) -> WhenProblem | None:
     """Why `at` cannot be the next contact: "past" (now or earlier), "too_far" (beyond MAX_AHEAD);
     None when it can. The use case refuses a past time too; asking here first lets the handler

@@ -24,8 +24,10 @@ Holidays come from two sources, united: ``holidays``, a fixed set of local dates
 off), and ``holiday_country``/``holiday_subdivision``, looked up per year in the ``holidays``
 package through an ``lru_cache``'d module function. Storing the country code rather than
 precomputed dates keeps the dataclass small, frozen and hashable while a calendar built this
-year still knows next year's holidays when a deadline crosses New Year. Transferred working days
-(e.g. Russian working Saturdays) are not modelled: the package only lists days off.
+year still knows next year's holidays when a deadline crosses New Year. Weekend days made working
+days by decree (Russian working Saturdays, the package's ``weekend_workdays``) are working days, and
+with ``pre_holiday_shorter`` the working day before a public holiday closes that much earlier
+(`domain.calendar_spec.country_year` says which days those are).
 
 Every datetime accepted must be timezone-aware (naive ones raise ``ValueError``); any zone is
 accepted and every datetime returned is in UTC.
@@ -40,10 +42,12 @@ from zoneinfo import ZoneInfo
 
 from domain.calendar_spec import (
     CalendarError,
+    CountryYear,
     check_country,
     country_year,
     holidays_for,
     parse_clock,
+    parse_shortening,
     parse_workdays,
     parse_zone,
 )
@@ -75,6 +79,9 @@ class BusinessCalendar:
     always: bool = False
     holiday_country: str = ""
     holiday_subdivision: str | None = None
+    # The working day before a public holiday ends this much earlier (Russia: one hour, Labour Code
+    # art. 95); only with a ``holiday_country``, whose calendar says which days those are.
+    pre_holiday_shorter: timedelta = timedelta(0)
 
     def __post_init__(self) -> None:
         if not self.workdays <= frozenset(range(7)):
@@ -83,6 +90,8 @@ class BusinessCalendar:
             raise CalendarError("workdays: no working days, so no deadline could ever fall due")
         if self.start.tzinfo is not None or self.end.tzinfo is not None:
             raise CalendarError("start/end: must be naive local times; the zone comes from tz")
+        if self.pre_holiday_shorter < _ZERO:
+            raise CalendarError(f"pre_holiday_shorter: must not be negative, got {self.pre_holiday_shorter}")
         if self.end <= self.start:
             raise CalendarError(f"end ({self.end:%H:%M}) must be after start ({self.start:%H:%M})")
         if self.holiday_country != self.holiday_country.strip().upper():
@@ -103,6 +112,7 @@ class BusinessCalendar:
         holidays_country: str,
         always: bool,
         holidays_subdivision: str | None = None,
+        pre_holiday_shorter: str | timedelta = timedelta(0),
     ) -> BusinessCalendar:
         """Build a calendar from configuration strings, validating each one.
 
@@ -125,17 +135,53 @@ class BusinessCalendar:
             always=always,
             holiday_country=country,
             holiday_subdivision=holidays_subdivision,
+            pre_holiday_shorter=parse_shortening(pre_holiday_shorter),
         )
 
     def is_day_off(self, day: date) -> bool:
-        """Whether the local date ``day`` has no working hours (weekend or holiday)."""
+        """Whether the local date ``day`` has no working hours: a weekend day (unless a decree made it a
+        working day, like a Russian working Saturday), a public holiday or a day off moved by decree,
+        or one of the team's own ``holidays``."""
         if self.always:
             return False
-        if day.weekday() not in self.workdays or day in self.holidays:
+        if day in self.holidays:
             return True
-        return bool(self.holiday_country) and day in country_year(
-            self.holiday_country, self.holiday_subdivision, day.year
-        )
+        country = self._country(day)
+        if country is not None and day in country.days_off:
+            return True
+        if day.weekday() not in self.workdays:
+            return country is None or day not in country.weekend_workdays
+        return False
+
+    def is_holiday(self, day: date) -> bool:
+        """Whether ``day`` is off for a holiday (public, moved by decree, or the team's own), not for
+        being a weekend day."""
+        if self.always:
+            return False
+        country = self._country(day)
+        return day in self.holidays or (country is not None and day in country.days_off)
+
+    def working_day_from(self, day: date) -> date:
+        """``day`` itself when it is a working day, else the next working day."""
+        for _ in range(_MAX_IDLE_DAYS):
+            if not self.is_day_off(day):
+                return day
+            day += _ONE_DAY
+        raise CalendarError(f"calendar has no working day in the {_MAX_IDLE_DAYS} days from {day}")
+
+    def add_working_days(self, day: date, count: int) -> date:
+        """The ``count``-th working day after ``day`` ("in 3 working days" said on a Friday is Wednesday):
+        ``day`` itself does not count, working or not."""
+        if count < 1:
+            raise ValueError(f"count must be at least 1, got {count}")
+        for _ in range(count):
+            day = self.working_day_from(day + _ONE_DAY)
+        return day
+
+    def _country(self, day: date) -> CountryYear | None:
+        if not self.holiday_country:
+            return None
+        return country_year(self.holiday_country, self.holiday_subdivision, day.year)
 
     def is_working(self, moment: datetime) -> bool:
         """Whether ``moment`` lies inside working hours (opening inclusive, closing exclusive)."""
@@ -245,6 +291,10 @@ class BusinessCalendar:
             return None
         opening = _wall_to_utc(datetime.combine(day, self.start), self.tz)
         closing = _wall_to_utc(datetime.combine(day, self.end), self.tz)
+        if self.pre_holiday_shorter:
+            country = self._country(day)
+            if country is not None and day in country.pre_holiday:
+                closing = max(opening, closing - self.pre_holiday_shorter)
         return (opening, closing) if closing > opening else None
 
 

@@ -12,7 +12,7 @@ from aiogram.enums import ChatType
 
 from handlers.common import fallback
 from handlers.common.input_reset import CommandEndsInput
-from handlers.desk import card, client_reply, input, lists, moves, planning, reminders, take
+from handlers.desk import calendar, card, client_reply, input, lists, moves, planning, reminders, take
 from handlers.prospect import client_messages, questionnaire
 from handlers.team import chat_member, menu, staff
 
@@ -34,6 +34,7 @@ def build_router() -> Router:
         card,
         moves,
         planning,
+        calendar,
         reminders,
         chat_member,
         questionnaire,

@@ -10,7 +10,10 @@ read or rewritten here first:
 - "12.11" is the 12th of November, not 12:11 (dateparser reads a dotted pair as a clock time), unless
   it cannot be a date ("10.30") or follows "в"/"at" ("в 10.30");
 - "в 3", "в 3 часа" mean 15:00 (a bare hour from 1 to 6 is the afternoon's: nobody plans a call at
-  3 a.m.), "в 7 вечера" 19:00; dateparser reads "в 3 часа" as "in 3 hours" and "в 11" not at all.
+  3 a.m.), "в 7 вечера" 19:00; dateparser reads "в 3 часа" as "in 3 hours" and "в 11" not at all;
+- with the team's calendar, months, years and working days ("через месяц", "через 3 рабочих дня",
+  "в конце декабря", "next week") are read by `domain.date_phrases`, with any clock time after them
+  read here ("через месяц в 15:00"); dateparser knows no working days and no "end of the month".
 
 A date without a time ("завтра", "25.12", "в пятницу") means 10:00 team time
 (`domain.next_contact_time.DEFAULT_TIME`). A day and month without a year that has passed this year
@@ -27,10 +30,13 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from domain.date_phrases import phrase_day
 from domain.next_contact_time import DEFAULT_TIME, local_time
 
 if TYPE_CHECKING:
     from dateparser.conf import Settings
+
+    from domain.working_time import BusinessCalendar
 
 MAX_TEXT = 100  # longer is not a time, and dateparser's cost grows with the text
 
@@ -62,14 +68,23 @@ _AT_HOUR = re.compile(
 )
 _CLOCK = re.compile(rf"(?:{_AT}\s+)?(\d{{1,2}}):(\d{{2}})")
 _CLOCK_12 = re.compile(rf"(?:{_AT}\s+)?(\d{{1,2}})(?::(\d{{2}}))?\s*(am|pm|a\.m\.?|p\.m\.?)")
+# A day, then a clock time as `_normalise` leaves it: "через месяц в 15:00", "in 3 working days at 3pm".
+_DAY_AND_CLOCK = re.compile(rf"(?P<day>.+?),?\s+(?P<clock>{_CLOCK.pattern}|{_CLOCK_12.pattern})")
 
 
 def parse_when(
-    text: str, *, now: datetime, timezone: str, languages: tuple[str, ...] = ("ru", "en")
+    text: str,
+    *,
+    now: datetime,
+    timezone: str,
+    languages: tuple[str, ...] = ("ru", "en"),
+    calendar: BusinessCalendar | None = None,
 ) -> datetime | None:
     """The moment `text` names, aware in UTC; None when it names none (or is over MAX_TEXT long).
 
-    `now` (aware) is the base of relative words; `timezone` is the team's (`CrmConfig.timezone`).
+    `now` (aware) is the base of relative words; `timezone` is the team's (`CrmConfig.timezone`). With the
+    team's `calendar`, the phrases of `domain.date_phrases` ("через 3 рабочих дня", "в конце месяца")
+    are read too.
     """
     if now.tzinfo is None:
         raise ValueError("`now` must be aware: relative words count from a real moment")
@@ -81,6 +96,8 @@ def parse_when(
     text = _normalise(text)
     if (clock := _clock(text)) is not None:
         return _next(clock, now=now, timezone=timezone)
+    if calendar is not None and (at := _phrase(text, now=now, timezone=timezone, calendar=calendar)):
+        return at
     return _dateparser(text, now=now, timezone=timezone, languages=languages)
 
 
@@ -152,6 +169,15 @@ def _clock(text: str) -> time | None:
     return time(hour, minute) if hour <= 23 and minute <= 59 else None
 
 
+def _phrase(text: str, *, now: datetime, timezone: str, calendar: BusinessCalendar) -> datetime | None:
+    """A day of `domain.date_phrases`, at the clock time that follows it, if one does, else at 10:00."""
+    day_text, clock = text, None
+    if (match := _DAY_AND_CLOCK.fullmatch(text)) and (clock := _clock(match["clock"])) is not None:
+        day_text = match["day"]
+    day = phrase_day(day_text, today=now.astimezone(ZoneInfo(timezone)).date(), calendar=calendar)
+    return None if day is None else local_time(day, clock or DEFAULT_TIME, timezone=timezone)
+
+
 def _next(clock: time, *, now: datetime, timezone: str) -> datetime:
     today = now.astimezone(ZoneInfo(timezone)).date()
     moment = local_time(today, clock, timezone=timezone)
@@ -194,7 +220,8 @@ def _settings(timezone: str) -> Settings:
         "RETURN_AS_TIMEZONE_AWARE": True,
         "PREFER_DATES_FROM": "future",  # "25.12" in December's last week is this year, in January next
         "DATE_ORDER": "DMY",
-        "PREFER_DAY_OF_MONTH": "first",  # "в декабре": the 1st, not today's number
+        # PREFER_DAY_OF_MONTH stays "current": "first" made "через месяц" the 1st of next month. A month
+        # named alone ("декабрь 2026") is then today's day number in it, unless date_phrases reads it.
         "RETURN_TIME_AS_PERIOD": True,  # tells "25.12" (period "day") from "25.12 10:30" ("time")
     }
     return Settings().replace(mod_settings=values, **values)

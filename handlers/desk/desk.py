@@ -22,11 +22,12 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, Telegram
 from domain.crm_config import CrmConfig
 from domain.deal_access import ActionResult, may_act, may_view
 from domain.deal_card import DealCard, deal_card
+from domain.deal_notes import plan_next_contact
 from domain.deal_rules import DealError
 from domain.models import Deal, Staff
 from domain.ports import UnitOfWork
 from handlers.common.callbacks import DealAction
-from handlers.common.formatting import stage_label
+from handlers.common.formatting import moment, stage_label
 from handlers.common.i18n import Texts
 from handlers.common.pending_input import drop_buttons_of, forget_input
 from handlers.desk.views.card import deal_card_text
@@ -124,6 +125,16 @@ class Desk:
             if result.error in GONE_FOR_GOOD or result.deal is None:
                 return
         await self.redraw_pressed(callback, deal_id)
+
+    async def plan_contact(self, callback: CallbackQuery, at: datetime, *, version: int, action: str) -> None:
+        """Set the deal's next contact to `at` from a button drawn on card `version` (a quick time, an hour
+        on the calendar), say so and show the card as it is now."""
+        deal_id = DealAction.unpack(callback.data or "").deal_id
+        result = await plan_next_contact(
+            self.uow, deal_id=deal_id, staff=self.staff, version=version, at=at, now=self.now
+        )
+        ok = self.t("done-next-contact", at=moment(at, self.config, self.t.locale, now=self.now))
+        await self.answer_result(callback, result, ok=ok, action=action)
 
     async def show_menu(self, callback: CallbackQuery, markup: InlineKeyboardMarkup, *, hint: str) -> None:
         """A small menu in place of the card's buttons (the card's text stays), with a word on what to

@@ -17,7 +17,7 @@ from domain.deal_rules import MAX_NOTE_LENGTH, MAX_REASON_LENGTH, DealError, not
 from domain.deal_stages import lose_deal, move_stage, win_deal
 from domain.handover import hand_over
 from domain.models import NoteKind
-from domain.next_contact_time import check_when
+from domain.next_contact_time import check_when, day_off
 from handlers.common.callbacks import moment_of
 from handlers.common.date_input import parse_when
 from handlers.common.filters import IsStaff
@@ -156,7 +156,8 @@ async def on_next_contact_text(message: Message, desk: Desk) -> None:
     """A typed date is read in the team's zone and said back for a "yes": "завтра в 3" can be read
     more than one way, and a reminder at the wrong time is worse than one more tap."""
     data = await desk.state.get_data()
-    at = parse_when(message.text or "", now=desk.now, timezone=desk.config.timezone)
+    calendar = desk.config.calendar()
+    at = parse_when(message.text or "", now=desk.now, timezone=desk.config.timezone, calendar=calendar)
     if at is None:
         await _again(message, desk, "input-bad-date")
         return
@@ -164,9 +165,18 @@ async def on_next_contact_text(message: Message, desk: Desk) -> None:
     if problem := check_when(at, now=desk.now):
         await _again(message, desk, f"input-date-{problem.replace('_', '-')}", at=when)
         return
+    text, working = desk.t("confirm-next-contact", at=when), None
+    if (off := day_off(at, calendar, timezone=desk.config.timezone)) is not None:
+        # Accepted as typed (a client may have asked for a Saturday call), but said, with the same
+        # time on the next working day one tap away.
+        kind, moved = off
+        text += "\n" + desk.t(f"confirm-day-off-{kind}")
+        working = (int(moved.timestamp()), moment(moved, desk.config, desk.t.locale, now=desk.now))
     action = "rwok" if data.get("rewarm") else "ncok"
-    keyboard = confirm_time_keyboard(int(data["deal_id"]), action, int(at.timestamp()), desk.t)
-    asked = await message.answer(desk.t("confirm-next-contact", at=when), reply_markup=keyboard)
+    keyboard = confirm_time_keyboard(
+        int(data["deal_id"]), action, int(at.timestamp()), desk.t, working=working
+    )
+    asked = await message.answer(text, reply_markup=keyboard)
     await desk.state.update_data({PROMPTS: [*data.get(PROMPTS, []), asked.message_id]})
 
 

@@ -31,16 +31,7 @@ async def on_next_contact_quick(callback: CallbackQuery, callback_data: DealActi
     except ValueError:
         await desk.refuse(callback, "button-outdated", deal_id=callback_data.deal_id, action="ncq")
         return
-    result = await plan_next_contact(
-        desk.uow,
-        deal_id=callback_data.deal_id,
-        staff=desk.staff,
-        version=callback_data.v,
-        at=at,
-        now=desk.now,
-    )
-    ok = desk.t("done-next-contact", at=moment(at, desk.config, desk.t.locale, now=desk.now))
-    await desk.answer_result(callback, result, ok=ok, action="ncq")
+    await desk.plan_contact(callback, at, version=callback_data.v, action="ncq")
 
 
 async def on_confirmed_time(callback: CallbackQuery, callback_data: DealAction, desk: Desk) -> None:

@@ -63,6 +63,9 @@ ask-rewarm-date = When should you get back to the client? Type a date, e.g. “M
 ask-reply = Type your reply to the client ({ $name }) — they get it from “{ $company }”. Text, photos and documents are fine.
 ask-handover-reason = The new owner is { $name }. Say briefly why you hand the deal over — they will see it on the card.
 confirm-next-contact = 📅 Next contact: <b>{ $at }</b>. Is that right?
+confirm-day-off-weekend = ⚠️ That is a weekend day.
+confirm-day-off-holiday = ⚠️ That is a public holiday, a day off.
+btn-next-working-day = 📅 Move to { $day }
 
 input-bad-amount = I couldn't read the amount. Type a number, e.g. 150000 or 1 200 000.
 input-need-text = I need text here — a few words will do.

@@ -97,8 +97,10 @@ def loss_reasons_keyboard(deal: Deal, config: CrmConfig, t: Texts) -> InlineKeyb
 
 
 def next_contact_keyboard(deal: Deal, t: Texts) -> InlineKeyboardMarkup:
+    """Quick times, or a date typed or picked on a calendar (`handlers/desk/calendar.py`)."""
     quick = [button(t(f"btn-nc-{code}"), "ncq", deal, code) for code in QUICK_CODES]
-    return _markup([quick[:2], quick[2:], [button(t("btn-type-date"), "ncpick", deal)], _back(deal, t)])
+    other = [button(t("btn-type-date"), "ncpick", deal), button(t("btn-calendar"), "ncal", deal)]
+    return _markup([quick[:2], quick[2:], other, _back(deal, t)])
 
 
 NOTE_KINDS = ("call", "meeting", "email", "other")
@@ -147,12 +149,17 @@ def cancel_keyboard(deal_id: int, t: Texts) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[[Button(text=t("btn-cancel"), callback_data=data)]])
 
 
-def confirm_time_keyboard(deal_id: int, action: str, epoch: int, t: Texts) -> InlineKeyboardMarkup:
-    """Yes for the time understood from a typed text (`epoch` in seconds), or type it again."""
+def confirm_time_keyboard(
+    deal_id: int, action: str, epoch: int, t: Texts, *, working: tuple[int, str] | None = None
+) -> InlineKeyboardMarkup:
+    """Yes for the time understood from a typed text (`epoch` in seconds), or type it again. A time on a
+    day off also offers `working`: the same time on the next working day (its epoch, and how to say it)."""
     yes = DealAction(action=action, deal_id=deal_id, v=0, arg=str(epoch)).pack()
     cancel = DealAction(action="cancel", deal_id=deal_id, v=0).pack()
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [Button(text=t("btn-yes"), callback_data=yes), Button(text=t("btn-cancel"), callback_data=cancel)]
-        ]
-    )
+    rows = [
+        [Button(text=t("btn-yes"), callback_data=yes), Button(text=t("btn-cancel"), callback_data=cancel)]
+    ]
+    if working is not None:
+        moved = DealAction(action=action, deal_id=deal_id, v=0, arg=str(working[0])).pack()
+        rows.insert(0, [Button(text=t("btn-next-working-day", day=working[1]), callback_data=moved)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
