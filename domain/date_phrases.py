@@ -62,7 +62,9 @@ _AHEAD = re.compile(
     r"(?:через|in|after)\s+(?P<span>.+)|(?:in\s+)?(?P<span_before>.+?)\s+(?:from\s+now|later|спустя)"
 )
 
-_NEXT_WEEK = re.compile(r"(?:на\s+)?(?:следующей|будущей)\s+неделе|следующая\s+неделя|(?:the\s+)?next\s+week")
+_NEXT_WEEK = re.compile(
+    r"(?:на\s+)?(?:следующей|будущей|след\.?)\s*неделе|следующая\s+неделя|(?:the\s+)?next\s+week"
+)
 
 _MONTH_NAMES = {
     name: number

@@ -178,6 +178,11 @@ class BusinessCalendar:
             day = self.working_day_from(day + _ONE_DAY)
         return day
 
+    def working_hours(self, day: date) -> tuple[datetime, datetime] | None:
+        """When the local ``day``'s work opens and closes, in UTC (shorter before a public holiday);
+        None on a day off."""
+        return None if self.always else self._interval(day)
+
     def _country(self, day: date) -> CountryYear | None:
         if not self.holiday_country:
             return None

@@ -7,9 +7,11 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
 
 from domain.list_pages import ListCursor, Position
 
+MAX_ID = 2**63 - 1  # the largest id or version a database column holds
 FROM_LIST = "l"  # the `arg` of a Take button under a list of leads rather than on a card
 
 
@@ -41,8 +43,8 @@ class DealAction(CallbackData, prefix="d"):
     """
 
     action: str
-    deal_id: int
-    v: int
+    deal_id: int = Field(ge=0, le=MAX_ID)  # forged ids beyond a BIGINT never reach the database
+    v: int = Field(ge=0, le=MAX_ID)
     arg: str = ""
 
 

@@ -66,6 +66,8 @@ _PART_OF_DAY = re.compile(
 _AT_HOUR = re.compile(
     rf"(?<!\w)({_AT})\s+(\d{{1,2}})(?:\s*час(?:а|ов)?\b)?(?![\d:./])(?!\s*(?:am|pm|a\.m|p\.m))"
 )
+# "в 25:00", "10:75": a typo, not a time to drop in silence (dateparser would keep the day, at 10:00).
+_IMPOSSIBLE_CLOCK = re.compile(r"(?<![\d.:])(?:(?:2[4-9]|[3-9]\d):\d{2}|\d{1,2}:[6-9]\d)(?![\d:])")
 _CLOCK = re.compile(rf"(?:{_AT}\s+)?(\d{{1,2}}):(\d{{2}})")
 _CLOCK_12 = re.compile(rf"(?:{_AT}\s+)?(\d{{1,2}})(?::(\d{{2}}))?\s*(am|pm|a\.m\.?|p\.m\.?)")
 # A day, then a clock time as `_normalise` leaves it: "через месяц в 15:00", "in 3 working days at 3pm".
@@ -89,7 +91,7 @@ def parse_when(
     if now.tzinfo is None:
         raise ValueError("`now` must be aware: relative words count from a real moment")
     text = " ".join(text.split()).lower().rstrip(".,!?;")
-    if not text or len(text) > MAX_TEXT:
+    if not text or len(text) > MAX_TEXT or _IMPOSSIBLE_CLOCK.search(text):
         return None
     if (delta := _duration(text)) is not None:  # "in 5 minutes": on the minute, as the person will read it
         return _up_to_the_minute(now.astimezone(UTC) + delta)

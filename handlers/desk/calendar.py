@@ -91,7 +91,7 @@ async def on_day(callback: CallbackQuery, callback_data: DealAction, desk: Desk)
     calendar, zone = desk.config.calendar(), desk.config.timezone
     hours = [
         hour
-        for hour in contact_hours(calendar)
+        for hour in contact_hours(calendar, day)
         if check_when(local_time(day, time(hour), timezone=zone), now=desk.now) is None
     ]
     day_off = ("holiday" if calendar.is_holiday(day) else "weekend") if calendar.is_day_off(day) else None
@@ -107,7 +107,7 @@ async def on_day(callback: CallbackQuery, callback_data: DealAction, desk: Desk)
 async def on_hour(callback: CallbackQuery, callback_data: DealAction, desk: Desk) -> None:
     """An hour of the chosen day: the next contact, set like a quick button sets it."""
     deal_id, picked = callback_data.deal_id, hour_of(callback_data.arg)
-    if picked is None:
+    if picked is None or picked[1] not in contact_hours(desk.config.calendar(), picked[0]):
         await desk.refuse(callback, "button-outdated", deal_id=deal_id, action="ncat")
         return
     at = local_time(picked[0], time(picked[1]), timezone=desk.config.timezone)

@@ -3,7 +3,7 @@ client sent to rewarming."""
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import time
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
@@ -12,6 +12,7 @@ from dateutil.relativedelta import relativedelta
 
 from domain.deal_rules import DealError
 from domain.deal_stages import lose_deal, move_stage, win_deal
+from domain.next_contact_time import local_time
 from handlers.common.callbacks import DealAction
 from handlers.common.states import DealInput
 from handlers.desk.desk import Desk, with_desk
@@ -115,8 +116,10 @@ async def on_rewarm_quick(callback: CallbackQuery, callback_data: DealAction, de
     if months is None:
         await desk.refuse(callback, "button-outdated", deal_id=callback_data.deal_id, action="rw")
         return
-    local = desk.now.astimezone(ZoneInfo(desk.config.timezone)) + relativedelta(months=months)
-    at = local.replace(hour=REWARM_HOUR, minute=0, second=0, microsecond=0).astimezone(UTC)
+    # In a month or three, on a working day (a month from Thursday may be a Saturday), at 10:00.
+    today = desk.now.astimezone(ZoneInfo(desk.config.timezone)).date()
+    day = desk.config.calendar().working_day_from(today + relativedelta(months=months))
+    at = local_time(day, time(REWARM_HOUR), timezone=desk.config.timezone)
     message = callback.message
     card = (callback.from_user.id, message.message_id) if message is not None else None
     await rewarm(callback, callback_data.deal_id, at, desk=desk, card=card)

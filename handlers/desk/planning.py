@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, Message
 from domain.deal_notes import plan_next_contact
 from domain.deal_rules import note_kind
 from domain.handover import hand_over
-from domain.next_contact_time import quick_time
+from domain.next_contact_time import check_when, quick_time
 from domain.staff_accounts import team_member
 from handlers.common.callbacks import DealAction, moment_of
 from handlers.common.formatting import esc, moment
@@ -45,6 +45,10 @@ async def on_confirmed_time(callback: CallbackQuery, callback_data: DealAction, 
     if not pending or at is None:
         await desk.refuse(callback, "input-not-pending", deal_id=deal_id, action=callback_data.action)
         await desk.drop_buttons(callback)
+        return
+    if problem := check_when(at, now=desk.now):  # time moved on, or a forged or moved-too-far "yes"
+        when = moment(at, desk.config, desk.t.locale, now=desk.now)
+        await callback.answer(desk.t(f"input-date-{problem.replace('_', '-')}", at=when), show_alert=True)
         return
     await desk.end_input()
     await desk.drop_buttons(callback)

@@ -4,7 +4,7 @@ btn-calendar = 🗓 Calendar
 btn-cal-month = « To the calendar
 btn-cal-working-day = ➡️ Next working day: { $day }
 
-hint-cal-month = Pick a day. ·7· is a weekend or holiday, [25] is today.
+hint-cal-month = Pick a day. ·7· is a weekend or holiday, [ ] marks today.
 hint-cal-time = At what time should you contact the client?
 hint-cal-day-off = That's a day off. You can still pick a time — or move to a working day.
 

@@ -75,3 +75,38 @@ async def test_working_days_skip_the_weekend_and_a_working_day_gets_no_warning(
     assert "вт, 1 дек., 10:00" in confirm["text"]  # Friday, Monday, Tuesday
     assert "выходной" not in confirm["text"]
     assert not any(button.startswith("📅 Перенести") for button in confirm["buttons"])
+
+
+async def test_rewarming_in_a_month_lands_on_a_working_day(api: FakeBotApi, office_bot: RunningBot) -> None:
+    _, manager, _ = await taken_lead(api, 904)
+    await open_menu(manager, "✖ Отказ")
+    await manager.press("Дорого")
+    await manager.expect("Причина отказа: Дорого")
+    await open_menu(manager, "♻️ В прогрев")
+    await manager.press("Через месяц")  # 26 December 2026 is a Saturday
+    assert "пн, 28 дек., 10:00" in (await manager.answer_of_callback())["text"]
+    planned = await office_bot.scalar("select next_contact_at from deals where id = 2")
+    assert str(planned).startswith("2026-12-28 07:00")
+
+
+async def test_a_confirmation_is_checked_again_when_it_is_pressed(
+    api: FakeBotApi, office_bot: RunningBot
+) -> None:
+    """A "yes" forged (or moved) beyond the two-year limit is refused like a typed one, and nothing is
+    planned; the question stays open for a real answer."""
+    manager, confirm = await typed_date(api, 905, "завтра в 15:00")
+    await manager.press_data("d:ncok:1:0:32503680000", confirm["message_id"])  # 1 January 3000
+    assert "слишком далеко" in (await manager.answer_of_callback())["text"]
+    assert await office_bot.scalar("select next_contact_at from deals where id = 1") is None
+    await manager.press("✅ Да, верно", message=api.find_message(MANAGER, confirm["message_id"]))
+    assert "пт, 27 нояб., 15:00" in (await manager.answer_of_callback())["text"]
+
+
+async def test_a_forged_deal_id_too_big_for_the_database_is_an_outdated_button(
+    api: FakeBotApi, office_bot: RunningBot
+) -> None:
+    _, manager, card = await taken_lead(api, 906)
+    prospect = api.user(906)
+    for who in (manager, prospect):
+        await who.press_data("d:ncday:99999999999999999999:1:20261130", card["message_id"], chat_id=who.id)
+        assert "устарела" in (await who.answer_of_callback())["text"]

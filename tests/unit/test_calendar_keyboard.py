@@ -229,3 +229,15 @@ def test_both_languages_have_every_calendar_text() -> None:
             "hint-cal-day-off", "cal-day", "cal-day-weekend", "cal-day-holiday", "cal-no-hours",
             "cal-day-past", "cal-time-past", "cal-too-far", "btn-back"}  # fmt: skip
     assert keys <= message_ids("ru") and keys <= message_ids("en")
+
+
+def test_a_shortened_day_offers_hours_up_to_its_earlier_closing(crm_config: CrmConfig) -> None:
+    calendar = crm_config.calendar()  # 09:00-18:00, one hour shorter before a public holiday
+    assert contact_hours(calendar, date(2026, 4, 30)) == range(9, 17)  # 09:00..16:00: closes at 17:00
+    assert contact_hours(calendar, date(2026, 4, 29)) == range(9, 18)  # 09:00..17:00
+
+
+@pytest.mark.parametrize("data", ["d:ncday:99999999999999999999:1:20261130", "d:open:-5:0:", "d:ncat:1:-1:"])
+def test_ids_a_database_cannot_hold_are_not_a_deal_button(data: str) -> None:
+    with pytest.raises(ValueError):
+        DealAction.unpack(data)

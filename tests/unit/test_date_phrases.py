@@ -292,3 +292,13 @@ def test_any_text_gives_a_utc_moment_or_none_and_never_raises(text: str) -> None
 def test_any_count_ahead_is_a_day_after_today(count: int, unit: str, today: date) -> None:
     day = phrase_day(f"через {count} {unit}", today=today, calendar=RU)
     assert day is not None and day > today
+
+
+@pytest.mark.parametrize("text", ["завтра в 25:00", "в 24:00", "25.12 10:75", "tomorrow 31:00"])
+def test_an_impossible_clock_time_is_not_understood_rather_than_dropped(text: str) -> None:
+    assert parse(text) is None  # not "tomorrow at 10:00" with the typo silently ignored
+
+
+@pytest.mark.parametrize("text", ["на след неделе", "на след. неделе", "след неделе"])
+def test_next_week_abbreviated(text: str) -> None:
+    assert parse(text) == msk(11, 30)

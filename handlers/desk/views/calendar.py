@@ -86,13 +86,17 @@ def _date(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def contact_hours(calendar: BusinessCalendar) -> range:
+def contact_hours(calendar: BusinessCalendar, day: date | None = None) -> range:
     """The whole hours offered for a contact: from the team's opening (rounded up) to an hour before its
-    closing; 09:00 to 20:00 for a team at work around the clock."""
+    closing (on `day`, which closes earlier before a public holiday); 09:00 to 20:00 for a team at work
+    around the clock."""
     if calendar.always:
         return ALWAYS_HOURS
     first = calendar.start.hour + (1 if calendar.start.minute else 0)
-    last = max(first, calendar.end.hour - 1)
+    closing = calendar.end
+    if day is not None and (hours := calendar.working_hours(day)) is not None:
+        closing = hours[1].astimezone(calendar.tz).time()
+    last = max(first, closing.hour - 1)
     return range(first, last + 1)
 
 
