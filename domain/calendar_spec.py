@@ -45,11 +45,14 @@ def parse_workdays(spec: str) -> frozenset[int]:
     return frozenset(result)
 
 
+_NO_TIME = re.compile(r"(?:0+\s*[dhms]?\s*)+")
+
+
 def parse_shortening(value: str | timedelta) -> timedelta:
     """How much shorter a pre-holiday working day is: ``"1h"``, ``"30m"``; ``"0"``, ``"0m"`` for none."""
     if isinstance(value, timedelta):
         shortening = value
-    elif value.strip().lower() in ("0", "0m", "0h"):
+    elif _NO_TIME.fullmatch(value.strip().lower()):  # "0", "0m", "0h0m": none at all
         shortening = timedelta(0)
     else:
         try:

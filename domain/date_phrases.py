@@ -145,10 +145,10 @@ def _in_month(match: re.Match[str], *, today: date, calendar: BusinessCalendar) 
         return None  # "в конце месяца 2027" is no phrase
     if anchor in _NEXT_MONTH:
         return _part_of(next_month, which or "start", calendar)
-    if which is None:  # "в этом месяце": the next working day, or this month's last if none is left
+    if which is None:  # "в этом месяце": the next working day; none left in it is no day this month
         if anchor not in _THIS_MONTH_ALONE:
             return None
-        return _ahead_of(today, this_month, None, calendar) or _part_of(this_month, "end", calendar)
+        return _ahead_of(today, this_month, None, calendar)
     if anchor not in _THIS_MONTH:
         return None
     if which == "start":  # the start of this month has passed: the next one is meant

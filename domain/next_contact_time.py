@@ -50,10 +50,8 @@ def quick_time(
         day = today + timedelta(days=7 - today.weekday())
     else:
         raise ValueError(f"unknown quick time code {code!r}; expected one of {', '.join(QUICK_CODES)}")
-    for _ in range(MAX_AHEAD.days):
-        if calendar is None or not calendar.is_day_off(day):
-            break
-        day += timedelta(days=1)
+    if calendar is not None:
+        day = calendar.working_day_from(day)
     return local_time(day, DEFAULT_TIME, timezone=timezone)
 
 

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.calendar_spec import (
@@ -51,12 +51,12 @@ from domain.calendar_spec import (
     parse_workdays,
     parse_zone,
 )
+from domain.wall_clock import MICROSECOND, as_utc, wall_to_utc
 
 __all__ = ["BusinessCalendar", "CalendarError", "holidays_for", "parse_workdays"]
 
 _ZERO = timedelta(0)
 _ONE_DAY = timedelta(days=1)
-_MICROSECOND = timedelta(microseconds=1)
 # A calendar whose workdays are all covered by holidays for this long has no working time at
 # all; fail loudly instead of looping forever.
 _MAX_IDLE_DAYS = 3_660
@@ -94,6 +94,12 @@ class BusinessCalendar:
             raise CalendarError(f"pre_holiday_shorter: must not be negative, got {self.pre_holiday_shorter}")
         if self.end <= self.start:
             raise CalendarError(f"end ({self.end:%H:%M}) must be after start ({self.start:%H:%M})")
+        day = datetime.combine(date.min, self.end) - datetime.combine(date.min, self.start)
+        if self.pre_holiday_shorter >= day:
+            raise CalendarError(
+                f"pre_holiday_shorter: {self.pre_holiday_shorter} would leave the day before a holiday no"
+                f" working time ({self.start:%H:%M}-{self.end:%H:%M})"
+            )
         if self.holiday_country != self.holiday_country.strip().upper():
             raise CalendarError(
                 f"holiday_country: must be an upper-case ISO code, got {self.holiday_country!r}"
@@ -190,7 +196,7 @@ class BusinessCalendar:
 
     def is_working(self, moment: datetime) -> bool:
         """Whether ``moment`` lies inside working hours (opening inclusive, closing exclusive)."""
-        moment = _as_utc(moment, "moment")
+        moment = as_utc(moment, "moment")
         if self.always:
             return True
         opening, _ = next(self._intervals_from(moment))
@@ -198,7 +204,7 @@ class BusinessCalendar:
 
     def next_working_moment(self, moment: datetime) -> datetime:
         """``moment`` itself if it is working time, otherwise the next opening instant."""
-        moment = _as_utc(moment, "moment")
+        moment = as_utc(moment, "moment")
         if self.always:
             return moment
         opening, _ = next(self._intervals_from(moment))
@@ -212,7 +218,7 @@ class BusinessCalendar:
         instant. For ``a >= 0`` and ``b > 0``: ``add(add(s, a), b) == add(s, a + b)``.
         Cost is one step per calendar day crossed, independent of the duration's resolution.
         """
-        moment = _as_utc(start, "start")
+        moment = as_utc(start, "start")
         if duration < _ZERO:
             raise ValueError(f"duration must not be negative, got {duration}")
         if self.always:
@@ -235,7 +241,7 @@ class BusinessCalendar:
         answer is found by search: ``add(t, d) >= t + d`` bounds it from above, steps back a day,
         then two, four... find a moment below it, and bisection narrows the two to a microsecond.
         """
-        end = _as_utc(end, "end")
+        end = as_utc(end, "end")
         if duration < _ZERO:
             raise ValueError(f"duration must not be negative, got {duration}")
         if self.always:
@@ -250,8 +256,8 @@ class BusinessCalendar:
                 raise CalendarError(f"calendar has no working time in the {_MAX_IDLE_DAYS} days before {end}")
             step *= 2
             early = late - step
-        while late - early > _MICROSECOND:  # add(early) <= end < add(late)
-            middle = early + _MICROSECOND * ((late - early) // _MICROSECOND // 2)
+        while late - early > MICROSECOND:  # add(early) <= end < add(late)
+            middle = early + MICROSECOND * ((late - early) // MICROSECOND // 2)
             if self.add(middle, duration) <= end:
                 early = middle
             else:
@@ -260,8 +266,8 @@ class BusinessCalendar:
 
     def working_between(self, a: datetime, b: datetime) -> timedelta:
         """Working time elapsed from ``a`` to ``b``; zero when ``b <= a``."""
-        a = _as_utc(a, "a")
-        b = _as_utc(b, "b")
+        a = as_utc(a, "a")
+        b = as_utc(b, "b")
         if b <= a:
             return _ZERO
         if self.always:
@@ -294,34 +300,10 @@ class BusinessCalendar:
     def _interval(self, day: date) -> tuple[datetime, datetime] | None:
         if self.is_day_off(day):
             return None
-        opening = _wall_to_utc(datetime.combine(day, self.start), self.tz)
-        closing = _wall_to_utc(datetime.combine(day, self.end), self.tz)
+        opening = wall_to_utc(datetime.combine(day, self.start), self.tz)
+        closing = wall_to_utc(datetime.combine(day, self.end), self.tz)
         if self.pre_holiday_shorter:
             country = self._country(day)
             if country is not None and day in country.pre_holiday:
                 closing = max(opening, closing - self.pre_holiday_shorter)
         return (opening, closing) if closing > opening else None
-
-
-def _wall_to_utc(wall: datetime, tz: ZoneInfo) -> datetime:
-    """Map a naive local wall time to UTC, resolving DST folds and gaps as the module describes."""
-    guess = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)  # earlier occurrence if ambiguous
-    if guess.astimezone(tz).replace(tzinfo=None) == wall:
-        return guess
-    # In a gap, fold=1 lands before the transition and fold=0 after it; bisect for the transition.
-    lo = wall.replace(tzinfo=tz, fold=1).astimezone(UTC)
-    hi = guess
-    before = lo.astimezone(tz).utcoffset()
-    while hi - lo > _MICROSECOND:
-        middle = lo + (hi - lo) / 2
-        if middle.astimezone(tz).utcoffset() == before:
-            lo = middle
-        else:
-            hi = middle
-    return hi
-
-
-def _as_utc(value: datetime, name: str) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} must be a timezone-aware datetime, got naive {value.isoformat()}")
-    return value.astimezone(UTC)

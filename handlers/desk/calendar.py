@@ -54,7 +54,7 @@ async def _plannable(
     deal, error = card.deal, None
     if not may_plan_contact(deal):
         error = DealError.NON_TARGET
-    elif deal.is_open and deal.taken_at is None:
+    elif deal.untaken:
         error = DealError.NOT_TAKEN
     if error is not None:
         await desk.refuse(callback, error, deal_id=data.deal_id, action=data.action)

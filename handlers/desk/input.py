@@ -166,7 +166,8 @@ async def on_next_contact_text(message: Message, desk: Desk) -> None:
         await _again(message, desk, f"input-date-{problem.replace('_', '-')}", at=when)
         return
     text, working = desk.t("confirm-next-contact", at=when), None
-    if (off := day_off(at, calendar, timezone=desk.config.timezone)) is not None:
+    off = day_off(at, calendar, timezone=desk.config.timezone)
+    if off is not None and check_when(off[1], now=desk.now) is None:
         # Accepted as typed (a client may have asked for a Saturday call), but said, with the same
         # time on the next working day one tap away.
         kind, moved = off

@@ -302,3 +302,8 @@ def test_an_impossible_clock_time_is_not_understood_rather_than_dropped(text: st
 @pytest.mark.parametrize("text", ["на след неделе", "на след. неделе", "след неделе"])
 def test_next_week_abbreviated(text: str) -> None:
     assert parse(text) == msk(11, 30)
+
+
+def test_this_month_with_no_working_day_left_is_no_day_in_the_past() -> None:
+    evening_of_the_last = datetime(2025, 12, 30, 12, 0, tzinfo=ZoneInfo(MOSCOW))  # 31.12 is off
+    assert phrase_day("в этом месяце", today=evening_of_the_last.date(), calendar=RU) is None

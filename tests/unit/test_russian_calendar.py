@@ -156,3 +156,10 @@ def test_a_bad_shortening_is_refused_with_its_name() -> None:
             timezone="Europe/Moscow", days="mon-fri", start="09:00", end="18:00", holidays_country="RU",
             always=False, pre_holiday_shorter="-1h",
         )  # fmt: skip
+
+
+def test_a_shortening_as_long_as_the_day_is_refused_and_zero_may_be_written_any_way() -> None:
+    with pytest.raises(ValueError, match="no working time"):
+        BusinessHours(pre_holiday_shorter="9h").calendar("Europe/Moscow")
+    assert BusinessHours(pre_holiday_shorter="0h0m").shortening() == timedelta(0)
+    assert BusinessHours(pre_holiday_shorter="0s").shortening() == timedelta(0)
