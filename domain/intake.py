@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from domain.assignment import Candidate, choose_manager
+from domain.assignment import Candidate, choose_manager, previous_deal, returning_owner
 from domain.audience import overseers, recipients_for, tell
 from domain.crm_config import CrmConfig, QuestionKind, StageKind
 from domain.deadlines import arm_stage_deadline
@@ -14,6 +14,7 @@ from domain.deal_opening import new_deal
 from domain.deal_rules import NON_TARGET_REASON
 from domain.flood import FLOOD_WINDOW, Flood, flood_state
 from domain.lead_routing import AppendToOpenDeal, route_request
+from domain.load_norms import norm_of
 from domain.models import (
     ChatMessage,
     Contact,
@@ -93,7 +94,8 @@ async def submit_lead(
     reply_due = calendar.add(now, config.intake.take_sla)
     contact = await _remember_contact(uow, config, prospect, answers, now=now)
     assert contact.id is not None
-    routing = route_request(await uow.deals.for_contact(contact.id))
+    earlier = await uow.deals.for_contact(contact.id)
+    routing = route_request(earlier)
 
     if isinstance(routing, AppendToOpenDeal):
         deal = routing.deal
@@ -121,12 +123,14 @@ async def submit_lead(
             )
         )
         assert deal.id is not None
-        await uow.events.add(
-            DealEvent(deal.id, EventKind.CREATED, now, data={"source": source, "pipeline": pipeline.key})
-        )
+        created: dict[str, object] = {"source": source, "pipeline": pipeline.key}
+        previous = previous_deal(earlier) if target else None
+        if previous is not None:  # the card says who worked with the client before
+            created["returning_from"] = {"deal_id": previous.id, "manager": previous.manager_id}
+        await uow.events.add(DealEvent(deal.id, EventKind.CREATED, now, data=created))
         if target:
             await arm_stage_deadline(uow, config, deal)
-            outcome, told = await _assign_or_queue(uow, config, deal, now)
+            outcome, told = await _assign_or_queue(uow, config, deal, now, earlier=earlier)
         else:
             await _archive(uow, config, contact, deal, now)
             outcome, told = IntakeOutcome.ARCHIVED, 0
@@ -176,8 +180,10 @@ async def _remember_contact(
 
 
 async def _assign_or_queue(
-    uow: UnitOfWork, config: CrmConfig, deal: Deal, now: datetime
+    uow: UnitOfWork, config: CrmConfig, deal: Deal, now: datetime, *, earlier: list[Deal]
 ) -> tuple[IntakeOutcome, int]:
+    """A returning client goes back to their manager when that manager can take them
+    (`returning_owner`); anyone else by fair distribution; with everyone at their norm, unsorted."""
     assert deal.id is not None and deal.take_due_at is not None
     team = await uow.staff.active_for_assignment()
     loads = await uow.deals.open_counts()  # read after the lock: counts what another assignment committed
@@ -185,10 +191,17 @@ async def _assign_or_queue(
     candidates = [s for s in team if s.is_manager and s.on_duty]
     blocked = await uow.unreachable.among(s.telegram_id for s in candidates)  # one query for the team
     on_duty = {s.telegram_id: s for s in candidates if s.telegram_id not in blocked}
-    chosen = choose_manager(
-        (Candidate(s.telegram_id, loads.get(s.telegram_id, 0), s.last_assigned_at) for s in on_duty.values()),
-        mode=config.distribution.mode,
-        max_open_deals=config.distribution.max_open_deals,
+    owner = returning_owner(earlier, on_duty.values(), loads, config)
+    chosen = (
+        owner.telegram_id
+        if owner is not None
+        else choose_manager(
+            (
+                Candidate(s.telegram_id, loads.get(s.telegram_id, 0), s.last_assigned_at, norm_of(s, config))
+                for s in on_duty.values()
+            ),
+            mode=config.distribution.mode,
+        )
     )
     await uow.timers.add(Timer(TAKE_SLA_TIMER, deal.id, deal.take_due_at))
     if chosen is None:
@@ -201,7 +214,8 @@ async def _assign_or_queue(
     await uow.deals.save(deal)
     manager.last_assigned_at = now
     await uow.staff.save(manager)
-    await uow.events.add(DealEvent(deal.id, EventKind.ASSIGNED, now, data={"to": chosen}))
+    returning = {"returning": True} if owner is not None else {}
+    await uow.events.add(DealEvent(deal.id, EventKind.ASSIGNED, now, data={"to": chosen, **returning}))
     await uow.outbox.add(Notice(chosen, NoticeKind.NEW_LEAD, {"deal_id": deal.id}, manager.locale), now=now)
     return IntakeOutcome.ASSIGNED, 1
 

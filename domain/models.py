@@ -74,6 +74,7 @@ class Staff:
     on_duty: bool = True
     active: bool = True
     last_assigned_at: datetime | None = None
+    max_open_deals: int | None = None  # their own load norm; None: the team's (`distribution.max_open_deals`)
 
     def has(self, role: Role) -> bool:
         return self.active and role in self.roles

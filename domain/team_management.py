@@ -1,5 +1,5 @@
 """Use cases of the team: invites, duty (/pause, /resume) and removal (the /staff roster is in
-`domain/team_roster.py`).
+`domain/team_roster.py`, load norms in `domain/load_norms.py`).
 
 Admins shape the team; managers only switch their own duty. Everything here refuses with a code and
 changes nothing when the person may not do it: the handler says why and logs it.

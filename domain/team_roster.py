@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from domain.crm_config import CrmConfig
+from domain.load_norms import norm_of
 from domain.models import Role, Staff
 from domain.ports import UnitOfWork
 
@@ -16,6 +18,7 @@ class TeamMember:
     staff: Staff
     open_deals: int
     pinned: bool
+    norm: int  # their load norm (`domain.load_norms.norm_of`)
 
 
 @dataclass(frozen=True)
@@ -24,10 +27,13 @@ class Roster:
 
     members: tuple[TeamMember, ...]
     unsorted: int
-    may_remove: bool  # the viewer is an admin
+    may_remove: bool  # the viewer is an admin: removes people and sets norms
+    default_norm: int  # `distribution.max_open_deals`: the norm of managers without their own
 
 
-async def team_roster(uow: UnitOfWork, *, staff: Staff | None, pinned: frozenset[int]) -> Roster | None:
+async def team_roster(
+    uow: UnitOfWork, config: CrmConfig, *, staff: Staff | None, pinned: frozenset[int]
+) -> Roster | None:
     """The active team for a staff member to look at; None for anyone else. Read-only."""
     if staff is None or not staff.active:
         return None
@@ -36,9 +42,10 @@ async def team_roster(uow: UnitOfWork, *, staff: Staff | None, pinned: frozenset
     unsorted = await uow.deals.unsorted_count()
     await uow.rollback()
     members = tuple(
-        TeamMember(s, loads.get(s.telegram_id, 0), s.telegram_id in pinned) for s in sort_team(team)
+        TeamMember(s, loads.get(s.telegram_id, 0), s.telegram_id in pinned, norm_of(s, config))
+        for s in sort_team(team)
     )
-    return Roster(members, unsorted, staff.has(Role.ADMIN))
+    return Roster(members, unsorted, staff.has(Role.ADMIN), config.distribution.max_open_deals)
 
 
 def sort_team(team: Iterable[Staff]) -> list[Staff]:

@@ -21,6 +21,7 @@ def _to_staff(row: StaffRow) -> Staff:
         on_duty=row.on_duty,
         active=row.active,
         last_assigned_at=row.last_assigned_at,
+        max_open_deals=row.max_open_deals,
     )
 
 
@@ -28,6 +29,7 @@ def _fill(row: StaffRow, staff: Staff) -> None:
     row.roles = ",".join(sorted(r.value for r in staff.roles))
     row.name, row.username, row.locale = staff.name, staff.username, staff.locale
     row.on_duty, row.active, row.last_assigned_at = staff.on_duty, staff.active, staff.last_assigned_at
+    row.max_open_deals = staff.max_open_deals
 
 
 class SqlStaffRepository:

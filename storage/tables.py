@@ -38,6 +38,7 @@ class StaffRow(Base):
     on_duty: Mapped[bool] = mapped_column(Boolean, default=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    max_open_deals: Mapped[int | None] = mapped_column(Integer)  # own load norm; NULL: the team's
 
 
 class ContactRow(Base):

@@ -1,4 +1,4 @@
-"""The team: /pause and /resume, /invite and its deep link, /staff with removal."""
+"""The team: /pause and /resume, /invite and its deep link, /staff with removal and load norms."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from aiogram.types import (
 )
 
 from domain.crm_config import CrmConfig
+from domain.load_norms import NORM_CHOICES, NormOutcome, NormResult, check_norm, set_load_norm
 from domain.models import Role, Staff
 from domain.ports import UnitOfWork
 from domain.team_management import (
@@ -51,6 +52,8 @@ ROLE_WORDS = {
     "admin": Role.ADMIN, "администратор": Role.ADMIN,
 }  # fmt: skip
 ALERT_NAME_LIMIT = 24  # an alert holds 200 characters: a long name must not push the point out
+NORM_ACTION = "norm_"  # + a number, or DEFAULT_NORM: the button that sets a manager's load norm
+DEFAULT_NORM = "default"
 
 
 async def cmd_pause(message: Message, staff: Staff | None, uow: UnitOfWork, t: Texts, now: datetime) -> None:
@@ -149,9 +152,10 @@ async def on_invite_link(
 
 
 async def cmd_staff(
-    message: Message, staff: Staff | None, uow: UnitOfWork, t: Texts, pinned_staff: frozenset[int]
-) -> None:
-    roster = await team_roster(uow, staff=staff, pinned=pinned_staff)
+    message: Message, staff: Staff | None, uow: UnitOfWork, t: Texts, pinned_staff: frozenset[int],
+    config: CrmConfig,
+) -> None:  # fmt: skip
+    roster = await team_roster(uow, config, staff=staff, pinned=pinned_staff)
     if roster is None or staff is None:
         logger.warning("refused: user %s asked for /staff", message.chat.id)
         await message.answer(t("team-not-staff"))
@@ -165,16 +169,20 @@ async def on_staff_action(
     pinned_staff: frozenset[int], now: datetime, config: CrmConfig,
 ) -> None:  # fmt: skip
     """remove: asks first, saying what happens to the deals; confirm: removes; back: the list again.
+    norm: the choice of a manager's load norm; norm_<n> / norm_default: sets it; list: the list again.
 
     The data may be forged or stale: every step checks again who presses and whom it is about."""
     target_id, action = callback_data.user_id, callback_data.action
-    if action == "back":
-        roster = await team_roster(uow, staff=staff, pinned=pinned_staff)
+    if action in ("back", "list"):
+        roster = await team_roster(uow, config, staff=staff, pinned=pinned_staff)
         if roster is None or staff is None:
             await _refuse(callback, t, "team-not-staff", action, target_id)
             return
-        await callback.answer(t("team-remove-cancelled"))
+        await callback.answer(t("team-remove-cancelled") if action == "back" else None)
         await _edit(callback, *roster_screen(roster, viewer_id=staff.telegram_id, t=t))
+        return
+    if action == "norm" or action.startswith(NORM_ACTION):
+        await _on_norm(callback, action, target_id, staff, uow, t, pinned_staff, config)
         return
     if action == "remove":
         result = await check_removal(uow, staff=staff, target_id=target_id, pinned=pinned_staff)
@@ -191,7 +199,7 @@ async def on_staff_action(
     elif result.outcome is RemovalOutcome.REMOVED:
         logger.info("user %s removed %s from the team", callback.from_user.id, target_id)
         await callback.answer()
-        await _after_removal(callback, result, staff, uow, t, pinned_staff)
+        await _after_removal(callback, result, staff, uow, t, pinned_staff, config)
         if result.target is not None and callback.bot is not None:
             result.target.active = False  # their work commands go from their chat's menu
             await show_staff_commands(callback.bot, result.target, t)
@@ -201,9 +209,44 @@ async def on_staff_action(
         await _refuse(callback, t, key, action, target_id, name=name, id=target_id)
 
 
+async def _on_norm(
+    callback: CallbackQuery, action: str, target_id: int, staff: Staff | None, uow: UnitOfWork, t: Texts,
+    pinned: frozenset[int], config: CrmConfig,
+) -> None:  # fmt: skip
+    """An admin's load norm for a manager: the choice of numbers first, then the number pressed."""
+    if action == "norm":
+        result = await check_norm(uow, staff=staff, target_id=target_id)
+    else:
+        value = action.removeprefix(NORM_ACTION)
+        if value != DEFAULT_NORM and not (value.isascii() and value.isdigit()):
+            await _refuse(callback, t, "button-outdated", action, target_id)
+            return
+        norm = None if value == DEFAULT_NORM else int(value)
+        result = await set_load_norm(uow, staff=staff, target_id=target_id, norm=norm)
+    if result.outcome is NormOutcome.CHOOSE:
+        await callback.answer()
+        await _edit(callback, *norm_screen(result, config, t))
+        return
+    name = clip(staff_name(result.target, t) if result.target else str(target_id), ALERT_NAME_LIMIT)
+    if result.outcome is not NormOutcome.SET or result.target is None or staff is None:
+        key = f"team-norm-{result.outcome.value.replace('_', '-')}"
+        await _refuse(callback, t, key, action, target_id, name=name)
+        return
+    logger.info("user %s set the load norm of %s to %s", callback.from_user.id, target_id, action)
+    own = result.target.max_open_deals
+    await callback.answer(
+        t("team-norm-set", name=name, norm=own)
+        if own is not None
+        else t("team-norm-set-default", name=name, norm=config.distribution.max_open_deals)
+    )
+    roster = await team_roster(uow, config, staff=staff, pinned=pinned)
+    if roster is not None:
+        await _edit(callback, *roster_screen(roster, viewer_id=staff.telegram_id, t=t))
+
+
 async def _after_removal(
     callback: CallbackQuery, result: RemovalResult, staff: Staff | None, uow: UnitOfWork, t: Texts,
-    pinned: frozenset[int],
+    pinned: frozenset[int], config: CrmConfig,
 ) -> None:  # fmt: skip
     assert result.target is not None and staff is not None
     lines = [t("team-removed", name=esc(staff_name(result.target, t)))]
@@ -213,7 +256,7 @@ async def _after_removal(
         )
     else:
         lines.append(t("team-removed-no-deals"))
-    roster = await team_roster(uow, staff=staff, pinned=pinned)
+    roster = await team_roster(uow, config, staff=staff, pinned=pinned)
     markup = None
     if roster is not None:
         text, markup = roster_screen(roster, viewer_id=staff.telegram_id, t=t)
@@ -257,16 +300,48 @@ def roster_screen(roster: Roster, *, viewer_id: int, t: Texts) -> tuple[str, Inl
         parts = [f"{head} — {role_names(person.roles, t)}"]
         if person.is_manager:
             parts.append(t("team-member-on-duty" if person.on_duty else "team-member-off-duty"))
-        if person.is_manager or member.open_deals:
+            parts.append(t("team-member-norm", count=member.open_deals, norm=member.norm))
+        elif member.open_deals:
             parts.append(t("team-member-load", count=member.open_deals))
         lines.append(" · ".join(parts))
-        if roster.may_remove and person.telegram_id != viewer_id:
-            data = StaffAction(action="remove", user_id=person.telegram_id).pack()
+        if roster.may_remove:
             name = clip(staff_name(person, t), 32)
-            buttons.append([InlineKeyboardButton(text=t("team-btn-remove", name=name), callback_data=data)])
+            row = []
+            if person.is_manager:
+                data = StaffAction(action="norm", user_id=person.telegram_id).pack()
+                row.append(InlineKeyboardButton(text=t("team-btn-norm", name=name), callback_data=data))
+            if person.telegram_id != viewer_id:
+                data = StaffAction(action="remove", user_id=person.telegram_id).pack()
+                row.append(InlineKeyboardButton(text=t("team-btn-remove", name=name), callback_data=data))
+            if row:
+                buttons.append(row)
     if any(m.pinned for m in roster.members):
         lines += ["", t("team-pinned-legend")]
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None
+
+
+def norm_screen(result: NormResult, config: CrmConfig, t: Texts) -> tuple[str, InlineKeyboardMarkup]:
+    """The choice of a manager's load norm: a few numbers, the team's default, and back to the list."""
+    assert result.target is not None
+    target_id, own = result.target.telegram_id, result.target.max_open_deals
+    default = config.distribution.max_open_deals
+    lines = [
+        t("team-norm-title", name=esc(staff_name(result.target, t))),
+        t("team-norm-own", norm=own) if own is not None else t("team-norm-default", norm=default),
+        "",
+        t("team-norm-explain"),
+    ]
+
+    def button(text: str, value: str, current: bool) -> InlineKeyboardButton:
+        data = StaffAction(action=NORM_ACTION + value, user_id=target_id).pack()
+        return InlineKeyboardButton(text=f"✓ {text}" if current else text, callback_data=data)
+
+    numbers = [button(str(n), str(n), n == own) for n in NORM_CHOICES]
+    rows = [numbers[i : i + 3] for i in range(0, len(numbers), 3)]
+    rows.append([button(t("team-btn-norm-default", norm=default), DEFAULT_NORM, own is None)])
+    back = StaffAction(action="list", user_id=target_id).pack()
+    rows.append([InlineKeyboardButton(text=t("btn-back"), callback_data=back)])
+    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def confirm_screen(result: RemovalResult, t: Texts) -> tuple[str, InlineKeyboardMarkup]:

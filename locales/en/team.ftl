@@ -147,6 +147,25 @@ team-remove-self = You cannot remove yourself from the team.
 team-remove-not-found = This person is no longer on the team.
 team-remove-pinned = { $name } is set in an environment variable (ADMIN_IDS, SUPERVISOR_IDS or MANAGER_IDS) and would get the role back at restart. Remove id { $id } there and restart the bot.
 team-remove-cancelled = All right, nobody is removed.
+team-member-norm = open deals: { $count } / { $norm }
+team-btn-norm = ⚖️ Norm: { $name }
+team-btn-norm-default = default ({ $norm })
+team-norm-title = ⚖️ Load norm: <b>{ $name }</b>
+team-norm-own = Their own norm now: { $norm } open { $norm ->
+        [one] deal
+       *[other] deals
+    }.
+team-norm-default = The team's default norm applies now: { $norm } open { $norm ->
+        [one] deal
+       *[other] deals
+    }.
+team-norm-explain = While they have this many open deals or more, new leads are not distributed to this manager. Deals already in work stay where they are. Choose the new norm:
+team-norm-set = Norm for { $name }: { $norm }.
+team-norm-set-default = { $name } is back on the team's norm: { $norm }.
+team-norm-not-allowed = Only an admin can change load norms.
+team-norm-not-found = This person is no longer on the team.
+team-norm-not-manager = { $name } is not a manager: only those who get leads have a norm.
+team-norm-out-of-range = A norm must be from 1 to 500 open deals.
 
 ## Notices about the team
 

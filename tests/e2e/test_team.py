@@ -14,11 +14,12 @@ from bot.app import build_app
 from bot.outbox_pacing import OutboxPacer
 from bot.settings import Settings
 from domain.crm_config import CrmConfig
+from domain.models import DealStatus
 
 from .bot_api_people import FakeUser
 from .bot_api_server import FakeBotApi
-from .conftest import MANAGER, SUPERVISOR, FixedClock, RunningBot, make_settings
-from .test_deal_lists import leave_request
+from .conftest import CLOCK_START, MANAGER, SUPERVISOR, FixedClock, RunningBot, count, make_settings
+from .test_deal_lists import change_deal, leave_request
 
 ADMIN = 3001
 NEWBIE, LATECOMER = 5001, 5002
@@ -186,7 +187,7 @@ async def test_removing_a_manager_sends_their_deals_unsorted_and_tells_the_super
         "Ирина 📌 (вы) — администратор",
         "Сергей 📌 — руководитель",
         "Олег 📌 — менеджер · ⏸ не на смене",
-        "Пётр @petr — менеджер · 🟢 на смене · 1 открытая сделка",
+        "Пётр @petr — менеджер · 🟢 на смене · открытых сделок: 1 / 30",
     ):
         assert line in roster["text"], line
     assert "✖ Удалить: Ирина" not in roster["buttons"]
@@ -296,3 +297,55 @@ async def test_each_person_sees_the_commands_of_their_roles_and_a_removed_one_lo
     await admin.expect("больше не в команде")
     await menu_set(api, NEWBIE, "deleteMyCommands")
     assert command_menu(api, chat_id=NEWBIE) == []
+
+
+async def test_an_admin_sets_a_norm_by_buttons_and_a_returning_client_lands_with_their_manager(
+    api: FakeBotApi, running: RunningBot
+) -> None:
+    admin, oleg = api.user(ADMIN, first_name="Ирина"), api.user(MANAGER, first_name="Олег")
+    await oleg.send("/start")  # the bot learns his name
+    await oleg.expect("вы в команде")
+    petr = api.user(NEWBIE, first_name="Пётр")
+    await petr.send(f"/start {await invite_link(admin)}")
+    await petr.expect("Добро пожаловать")
+    await petr.send("/pause")
+    await petr.expect("Вы ушли со смены")
+    anna = api.user(801, first_name="Анна")
+    first = await leave_request(anna, "+7 916 555-00-11")
+    await oleg.expect(f"Сделка №{first}")
+    other = await leave_request(api.user(802, first_name="Борис"), "+7 916 555-00-12")
+    await oleg.expect(f"Сделка №{other}")
+    await change_deal(running, first, status=DealStatus.WON, stage="won", closed_at=CLOCK_START)
+    await petr.send("/resume")
+    await petr.expect("Вы снова на смене")
+
+    await admin.send("/staff")
+    roster = await admin.expect("Команда: 4 человека")
+    assert "Олег 📌 — менеджер · 🟢 на смене · открытых сделок: 1 / 30" in roster["text"]
+    assert "⚖️ Норма: Ирина" not in roster["buttons"]  # an admin, not a manager: no norm
+    await admin.press("⚖️ Норма: Олег")
+    choice = await admin.expect("Норма нагрузки: Олег")
+    assert choice["message_id"] == roster["message_id"]
+    assert "Сейчас норма команды по умолчанию: 30 открытых сделок." in choice["text"]
+    assert "✓ по умолчанию (30)" in choice["buttons"]
+    await admin.press("10")
+    assert "Норма для Олег: 10" in (await admin.answer_of_callback())["text"]
+    redrawn = await admin.expect("Команда: 4 человека")
+    assert "Олег 📌 — менеджер · 🟢 на смене · открытых сделок: 1 / 10" in redrawn["text"]
+    assert await running.scalar("select max_open_deals from staff where telegram_id = :id", id=MANAGER) == 10
+
+    await oleg.send("/staff")  # a manager pressing a forged norm button is refused, nothing changes
+    seen = await oleg.expect("Команда: 4 человека")
+    assert seen["buttons"] == []
+    await oleg.press_data(f"st:norm_50:{MANAGER}", seen["message_id"])
+    refused = await oleg.answer_of_callback()
+    assert refused["show_alert"] and "только администратор" in refused["text"]
+    await admin.press_data(f"st:norm_5:{LATECOMER}", redrawn["message_id"])  # a stale one: nobody there
+    assert "уже нет в команде" in (await admin.answer_of_callback())["text"]
+    assert await running.scalar("select max_open_deals from staff where telegram_id = :id", id=MANAGER) == 10
+
+    again = await leave_request(anna, "+7 916 555-00-11")  # least loaded alone would give Petr
+    assert await running.scalar("select manager_id from deals where id = :id", id=again) == MANAGER
+    card = await oleg.expect(f"Сделка №{again}")
+    assert "↩️ Вернувшийся клиент — раньше с ним работали вы" in card["text"]
+    assert count(api, 0, NEWBIE, f"Сделка №{again}") == 0

@@ -351,9 +351,13 @@ async def test_the_roster_lists_the_active_team_by_role_with_load(
     await lead(make_uow, crm_config, 1)
     await remove(make_uow, SUPERVISOR_2)
     async with make_uow() as uow:
-        roster = await team_roster(uow, staff=await uow.staff.get(ADMIN), pinned=frozenset({ADMIN}))
-        manager_view = await team_roster(uow, staff=await uow.staff.get(MANAGER), pinned=frozenset())
-        stranger_view = await team_roster(uow, staff=None, pinned=frozenset())
+        roster = await team_roster(
+            uow, crm_config, staff=await uow.staff.get(ADMIN), pinned=frozenset({ADMIN})
+        )
+        manager_view = await team_roster(
+            uow, crm_config, staff=await uow.staff.get(MANAGER), pinned=frozenset()
+        )
+        stranger_view = await team_roster(uow, crm_config, staff=None, pinned=frozenset())
     assert roster is not None and roster.may_remove
     rows = [(m.staff.telegram_id, m.open_deals, m.pinned, m.staff.on_duty) for m in roster.members]
     assert rows == [

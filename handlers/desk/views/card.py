@@ -51,6 +51,7 @@ def deal_card_text(
         t("card-contact", who=who),
         t("card-phone", phone=esc(display_phone(contact.phone))) if contact.phone else t("card-no-phone"),
         t("card-source", source=esc(deal.source or t("source-direct"))),
+        *_returning_line(card, t, viewer_id),
     ]
     stage_line = t(
         "card-stage",
@@ -125,6 +126,17 @@ def _status_lines(
         late = now is not None and now >= deal.take_due_at
         lines.append(t("card-take-overdue" if late else "card-take-due", at=local_time(deal.take_due_at, tz)))
     return lines
+
+
+def _returning_line(card: DealCard, t: Texts, viewer_id: int | None) -> list[str]:
+    """A returning client's deal says who worked with them before: the viewer themselves, or a colleague."""
+    earlier = card.returning
+    if earlier is None:
+        return []
+    if earlier.manager_id == viewer_id:
+        return [t("card-returning-you")]
+    name = esc(clip(earlier.name, NAME_LIMIT)) if earlier.name else t("owner-unknown", id=earlier.manager_id)
+    return [t("card-returning", name=name)]
 
 
 def _owner(card: DealCard, t: Texts, viewer_id: int | None) -> str:
