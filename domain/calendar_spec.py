@@ -82,11 +82,13 @@ def holidays_for(country: str, years: Iterable[int], subdivision: str | None = N
 
 @functools.lru_cache(maxsize=64)
 def check_country(country: str, subdivision: str | None) -> None:
-    try:
-        holidays_lib.country_holidays(country, subdiv=subdivision)
-    except NotImplementedError:  # how the holidays package says it has no such country: not a stub
+    known = country in holidays_lib.list_supported_countries()
+    if known and subdivision is not None:
+        calendar = holidays_lib.country_holidays(country)
+        known = subdivision in (*calendar.subdivisions, *getattr(calendar, "subdivisions_aliases", {}))
+    if not known:
         where = f"{country!r}" if subdivision is None else f"{country!r} subdivision {subdivision!r}"
-        raise CalendarError(f"unknown holiday country {where}; expected an ISO code like 'RU'") from None
+        raise CalendarError(f"unknown holiday country {where}; expected an ISO code like 'RU'")
 
 
 @dataclass(frozen=True)
