@@ -101,6 +101,16 @@ class Intake(Strict):
     flood_limit: int = Field(default=20, ge=1, le=1000)
     temperature: Temperature = Temperature()
     questions: list[Question] = Field(min_length=1)
+    # A questionnaire left this long (wall-clock time, not working time) becomes a lead marked unfinished.
+    abandoned_after: Duration = Field(default=timedelta(minutes=30))
+    # Web leads a minute from one source that the intake endpoint accepts; past it it answers 429.
+    web_leads_per_minute: int = Field(default=30, ge=1, le=100_000)
+
+    @model_validator(mode="after")
+    def _abandonment_takes_a_while(self) -> Intake:
+        if not timedelta(minutes=1) <= self.abandoned_after <= timedelta(days=7):
+            raise ValueError("abandoned_after must be between 1m and 7d")
+        return self
 
     @model_validator(mode="after")
     def _questions_are_unique(self) -> Intake:
@@ -113,6 +123,14 @@ class Intake(Strict):
 
     def question(self, key: str) -> Question | None:
         return next((q for q in self.questions if q.key == key), None)
+
+
+class Source(Strict):
+    """A source tag named for people, with what it costs a month (for cost per lead in the reports)."""
+
+    key: str = Field(pattern=r"^[a-z0-9_-]{1,48}$")
+    name: Localized
+    spend: int | None = Field(default=None, ge=0)  # a month, in whole units of `company.currency`
 
 
 class Distribution(Strict):
@@ -205,6 +223,7 @@ class CrmConfig(Strict):
     deals: Deals = Deals()
     loss_reasons: list[LossReason] = Field(min_length=2)
     pipelines: list[Pipeline] = Field(min_length=1)
+    sources: list[Source] = []
     _calendar: tuple[tuple[str, BusinessHours], BusinessCalendar] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
@@ -218,6 +237,9 @@ class CrmConfig(Strict):
         reason_keys = [r.key for r in self.loss_reasons]
         if len(set(reason_keys)) != len(reason_keys):
             raise ValueError("loss_reasons: keys must be unique")
+        source_keys = [s.key for s in self.sources]
+        if len(set(source_keys)) != len(source_keys):
+            raise ValueError("sources: keys must be unique")
         keys = [p.key for p in self.pipelines]
         if len(set(keys)) != len(keys):
             raise ValueError("pipelines: keys must be unique")
@@ -251,6 +273,9 @@ class CrmConfig(Strict):
 
     def _build_calendar(self) -> BusinessCalendar:
         return self.business_hours.calendar(self.timezone)
+
+    def source(self, key: str | None) -> Source | None:
+        return next((s for s in self.sources if s.key == key), None) if key else None
 
     def loss_reason(self, key: str) -> LossReason | None:
         return next((r for r in self.loss_reasons if r.key == key), None)

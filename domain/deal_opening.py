@@ -8,7 +8,7 @@ from datetime import datetime
 
 from domain.crm_config import CrmConfig, Pipeline
 from domain.deadlines import deadline
-from domain.models import Deal, DealStatus, Temperature
+from domain.models import Channel, Deal, DealStatus, Temperature
 
 
 def new_deal(
@@ -25,6 +25,7 @@ def new_deal(
     take_due_at: datetime | None = None,
     amount: int | None = None,
     next_contact_at: datetime | None = None,
+    channel: Channel = Channel.TELEGRAM,
 ) -> Deal:
     """An open deal at the first stage of `pipeline`, not stored yet: owned from `now` (assigned and
     taken) when `owner` is given, else waiting to be taken by `take_due_at`."""
@@ -47,6 +48,7 @@ def new_deal(
         take_due_at=take_due_at,
         amount=amount,
         next_contact_at=next_contact_at,
+        channel=channel,
     )
 
 
@@ -77,4 +79,5 @@ def follow_up_deal(
         take_due_at=None if owner else deadline(config, now, config.intake.take_sla),
         amount=amount,
         next_contact_at=next_contact_at,
+        channel=earlier.channel,
     )

@@ -1,4 +1,7 @@
-"""Use case: a finished questionnaire becomes a lead (a contact and a deal) on a manager's phone."""
+"""Use case: an inquiry becomes a lead (a contact and a deal) on a manager's phone: a questionnaire
+finished (or left unfinished, see `domain.inquiries`) in Telegram, or a form posted on the website
+(`domain.web_intake`). Both go the same way: one contact per person, one open deal per contact,
+non-target leads archived, a returning client to their manager, everyone else by fair distribution."""
 
 from __future__ import annotations
 
@@ -12,10 +15,12 @@ from domain.crm_config import CrmConfig, QuestionKind, StageKind
 from domain.deadlines import arm_stage_deadline
 from domain.deal_opening import new_deal
 from domain.deal_rules import NON_TARGET_REASON
+from domain.duplicates import possible_duplicate
 from domain.flood import FLOOD_WINDOW, Flood, flood_state
 from domain.lead_routing import AppendToOpenDeal, route_request
 from domain.load_norms import norm_of
 from domain.models import (
+    Channel,
     ChatMessage,
     Contact,
     ContactStatus,
@@ -24,6 +29,8 @@ from domain.models import (
     DealStatus,
     Direction,
     EventKind,
+    Inquiry,
+    InquiryState,
     Notice,
     Timer,
 )
@@ -52,6 +59,19 @@ class Prospect:
 
 
 @dataclass(frozen=True)
+class SiteVisitor:
+    """Someone who filled in a form on the website: known by their phone or email, with no chat."""
+
+    name: str
+    phone: str | None  # E.164
+    email: str | None  # lower-cased
+    locale: str | None = None
+
+
+Applicant = Prospect | SiteVisitor
+
+
+@dataclass(frozen=True)
 class IncomingMessage:
     """A message from a prospect, as the history and the relay need it."""
 
@@ -70,29 +90,44 @@ class IntakeResult:
     contact_id: int
     reply_due: datetime
     told: int  # how many staff were notified; 0 means nobody is there to hear about the lead
+    repeated: bool = False  # a web form with an `external_id` already received: its deal, nothing new
 
 
 async def submit_lead(
     uow: UnitOfWork,
     config: CrmConfig,
     *,
-    prospect: Prospect,
+    prospect: Applicant,
     answers: dict[str, str],
     source: str | None,
     first_message: IncomingMessage | None = None,
     cancelled: bool = False,
     now: datetime,
+    external_id: str | None = None,
+    web_message: str | None = None,
+    unfinished: bool = False,
+    inquiry: Inquiry | None = None,
 ) -> IntakeResult:
-    """Record a finished questionnaire: never a lost inquiry, never a duplicate deal. Commits.
+    """Record an inquiry as a lead: never a lost inquiry, never a duplicate deal. Commits.
 
     `first_message` is what the person wrote before the questions began: it joins the deal's history
     and reaches whoever works the deal, like any later message. The person's confirmation (their request
     number; with `cancelled`, that what they wrote is kept) is queued in the same transaction, so a crash
     or a fault after the commit delays it but never loses it, and they never need to send it again.
+    A site visitor has no chat: no confirmation; `web_message` (the form's message) joins the history.
+    `external_id` (a form's own id) already received returns that deal, `repeated`, and writes nothing.
+    `unfinished`: the questionnaire was left half-way (`domain.inquiries`); the deal says so and the
+    person, who has not finished, is not sent a confirmation. `inquiry`, the inquiry this lead ends
+    (added if new), is written with its outcome and the deal in the same commit.
     """
+    channel = Channel.TELEGRAM if isinstance(prospect, Prospect) else Channel.SITE
     calendar = config.calendar()
     reply_due = calendar.add(now, config.intake.take_sla)
-    contact = await _remember_contact(uow, config, prospect, answers, now=now)
+    if external_id is not None and (known := await uow.deals.by_external_id(channel, external_id)):
+        assert known.id is not None
+        await uow.rollback()
+        return IntakeResult(IntakeOutcome.APPENDED, known.id, known.contact_id, reply_due, 0, repeated=True)
+    contact, joined_by_phone = await _remember_contact(uow, config, prospect, answers, now=now)
     assert contact.id is not None
     earlier = await uow.deals.for_contact(contact.id)
     routing = route_request(earlier)
@@ -100,33 +135,37 @@ async def submit_lead(
     if isinstance(routing, AppendToOpenDeal):
         deal = routing.deal
         assert deal.id is not None
-        await uow.events.add(
-            DealEvent(deal.id, EventKind.REQUEST_REPEATED, now, data={"answers": answers, "source": source})
-        )
+        repeated: dict[str, object] = {"answers": answers, "source": source, "channel": channel.value}
+        await uow.events.add(DealEvent(deal.id, EventKind.REQUEST_REPEATED, now, data=repeated))
         data = {"deal_id": deal.id, "answers": dict(answers)}
         told = await tell(uow, await recipients_for(uow, deal), NoticeKind.REQUEST_REPEATED, data, now=now)
         outcome = IntakeOutcome.APPENDED
     else:
         target = is_target(answers, config.intake)
         pipeline = config.pipeline(routing.pipeline if target else "sales")
-        deal = await uow.deals.add(
-            new_deal(
-                pipeline,
-                contact_id=contact.id,
-                chat_id=prospect.chat_id,
-                source=source,
-                answers=answers,
-                temperature=temperature_of(answers, config.intake),
-                target=target,
-                now=now,
-                take_due_at=reply_due if target else None,
-            )
+        opened = new_deal(
+            pipeline,
+            contact_id=contact.id,
+            chat_id=prospect.chat_id if isinstance(prospect, Prospect) else None,
+            source=source,
+            answers=answers,
+            temperature=temperature_of(answers, config.intake),
+            target=target,
+            now=now,
+            take_due_at=reply_due if target else None,
+            channel=channel,
         )
+        opened.external_id = external_id
+        deal = await uow.deals.add(opened)
         assert deal.id is not None
-        created: dict[str, object] = {"source": source, "pipeline": pipeline.key}
+        created: dict[str, object] = {"source": source, "pipeline": pipeline.key, "channel": channel.value}
         previous = previous_deal(earlier) if target else None
         if previous is not None:  # the card says who worked with the client before
             created["returning_from"] = {"deal_id": previous.id, "manager": previous.manager_id}
+        if not joined_by_phone and (lookalike := await possible_duplicate(uow, contact)) is not None:
+            created["duplicate_of"] = lookalike
+        if unfinished:
+            created["unfinished"] = True
         await uow.events.add(DealEvent(deal.id, EventKind.CREATED, now, data=created))
         if target:
             await arm_stage_deadline(uow, config, deal)
@@ -137,29 +176,61 @@ async def submit_lead(
 
     if first_message is not None:
         await record_incoming(uow, deal, first_message, now=now)
-    confirmation = {
-        "deal_id": deal.id, "outcome": outcome.value, "answers": dict(answers), "at": now.isoformat(),
-        "reply_due": reply_due.isoformat(), **({"cancelled": True} if cancelled else {}),
-    }  # fmt: skip
-    await uow.outbox.add(
-        Notice(prospect.chat_id, NoticeKind.REQUEST_RECEIVED, confirmation, prospect.locale), now=now
-    )
+    if web_message:
+        await _record_web_message(uow, deal, web_message, now=now)
+    if isinstance(prospect, Prospect) and not unfinished:
+        confirmation = {
+            "deal_id": deal.id, "outcome": outcome.value, "answers": dict(answers), "at": now.isoformat(),
+            "reply_due": reply_due.isoformat(), **({"cancelled": True} if cancelled else {}),
+        }  # fmt: skip
+        await uow.outbox.add(
+            Notice(prospect.chat_id, NoticeKind.REQUEST_RECEIVED, confirmation, prospect.locale), now=now
+        )
+    if inquiry is not None:
+        await _close_inquiry(uow, inquiry, deal.id, cancelled=cancelled, unfinished=unfinished, now=now)
     await uow.commit()
     return IntakeResult(outcome, deal.id, contact.id, reply_due, told)
 
 
-async def _remember_contact(
-    uow: UnitOfWork, config: CrmConfig, prospect: Prospect, answers: dict[str, str], *, now: datetime
-) -> Contact:
-    """One contact per person: the same Telegram account, or the same phone from another account."""
+async def _close_inquiry(
+    uow: UnitOfWork, inquiry: Inquiry, deal_id: int, *, cancelled: bool, unfinished: bool, now: datetime
+) -> None:
+    inquiry.deal_id = inquiry.deal_id or deal_id
+    if unfinished:
+        inquiry.state = InquiryState.ABANDONED
+    elif cancelled:
+        inquiry.state = InquiryState.CANCELLED
+    else:
+        inquiry.state = InquiryState.FINISHED
+    inquiry.ended_at = inquiry.updated_at = now
+    if inquiry.id is None:
+        await uow.inquiries.add(inquiry)
+    else:
+        await uow.inquiries.save(inquiry)
+
+
+def phone_answer(config: CrmConfig, answers: dict[str, str]) -> str | None:
+    """The answer to the contact question (an E.164 phone), if the questionnaire has one and it was given."""
     phone_key = next((q.key for q in config.intake.questions if q.kind is QuestionKind.CONTACT), None)
-    phone = answers.get(phone_key) if phone_key else None
-    contact = await uow.contacts.by_telegram_id(prospect.telegram_id)
+    return answers.get(phone_key) if phone_key else None
+
+
+async def _remember_contact(
+    uow: UnitOfWork, config: CrmConfig, prospect: Applicant, answers: dict[str, str], *, now: datetime
+) -> tuple[Contact, bool]:
+    """One contact per person: the same Telegram account, or the same phone from another account, or, for
+    a website form, the same phone or email. Also says whether the contact was found by its phone."""
+    phone = phone_answer(config, answers)
+    if isinstance(prospect, SiteVisitor):
+        return await _remember_visitor(uow, prospect, phone or prospect.phone, now=now)
+    contact = await _current(uow, await uow.contacts.by_telegram_id(prospect.telegram_id))
+    joined_by_phone = False
     if contact is None and phone and prospect.phone_verified:
         # Only a phone Telegram vouches for joins an existing contact: a typed one could be anyone's.
-        contact = await uow.contacts.by_phone(phone)
+        contact = await _current(uow, await uow.contacts.by_phone(phone))
+        joined_by_phone = contact is not None
     if contact is None:
-        return await uow.contacts.add(
+        added = await uow.contacts.add(
             Contact(
                 id=None,
                 telegram_id=prospect.telegram_id,
@@ -170,13 +241,57 @@ async def _remember_contact(
                 created_at=now,
             )
         )
-    if contact.telegram_id is None:
+        return added, False
+    if contact.telegram_id is None and await uow.contacts.by_telegram_id(prospect.telegram_id) is None:
         contact.telegram_id = prospect.telegram_id
     if contact.telegram_id == prospect.telegram_id:
         contact.name, contact.username, contact.locale = prospect.name, prospect.username, prospect.locale
         contact.phone = phone or contact.phone
     await uow.contacts.save(contact)
+    return contact, joined_by_phone
+
+
+async def _remember_visitor(
+    uow: UnitOfWork, visitor: SiteVisitor, phone: str | None, *, now: datetime
+) -> tuple[Contact, bool]:
+    """A website form has no account behind it: the phone (or else the email) it gives is the person.
+    A form can be filled in by anyone, so it adds what the contact lacked and never overwrites."""
+    contact = await _current(uow, await uow.contacts.by_phone(phone)) if phone else None
+    joined_by_phone = contact is not None
+    if contact is None and visitor.email:
+        contact = await _current(uow, await uow.contacts.by_email(visitor.email))
+    if contact is None:
+        added = await uow.contacts.add(
+            Contact(
+                id=None, telegram_id=None, name=visitor.name, phone=phone, email=visitor.email,
+                locale=visitor.locale, created_at=now,
+            )
+        )  # fmt: skip
+        return added, False
+    contact.phone = contact.phone or phone
+    contact.email = contact.email or visitor.email
+    contact.name = contact.name or visitor.name
+    await uow.contacts.save(contact)
+    return contact, joined_by_phone
+
+
+async def _current(uow: UnitOfWork, contact: Contact | None) -> Contact | None:
+    """A contact merged into another stands for that one (merges may chain; `domain.contact_merge`)."""
+    seen: set[int] = set()
+    while contact is not None and contact.merged_into is not None and contact.merged_into not in seen:
+        seen.add(contact.merged_into)
+        contact = await uow.contacts.get(contact.merged_into)
     return contact
+
+
+async def _record_web_message(uow: UnitOfWork, deal: Deal, text: str, *, now: datetime) -> None:
+    """What the person wrote in the form's message field: in the history like a message to the company.
+    There is no chat to relay from; the manager reads it on the card."""
+    assert deal.id is not None
+    await uow.messages.add(ChatMessage(deal.id, Direction.IN, "text", now, text=text))
+    await uow.events.add(
+        DealEvent(deal.id, EventKind.MESSAGE_IN, now, data={"kind": "text", "text": text[:500], "web": True})
+    )
 
 
 async def _assign_or_queue(

@@ -29,6 +29,22 @@ class DealStatus(StrEnum):
     LOST = "lost"
 
 
+class Channel(StrEnum):
+    """Where a lead came from, beside its source tag (README.md, "Channels and sources")."""
+
+    TELEGRAM = "telegram"  # the questionnaire in the bot
+    SITE = "site"  # a website form, posted to the intake endpoint
+
+
+class InquiryState(StrEnum):
+    """How far an inquiry got (README.md, "Inquiries")."""
+
+    OPEN = "open"  # the questionnaire is being answered
+    FINISHED = "finished"  # every question answered: a lead
+    ABANDONED = "abandoned"  # left unfinished for `intake.abandoned_after`: a lead marked unfinished
+    CANCELLED = "cancelled"  # the person cancelled; a lead only when they had written to us first
+
+
 class Temperature(StrEnum):
     COLD = "cold"
     WARM = "warm"
@@ -55,6 +71,8 @@ class EventKind(StrEnum):
     CONTACT_DONE = "contact_done"  # the planned contact happened (data: the result in the manager's words)
     DEADLINE_MISSED = "deadline_missed"  # a take, stage or contact deadline passed (data: kind, due, late)
     REOPENED = "reopened"  # a sleeping client's next contact fell due: a new deal (data: the new deal)
+    QUESTIONNAIRE_FINISHED = "questionnaire_finished"  # a lead made of an abandoned one: now answered
+    CONTACTS_MERGED = "contacts_merged"  # a supervisor merged two contacts (data: from, into, deals moved)
 
 
 class NoteKind(StrEnum):
@@ -99,6 +117,30 @@ class Contact:
     locale: str | None = None
     status: ContactStatus = ContactStatus.ACTIVE
     created_at: datetime | None = None
+    email: str | None = None
+    merged_into: int | None = None  # merged by a supervisor into that contact: kept, no longer used
+
+
+@dataclass
+class Inquiry:
+    """A questionnaire begun (or a web form received) and how far it got, lead or not."""
+
+    channel: Channel
+    started_at: datetime
+    telegram_id: int | None = None
+    chat_id: int | None = None
+    name: str = ""
+    username: str | None = None
+    locale: str | None = None
+    source: str | None = None
+    state: InquiryState = InquiryState.OPEN
+    step: int = 0  # questions answered
+    answers: dict[str, str] = field(default_factory=dict)
+    wrote_first: bool = False  # the person wrote to us before the questions began
+    updated_at: datetime | None = None
+    ended_at: datetime | None = None
+    deal_id: int | None = None
+    id: int | None = None
 
 
 @dataclass
@@ -125,6 +167,8 @@ class Deal:
     amount: int | None = None  # whole units of the team's currency
     next_contact_at: datetime | None = None
     version: int = 1
+    channel: Channel = Channel.TELEGRAM
+    external_id: str | None = None  # a web form's own id: posted twice, it makes one lead
 
     @property
     def is_open(self) -> bool:

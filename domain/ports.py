@@ -10,10 +10,12 @@ from domain.list_pages import Position, Segment, StageCount
 from domain.models import (
     Breach,
     BreachKind,
+    Channel,
     ChatMessage,
     Contact,
     Deal,
     DealEvent,
+    Inquiry,
     Invite,
     Notice,
     Staff,
@@ -41,6 +43,16 @@ class ContactRepository(Protocol):
     async def get(self, contact_id: int) -> Contact | None: ...
     async def by_telegram_id(self, telegram_id: int) -> Contact | None: ...
     async def by_phone(self, phone: str) -> Contact | None: ...
+    async def by_email(self, email: str) -> Contact | None: ...
+    async def with_phone(self, phone: str, *, besides: int) -> Contact | None:
+        """Another contact (not `besides`, not merged away) with this phone."""
+        ...
+
+    async def with_name_and_digits(self, name: str, digits: str, *, besides: int) -> Contact | None:
+        """Another contact (not `besides`, not merged away) with the same name (as search keys) whose
+        phone ends in `digits`."""
+        ...
+
     async def get_many(self, contact_ids: set[int]) -> dict[int, Contact]: ...
     async def add(self, contact: Contact) -> Contact: ...
     async def save(self, contact: Contact) -> None: ...
@@ -52,6 +64,10 @@ class DealRepository(Protocol):
     async def save(self, deal: Deal) -> None:
         """Write the deal back and bump its version, only if it is still at the version it was read at;
         else raise `ConcurrentChange` (two people acting at once: the later one acted on a stale view)."""
+        ...
+
+    async def by_external_id(self, channel: Channel, external_id: str) -> Deal | None:
+        """The deal a web form with this id of its sender's made (posted twice, it makes one)."""
         ...
 
     async def for_contact(self, contact_id: int) -> list[Deal]: ...
@@ -131,6 +147,15 @@ class EventRepository(Protocol):
     async def count_around(self, deal_id: int, *, first_id: int, last_id: int) -> tuple[int, int]:
         """How many events of a deal come before `first_id`, and how many after `last_id`."""
         ...
+
+
+class InquiryRepository(Protocol):
+    """Every questionnaire begun and every web form received (README.md, "Inquiries")."""
+
+    async def add(self, inquiry: Inquiry) -> Inquiry: ...
+    async def get(self, inquiry_id: int) -> Inquiry | None: ...
+    async def save(self, inquiry: Inquiry) -> None: ...
+    async def for_deal(self, deal_id: int) -> list[Inquiry]: ...
 
 
 class InviteRepository(Protocol):
@@ -226,6 +251,7 @@ class UnitOfWork(Protocol):
     breaches: BreachRepository
     unreachable: UnreachableRepository
     invites: InviteRepository
+    inquiries: InquiryRepository
     links: MessageLinkRepository
     outbox: Outbox
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Contact, ContactStatus
-from domain.search_keys import contact_search_key
+from domain.search_keys import contact_search_key, search_key
 from storage.parameter_batches import batches
 from storage.tables import ContactRow
 
@@ -21,6 +21,8 @@ def _to_contact(row: ContactRow) -> Contact:
         locale=row.locale,
         status=ContactStatus(row.status),
         created_at=row.created_at,
+        email=row.email,
+        merged_into=row.merged_into,
     )
 
 
@@ -50,6 +52,45 @@ class SqlContactRepository:
         )
         return _to_contact(row) if row else None
 
+    async def with_phone(self, phone: str, *, besides: int) -> Contact | None:
+        """The first contact other than `besides` with this phone, merged ones left out."""
+        row = await self._session.scalar(
+            select(ContactRow)
+            .where(ContactRow.phone == phone, ContactRow.id != besides, ContactRow.merged_into.is_(None))
+            .order_by(ContactRow.id)
+            .limit(1)
+        )
+        return _to_contact(row) if row else None
+
+    async def with_name_and_digits(self, name: str, digits: str, *, besides: int) -> Contact | None:
+        """The first contact other than `besides` whose name has the same search key as `name` and whose
+        phone ends in `digits`, merged ones left out."""
+        key = search_key(name)
+        if not key or not digits.isdigit():
+            return None
+        row = await self._session.scalar(
+            select(ContactRow)
+            .where(
+                or_(
+                    ContactRow.search_name == key,
+                    ContactRow.search_name.startswith(key + "\n", autoescape=True),
+                ),
+                ContactRow.phone.endswith(digits, autoescape=True),
+                ContactRow.id != besides,
+                ContactRow.merged_into.is_(None),
+            )
+            .order_by(ContactRow.id)
+            .limit(1)
+        )
+        return _to_contact(row) if row else None
+
+    async def by_email(self, email: str) -> Contact | None:
+        """The first contact with this email (compared as written: `domain.web_intake` lower-cases it)."""
+        row = await self._session.scalar(
+            select(ContactRow).where(ContactRow.email == email).order_by(ContactRow.id).limit(1)
+        )
+        return _to_contact(row) if row else None
+
     async def add(self, contact: Contact) -> Contact:
         if contact.created_at is None:
             raise ValueError("a new contact needs created_at")
@@ -70,4 +111,5 @@ class SqlContactRepository:
     def _fill(row: ContactRow, contact: Contact) -> None:
         row.telegram_id, row.name, row.username = contact.telegram_id, contact.name, contact.username
         row.phone, row.locale, row.status = contact.phone, contact.locale, contact.status.value
+        row.email, row.merged_into = contact.email, contact.merged_into
         row.search_name = contact_search_key(contact.name, contact.username)

@@ -9,7 +9,7 @@ from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.list_pages import Position, Segment, StageCount
-from domain.models import Deal, DealStatus, Temperature
+from domain.models import Channel, Deal, DealStatus, Temperature
 from domain.ports import ConcurrentChange
 from domain.search_keys import search_key
 from domain.tallies import ClosedTally, Tally
@@ -19,7 +19,7 @@ from storage.tables import ContactRow, DealRow
 _FIELDS = (
     "contact_id", "pipeline", "stage", "chat_id", "source", "answers", "target", "created_at",
     "stage_entered_at", "manager_id", "assigned_at", "taken_at", "take_due_at", "closed_at", "loss_reason",
-    "loss_note", "amount", "next_contact_at",
+    "loss_note", "amount", "next_contact_at", "external_id",
 )  # fmt: skip
 
 
@@ -28,6 +28,7 @@ def _to_deal(row: DealRow) -> Deal:
         id=row.id,
         status=DealStatus(row.status),
         temperature=Temperature(row.temperature),
+        channel=Channel(row.channel),
         version=row.version,
         **{name: getattr(row, name) for name in _FIELDS},
     )
@@ -37,7 +38,7 @@ def _fill(row: DealRow, deal: Deal) -> None:
     for name in _FIELDS:
         setattr(row, name, getattr(deal, name))
     row.answers = dict(deal.answers)
-    row.status, row.temperature = deal.status.value, deal.temperature.value
+    row.status, row.temperature, row.channel = deal.status.value, deal.temperature.value, deal.channel.value
 
 
 FRESH = {"populate_existing": True}  # rows read again overwrite what the session remembers
@@ -78,6 +79,12 @@ class SqlDealRepository:
                 raise LookupError(f"no deal {deal.id}")
             raise ConcurrentChange(f"deal {deal.id} changed since version {deal.version}")
         deal.version += 1
+
+    async def by_external_id(self, channel: Channel, external_id: str) -> Deal | None:
+        row = await self._session.scalar(
+            select(DealRow).where(DealRow.channel == channel.value, DealRow.external_id == external_id)
+        )
+        return _to_deal(row) if row else None
 
     async def for_contact(self, contact_id: int) -> list[Deal]:
         rows = await self._session.scalars(

@@ -62,6 +62,9 @@ class ContactRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     # `domain.search_keys.contact_search_key(name, username)`, written with every change of the contact.
     search_name: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[str | None] = mapped_column(String(254), index=True)  # given on a website form
+    # Merged by a supervisor into another contact (README.md, "Possible duplicates"): kept, never deleted.
+    merged_into: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", name="fk_contacts_merged_into"))
 
 
 class DealRow(Base):
@@ -81,6 +84,8 @@ class DealRow(Base):
         Index("ix_deals_created", "created_at"),
         Index("ix_deals_status_created", "status", "created_at"),
         Index("ix_deals_status_closed", "status", "closed_at"),
+        # A website form posted twice (its `external_id`) makes one lead. NULLs never collide.
+        UniqueConstraint("channel", "external_id", name="uq_deals_channel_external_id"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -105,6 +110,36 @@ class DealRow(Base):
     amount: Mapped[int | None] = mapped_column(BigInteger)
     next_contact_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    channel: Mapped[str] = mapped_column(String(16), server_default="telegram")  # domain.models.Channel
+    external_id: Mapped[str | None] = mapped_column(String(128))  # the sender's own id of a web lead
+
+
+class InquiryRow(Base):
+    """Every questionnaire begun (each /start) and every web form received, with how far it got: the
+    inquiries counted before any lead (README.md, "Inquiries")."""
+
+    __tablename__ = "inquiries"
+    __table_args__ = (
+        Index("ix_inquiries_person", "telegram_id", "id"),
+        Index("ix_inquiries_started", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(256), default="")  # as Telegram or the form gave it
+    username: Mapped[str | None] = mapped_column(String(64))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    source: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))  # domain.models.InquiryState
+    step: Mapped[int] = mapped_column(Integer, default=0)  # questions answered
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    wrote_first: Mapped[bool] = mapped_column(Boolean, default=False)  # wrote before the questions began
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the last answer (or the start)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # finished, cancelled or abandoned
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id"), index=True)
 
 
 class DealEventRow(Base):

@@ -14,6 +14,7 @@ from domain.ports import (
     ContactRepository,
     DealRepository,
     EventRepository,
+    InquiryRepository,
     InviteRepository,
     MessageLinkRepository,
     MessageRepository,
@@ -28,6 +29,7 @@ from storage.deal_repository import SqlDealRepository
 from storage.fsm_repository import ConversationCache, SqlConversations
 from storage.history_repository import SqlEventRepository, SqlMessageRepository
 from storage.inbox_repository import set_aside_statement
+from storage.inquiry_repository import SqlInquiryRepository
 from storage.message_link_repository import SqlMessageLinkRepository
 from storage.outbox_repository import SqlOutbox
 from storage.staff_repository import SqlInviteRepository, SqlStaffRepository
@@ -85,6 +87,7 @@ class SqlUnitOfWork:
         self._unreachable = _WatchedUnreachable(session)
         self.unreachable: UnreachableRepository = self._unreachable
         self.invites: InviteRepository = SqlInviteRepository(session)
+        self.inquiries: InquiryRepository = SqlInquiryRepository(session)
         self.links: MessageLinkRepository = SqlMessageLinkRepository(session)
         self._outbox = SqlOutbox(session)
         self.outbox: Outbox = self._outbox
