@@ -43,6 +43,7 @@ class Digest:
     won_amount: int
     lost: Section
     lost_reasons: tuple[tuple[str, int], ...] = field(default=())
+    new_by_channel: tuple[tuple[str, int], ...] = field(default=())  # the new leads by channel
 
     def as_data(self) -> dict[str, object]:
         sections = {
@@ -54,6 +55,7 @@ class Digest:
         return {
             "since": self.since.isoformat(), "until": self.until.isoformat(), **sections,
             "won_amount": self.won_amount, "lost_reasons": [list(r) for r in self.lost_reasons],
+            "new_channels": [list(c) for c in self.new_by_channel],
         }  # fmt: skip
 
 
@@ -103,6 +105,7 @@ async def compose_digest(uow: UnitOfWork, config: CrmConfig, *, since: datetime,
         won_amount=closed.won_amount,
         lost=_section(closed.lost),
         lost_reasons=closed.lost_reasons,
+        new_by_channel=new.split,
     )
 
 

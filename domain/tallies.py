@@ -11,6 +11,7 @@ class Tally:
 
     count: int
     worst: tuple[tuple[int, int], ...] = ()
+    split: tuple[tuple[str, int], ...] = ()  # the count by a category (new leads: by channel), biggest first
 
 
 @dataclass(frozen=True)

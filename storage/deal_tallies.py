@@ -6,6 +6,7 @@ handful of ids, never every open deal.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +26,14 @@ async def created_tally(
     window = [DealRow.created_at >= since, DealRow.created_at < until, DealRow.target]
     waiting = [DealRow.status == DealStatus.OPEN.value, DealRow.taken_at.is_(None)]
     waited = whole_seconds(moment(now), DealRow.created_at)
-    return await tally(session, window, worst=(waited, [*window, *waiting]), limit=limit)
+    counted = await tally(session, window, worst=(waited, [*window, *waiting]), limit=limit)
+    if not counted.count:
+        return counted
+    channels = await session.execute(
+        select(DealRow.channel, func.count()).where(*window).group_by(DealRow.channel)
+    )
+    split = sorted(((str(channel), int(n)) for channel, n in channels), key=lambda c: (-c[1], c[0]))
+    return replace(counted, split=tuple(split))
 
 
 async def overdue_tally(session: AsyncSession, *, contact_by: datetime, now: datetime, limit: int) -> Tally:

@@ -13,7 +13,7 @@ from babel.dates import format_datetime
 from babel.numbers import format_decimal, get_currency_symbol
 
 from domain.crm_config import CrmConfig
-from domain.models import Role, Staff
+from domain.models import Channel, Role, Staff
 from handlers.common.i18n import Texts
 
 TELEGRAM_TEXT_LIMIT = 4096
@@ -125,3 +125,17 @@ def pipeline_label(config: CrmConfig, pipeline_key: str, locale: str) -> str:
     """A pipeline's name in the reader's language (not escaped); its key when the config lost it."""
     pipeline = next((p for p in config.pipelines if p.key == pipeline_key), None)
     return pipeline.name[locale] if pipeline else pipeline_key
+
+
+def channel_label(channel: str, t: Texts) -> str:
+    """A channel's name for people ("Telegram", "сайт"); a channel this version does not know, as stored."""
+    known = {c.value for c in Channel}
+    return t(f"channel-{channel}") if channel in known else channel
+
+
+def source_label(config: CrmConfig, source: str | None, locale: str, t: Texts) -> str:
+    """A source tag by its name in `[[sources]]` (not escaped), else the tag itself; none: "direct"."""
+    if not source:
+        return t("source-direct")
+    named = config.source(source)
+    return named.name[locale] if named else source

@@ -31,7 +31,15 @@ from domain.models import Staff
 from domain.phone import display_phone
 from domain.ports import UnitOfWork
 from handlers.common.callbacks import FROM_LIST, OPEN_LIST, DealAction, DealList, cursor_of, pack_cursor
-from handlers.common.formatting import clip, esc, local_time, pipeline_label, stage_label
+from handlers.common.formatting import (
+    channel_label,
+    clip,
+    esc,
+    local_time,
+    pipeline_label,
+    source_label,
+    stage_label,
+)
 from handlers.common.i18n import Texts
 
 logger = logging.getLogger(__name__)
@@ -242,6 +250,8 @@ def _deal_line(item: ListItem, config: CrmConfig, t: Texts, *, with_stage: bool,
     if with_stage:
         names = _stage_names(config, deal.pipeline, deal.stage, t)
         parts.append(f"{names['stage']} ({names['pipeline']})")
+        source = source_label(config, deal.source, t.locale, t)
+        parts.append(t("find-item-origin", channel=esc(channel_label(deal.channel, t)), source=esc(source)))
     if not deal.is_open:  # the stage says won or lost; a closed deal in a list needs no more
         if not own and item.manager_name:
             parts.append(t("deals-item-manager", name=esc(item.manager_name)))

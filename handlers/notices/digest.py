@@ -11,7 +11,16 @@ from aiogram.methods import SendMessage, TelegramMethod
 from domain.crm_config import CrmConfig
 from domain.notice_kinds import NoticeKind
 from domain.ports import UnitOfWork
-from handlers.common.formatting import clip, esc, moment, money, split_text, staff_name, time_span
+from handlers.common.formatting import (
+    channel_label,
+    clip,
+    esc,
+    moment,
+    money,
+    split_text,
+    staff_name,
+    time_span,
+)
 from handlers.common.i18n import Texts
 from handlers.desk.views.history import NAME_LIMIT
 
@@ -53,6 +62,8 @@ async def render_digest_notice(
             title += t("digest-won-amount", amount=money(int(data.get("won_amount", 0)), config, t.locale))
         lines.append("")
         lines.append(title)
+        if name == "new" and count and data.get("new_channels"):
+            lines.append(_by_channel(data["new_channels"], t))
         for deal_id, value in section.get("cases", []):
             lines.append(await _case(uow, int(deal_id), int(value), measure, config, t))
     lost = data.get("lost") or {}
@@ -65,6 +76,12 @@ async def render_digest_notice(
         lines.append(t("digest-reason", reason=text, count=int(count)))
     await uow.rollback()
     return [SendMessage(chat_id=chat_id, text=piece) for piece in split_text("\n".join(lines), limit=4096)]
+
+
+def _by_channel(split: list[list[Any]], t: Texts) -> str:
+    """ "по каналам: Telegram — 9, сайт — 3" """
+    parts = (t("digest-channel-count", channel=esc(channel_label(str(c), t)), count=int(n)) for c, n in split)
+    return t("digest-new-channels", channels=", ".join(parts))
 
 
 async def _case(uow: UnitOfWork, deal_id: int, value: int, measure: str, config: CrmConfig, t: Texts) -> str:

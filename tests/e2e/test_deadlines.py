@@ -392,6 +392,7 @@ async def test_the_daily_digest_arrives_at_digest_at_once(
         assert LATE_MARK not in text
         for line in (
             "🆕 Новых заявок: 1",
+            "по каналам: Telegram — 1",
             "📥 В неразобранном сейчас: 0",
             "⏰ Нарушений сроков этапов: 1",
             "· №1 Жанна · Олег · опоздание 15 мин",

@@ -131,6 +131,7 @@ async def test_find_by_name_phone_and_number_but_never_a_colleague_s_deal(
     await oleg.send("/find анна")
     by_name = await oleg.expect("Найдено: 1 сделка")
     assert f"№{olegs} · Анна" in by_name["text"] and "Поиск идёт только по вашим сделкам" in by_name["text"]
+    assert "Telegram, напрямую" in by_name["text"]  # its channel and source
     assert callback_data(by_name) == [opening(olegs)]
     await oleg.send("/find @anna_k")
     await oleg.expect("Найдено: 1 сделка")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from domain.crm_config import CrmConfig
 from domain.digest import WORST, compose_digest
-from domain.models import Breach, BreachKind, DealStatus
+from domain.models import Breach, BreachKind, Channel, DealStatus
 from tests.integration.stored_deals import NOW, MakeUow, deal, store
 
 OWNER = 1
@@ -36,7 +36,7 @@ async def test_the_digest_counts_each_thing_and_names_the_worst_cases(
     leads = [
         deal(manager=OWNER, taken_at=NOW - 2 * HOUR, created_at=NOW - HOUR),  # 1
         deal(manager=None, created_at=NOW - 5 * HOUR),  # 2: waiting longest
-        deal(manager=None, created_at=NOW - 2 * HOUR),  # 3
+        deal(manager=None, created_at=NOW - 2 * HOUR, channel=Channel.SITE),  # 3: from the website form
         deal(manager=None, target=False, status=DealStatus.LOST, loss_reason="non_target"),  # 4: not a lead
     ]
     in_work = [
@@ -77,6 +77,7 @@ async def test_the_digest_counts_each_thing_and_names_the_worst_cases(
     seconds = 3600
     assert digest.new.count == 3
     assert digest.new.cases == ((2, 5 * seconds), (3, 2 * seconds))
+    assert digest.new_by_channel == (("telegram", 2), ("site", 1))  # the non-target one is not a lead
     assert digest.unsorted.count == 2
     assert digest.taken_late.count == 5
     assert digest.taken_late.cases == ((25, 5 * seconds), (24, 4 * seconds), (23, 3 * seconds))
@@ -91,6 +92,7 @@ async def test_the_digest_counts_each_thing_and_names_the_worst_cases(
     assert digest.lost.count == 3
     assert digest.lost_reasons == (("too_expensive", 2), ("competitor", 1))
     data = digest.as_data()
+    assert data["new_channels"] == [["telegram", 2], ["site", 1]]
     assert data["taken_late"] == {"count": 5, "cases": [[25, 18000], [24, 14400], [23, 10800]]}
 
 
