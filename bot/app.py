@@ -24,6 +24,8 @@ from bot.event_isolation import PerPersonIsolation, QueuedSharedIsolation
 from bot.flood_guard import FloodGuard
 from bot.fsm_storage import DatabaseStorage
 from bot.inbox import UpdateInbox
+from bot.intake_api import LeadIntake
+from bot.intake_rate import LeadRate
 from bot.middlewares import (
     HandlingCap,
     LocaleMiddleware,
@@ -39,6 +41,7 @@ from bot.response_types import KeepResponseTypes
 from bot.scheduler import TimerScheduler
 from bot.settings import Settings
 from bot.team_cache import TeamCache
+from bot.web_server import WebServer
 from bot.webhook import serve_webhook
 from domain.crm_config import CrmConfig
 from domain.models import Role, Staff
@@ -87,6 +90,8 @@ class App:
     inbox: UpdateInbox
     outage: OutageWatch
     outbox: OutboxQueue
+    intake: LeadIntake | None = None  # the website's leads (INTAKE_TOKEN set)
+    _web: WebServer | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -131,9 +136,15 @@ class App:
             await self.prepare()
             if self.settings.webhook_url:
                 await serve_webhook(
-                    self.settings, self.dispatcher, self.bot, self.inbox, self.outage, self._stop
-                )
+                    self.settings, self.dispatcher, self.bot, self.inbox, self.outage, self._stop,
+                    intake=self.intake,
+                )  # fmt: skip
             else:
+                if self.intake is not None:  # the website's leads get a server of their own
+                    self._web = WebServer(
+                        self.intake, host=self.settings.web_host, port=self.settings.web_port
+                    )
+                    await self._web.start()
                 await self._drop_webhook()
                 poller = Poller(
                     self.bot, self.inbox, self.outage, timeout_s=polling_timeout,
@@ -155,6 +166,11 @@ class App:
     async def close(self) -> None:
         """Let the updates in hand finish (what waits behind them stays stored for the next start), then
         stop the background tasks and close."""
+        if self._web is not None:  # no more leads taken; the ones in hand are stored first
+            await self._web.stop()
+            self._web = None
+        if self.intake is not None:
+            await self.intake.close()
         await self.inbox.stop(grace_s=SHUTDOWN_GRACE_S)
         await self.outage.close()
         await self.scheduler.stop()
@@ -268,9 +284,15 @@ def build_app(
         store=InboxStore(sessions), dispatcher=dispatcher, bot=bot, make_uow=make_uow, clock=clock,
         translator=translator, outage=outage,
     )  # fmt: skip
+    intake = None
+    if settings.intake_token is not None:
+        intake = LeadIntake(
+            token=settings.intake_token.get_secret_value(), config=config, make_uow=make_uow, clock=clock,
+            outage=outage, rate=LeadRate(config.intake.web_leads_per_minute, redis_url=settings.redis_url),
+        )  # fmt: skip
     return App(
         settings, config, engine, bot, dispatcher, notifier, scheduler, translator, make_uow, clock, inbox,
-        outage, outbox,
+        outage, outbox, intake,
     )  # fmt: skip
 
 

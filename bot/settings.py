@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlparse
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
+INTAKE_TOKEN_MIN = 16
+INTAKE_PATH = "/api/leads"  # where the website posts leads (bot/intake_api.py)
 
 IdList = Annotated[list[int], NoDecode]
 ASYNC_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
@@ -32,6 +35,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     web_host: str = "0.0.0.0"
     web_port: int = Field(default=8080, ge=1, le=65535)
+    # The website's leads (README.md, "Leads from the website"): set, the intake endpoint is served.
+    intake_token: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
     @field_validator("bot_token")
@@ -63,10 +68,31 @@ class Settings(BaseSettings):
             )
         return self
 
-    @field_validator("webhook_secret", mode="before")
+    @model_validator(mode="after")
+    def _webhook_path_is_not_the_intake_s(self) -> Settings:
+        if self.webhook_url and self.intake_token and urlparse(self.webhook_url).path == INTAKE_PATH:
+            raise ValueError(
+                f"WEBHOOK_URL: its path must not be {INTAKE_PATH}, where the website posts leads"
+            )
+        return self
+
+    @field_validator("webhook_secret", "intake_token", mode="before")
     @classmethod
     def _empty_secret_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("intake_token")
+    @classmethod
+    def _intake_token_is_long(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        token = value.get_secret_value().strip()
+        if len(token) < INTAKE_TOKEN_MIN:
+            raise ValueError(
+                f"must be at least {INTAKE_TOKEN_MIN} characters long, so that it cannot be guessed "
+                "(python3 -c 'import secrets; print(secrets.token_urlsafe(32))' makes one)"
+            )
+        return SecretStr(token)
 
     @field_validator("redis_url", "webhook_url", "crm_config", mode="before")
     @classmethod

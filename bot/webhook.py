@@ -2,6 +2,7 @@
 
 An update is answered 200 only once the inbox stored it (bot/inbox.py); a failed store answers 503 and
 Telegram posts it again later, so nothing is lost to a database outage or a crash mid-request.
+With INTAKE_TOKEN set, the same server takes the website's leads (bot/intake_api.py).
 """
 
 from __future__ import annotations
@@ -17,15 +18,23 @@ from aiohttp import web
 
 from bot.failure_kinds import Failure, classify
 from bot.inbox import UpdateInbox
+from bot.intake_api import LeadIntake
 from bot.outage import OutageWatch
-from bot.settings import Settings
+from bot.settings import INTAKE_PATH, Settings
 
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-def webhook_app(inbox: UpdateInbox, outage: OutageWatch, *, secret: str | None, path: str) -> web.Application:
+def webhook_app(
+    inbox: UpdateInbox,
+    outage: OutageWatch,
+    *,
+    secret: str | None,
+    path: str,
+    intake: LeadIntake | None = None,
+) -> web.Application:
     async def receive(request: web.Request) -> web.Response:
         if secret is not None and not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
             return web.Response(status=401)
@@ -49,6 +58,8 @@ def webhook_app(inbox: UpdateInbox, outage: OutageWatch, *, secret: str | None, 
 
     app = web.Application()
     app.router.add_post(path, receive)
+    if intake is not None:
+        intake.install(app)  # reads its body in bounded chunks itself: 64 KB, not this app's limit
     return app
 
 
@@ -59,11 +70,14 @@ async def serve_webhook(
     inbox: UpdateInbox,
     outage: OutageWatch,
     stop: asyncio.Event,
+    *,
+    intake: LeadIntake | None = None,
 ) -> None:
     assert settings.webhook_url
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     path = urlparse(settings.webhook_url).path or "/"
-    runner = web.AppRunner(webhook_app(inbox, outage, secret=secret, path=path), access_log=None)
+    app = webhook_app(inbox, outage, secret=secret, path=path, intake=intake)
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.web_host, settings.web_port)
     await site.start()
@@ -74,6 +88,10 @@ async def serve_webhook(
         drop_pending_updates=False,
     )
     logger.info("serving the webhook on %s:%s%s", settings.web_host, settings.web_port, path)
+    if intake is not None:
+        logger.info(
+            "taking leads from the website on %s:%s%s", settings.web_host, settings.web_port, INTAKE_PATH
+        )
     try:
         await stop.wait()
     finally:

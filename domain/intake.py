@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from domain.assignment import Candidate, choose_manager, previous_deal, returning_owner
 from domain.audience import overseers, recipients_for, tell
+from domain.contact_merge import current_contact
 from domain.crm_config import CrmConfig, QuestionKind, StageKind
 from domain.deadlines import arm_stage_deadline
 from domain.deal_opening import new_deal
@@ -38,6 +39,7 @@ from domain.notice_kinds import NoticeKind
 from domain.ports import UnitOfWork
 from domain.qualification import is_target, temperature_of
 from domain.relay_batches import RELAY_EVERY, relay_data
+from domain.timer_kinds import INQUIRY_IDLE
 from domain.timer_kinds import TAKE_SLA as TAKE_SLA_TIMER
 
 
@@ -46,6 +48,7 @@ class IntakeOutcome(StrEnum):
     UNSORTED = "unsorted"
     ARCHIVED = "archived"
     APPENDED = "appended"
+    COMPLETED = "completed"  # a lead made of an unfinished questionnaire, now finished (`domain.inquiries`)
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ class IntakeResult:
     contact_id: int
     reply_due: datetime
     told: int  # how many staff were notified; 0 means nobody is there to hear about the lead
-    repeated: bool = False  # a web form with an `external_id` already received: its deal, nothing new
+    repeated: bool = False  # a web form with an `external_id` already received: its lead, nothing new
 
 
 async def submit_lead(
@@ -103,7 +106,6 @@ async def submit_lead(
     first_message: IncomingMessage | None = None,
     cancelled: bool = False,
     now: datetime,
-    external_id: str | None = None,
     web_message: str | None = None,
     unfinished: bool = False,
     inquiry: Inquiry | None = None,
@@ -115,29 +117,79 @@ async def submit_lead(
     number; with `cancelled`, that what they wrote is kept) is queued in the same transaction, so a crash
     or a fault after the commit delays it but never loses it, and they never need to send it again.
     A site visitor has no chat: no confirmation; `web_message` (the form's message) joins the history.
-    `external_id` (a form's own id) already received returns that deal, `repeated`, and writes nothing.
+    An `inquiry` with an `external_id` (a web form's own id) already received returns the deal it went
+    to, `repeated`, and writes nothing.
     `unfinished`: the questionnaire was left half-way (`domain.inquiries`); the deal says so and the
-    person, who has not finished, is not sent a confirmation. `inquiry`, the inquiry this lead ends
-    (added if new), is written with its outcome and the deal in the same commit.
+    person, who has not finished, is not sent a confirmation. A questionnaire finished by someone whose
+    open deal was made of their unfinished one completes that deal (`COMPLETED`) rather than joining it
+    as a repeated request. `inquiry`, the inquiry this lead ends (added if new), is written with its
+    outcome and the deal in the same commit.
     """
+    result = await record_lead(
+        uow, config, prospect=prospect, answers=answers, source=source, first_message=first_message,
+        cancelled=cancelled, now=now, web_message=web_message,
+        unfinished=unfinished, inquiry=inquiry,
+    )  # fmt: skip
+    if result.repeated:
+        await uow.rollback()
+    else:
+        await uow.commit()
+    return result
+
+
+async def record_lead(
+    uow: UnitOfWork,
+    config: CrmConfig,
+    *,
+    prospect: Applicant,
+    answers: dict[str, str],
+    source: str | None,
+    first_message: IncomingMessage | None = None,
+    cancelled: bool = False,
+    now: datetime,
+    web_message: str | None = None,
+    unfinished: bool = False,
+    inquiry: Inquiry | None = None,
+) -> IntakeResult:
+    """`submit_lead` without the commit, for a caller whose own writes go in the same transaction (an
+    inquiry's timer, whose claim commits with the lead it makes). A repeated `external_id` writes nothing."""
     channel = Channel.TELEGRAM if isinstance(prospect, Prospect) else Channel.SITE
     calendar = config.calendar()
     reply_due = calendar.add(now, config.intake.take_sla)
-    if external_id is not None and (known := await uow.deals.by_external_id(channel, external_id)):
-        assert known.id is not None
-        await uow.rollback()
-        return IntakeResult(IntakeOutcome.APPENDED, known.id, known.contact_id, reply_due, 0, repeated=True)
+    if inquiry is not None and inquiry.external_id is not None:
+        known = await uow.inquiries.by_external_id(inquiry.channel, inquiry.external_id)
+        if known is not None and known.deal_id is not None and (deal := await uow.deals.get(known.deal_id)):
+            return IntakeResult(
+                IntakeOutcome.APPENDED, known.deal_id, deal.contact_id, reply_due, 0, repeated=True
+            )
     contact, joined_by_phone = await _remember_contact(uow, config, prospect, answers, now=now)
     assert contact.id is not None
     earlier = await uow.deals.for_contact(contact.id)
     routing = route_request(earlier)
+    finished = isinstance(prospect, Prospect) and not unfinished and not cancelled
 
-    if isinstance(routing, AppendToOpenDeal):
+    if (
+        finished
+        and isinstance(routing, AppendToOpenDeal)
+        and await _awaits_its_questionnaire(uow, routing.deal)
+    ):
         deal = routing.deal
         assert deal.id is not None
-        repeated: dict[str, object] = {"answers": answers, "source": source, "channel": channel.value}
+        told = await _complete(uow, config, deal, answers, now=now)
+        outcome = IntakeOutcome.COMPLETED
+        first_message = None  # it went with the unfinished lead (`domain.inquiries`)
+    elif isinstance(routing, AppendToOpenDeal):
+        deal = routing.deal
+        assert deal.id is not None
+        marks: dict[str, object] = {"unfinished": True} if unfinished else {}
+        repeated: dict[str, object] = {
+            "answers": answers,
+            "source": source,
+            "channel": channel.value,
+            **marks,
+        }
         await uow.events.add(DealEvent(deal.id, EventKind.REQUEST_REPEATED, now, data=repeated))
-        data = {"deal_id": deal.id, "answers": dict(answers)}
+        data = {"deal_id": deal.id, "answers": dict(answers), **marks}
         told = await tell(uow, await recipients_for(uow, deal), NoticeKind.REQUEST_REPEATED, data, now=now)
         outcome = IntakeOutcome.APPENDED
     else:
@@ -155,7 +207,6 @@ async def submit_lead(
             take_due_at=reply_due if target else None,
             channel=channel,
         )
-        opened.external_id = external_id
         deal = await uow.deals.add(opened)
         assert deal.id is not None
         created: dict[str, object] = {"source": source, "pipeline": pipeline.key, "channel": channel.value}
@@ -187,26 +238,65 @@ async def submit_lead(
             Notice(prospect.chat_id, NoticeKind.REQUEST_RECEIVED, confirmation, prospect.locale), now=now
         )
     if inquiry is not None:
-        await _close_inquiry(uow, inquiry, deal.id, cancelled=cancelled, unfinished=unfinished, now=now)
-    await uow.commit()
+        await _close_inquiry(
+            uow, inquiry, deal.id, answers, cancelled=cancelled, unfinished=unfinished, now=now
+        )
     return IntakeResult(outcome, deal.id, contact.id, reply_due, told)
 
 
+async def _awaits_its_questionnaire(uow: UnitOfWork, deal: Deal) -> bool:
+    """Whether the deal was made of a questionnaire left unfinished (its CREATED event says so, as the
+    card reads it) that no questionnaire in Telegram has finished since: its person finishing now
+    completes it. A deal that was open before (an unfinished questionnaire only joined it) does not."""
+    assert deal.id is not None
+    first = await uow.events.for_deal(deal.id, limit=1)
+    if not first or first[0].kind is not EventKind.CREATED or not first[0].data.get("unfinished"):
+        return False
+    linked = await uow.inquiries.for_deal(deal.id)
+    return not any(i.channel is Channel.TELEGRAM and i.state is InquiryState.FINISHED for i in linked)
+
+
+async def _complete(
+    uow: UnitOfWork, config: CrmConfig, deal: Deal, answers: dict[str, str], *, now: datetime
+) -> int:
+    """The person came back and answered everything: their unfinished deal gets the answers and its
+    temperature, the history says so, and whoever works it is told. It stays where it is, with whom
+    it is: it was routed when it was made (README.md, "Inquiries and unfinished questionnaires")."""
+    assert deal.id is not None
+    deal.answers, deal.temperature = dict(answers), temperature_of(answers, config.intake)
+    await uow.deals.save(deal)
+    data: dict[str, object] = {"answers": dict(answers)}
+    await uow.events.add(DealEvent(deal.id, EventKind.QUESTIONNAIRE_FINISHED, now, data=data))
+    notice = {"deal_id": deal.id, "answers": dict(answers)}
+    return await tell(
+        uow, await recipients_for(uow, deal), NoticeKind.QUESTIONNAIRE_FINISHED, notice, now=now
+    )
+
+
 async def _close_inquiry(
-    uow: UnitOfWork, inquiry: Inquiry, deal_id: int, *, cancelled: bool, unfinished: bool, now: datetime
-) -> None:
-    inquiry.deal_id = inquiry.deal_id or deal_id
+    uow: UnitOfWork, inquiry: Inquiry, deal_id: int, answers: dict[str, str], *, cancelled: bool,
+    unfinished: bool, now: datetime,
+) -> None:  # fmt: skip
+    """The inquiry ends with its lead, in the lead's commit, linked to the deal it ends in (for one left
+    and then finished: the deal it completed, or the new one when that was closed meanwhile). An
+    abandoned one keeps its last answer's time. Written only if nothing else ended it meanwhile (its
+    timer and its person's last answer at the same moment): else `ConcurrentChange`, and the later of the
+    two is rolled back and tried again, finding the other's lead."""
+    was = inquiry.state
+    inquiry.deal_id = deal_id
+    inquiry.answers = dict(answers)
+    inquiry.ended_at = now
     if unfinished:
         inquiry.state = InquiryState.ABANDONED
-    elif cancelled:
-        inquiry.state = InquiryState.CANCELLED
     else:
-        inquiry.state = InquiryState.FINISHED
-    inquiry.ended_at = inquiry.updated_at = now
+        inquiry.state = InquiryState.CANCELLED if cancelled else InquiryState.FINISHED
+        inquiry.updated_at = now
     if inquiry.id is None:
         await uow.inquiries.add(inquiry)
-    else:
-        await uow.inquiries.save(inquiry)
+        return
+    await uow.inquiries.save(inquiry, was=was)
+    if not unfinished:  # its watch is over (an abandoned one's timer is the one firing)
+        await uow.timers.cancel(subject_id=inquiry.id, kinds=(INQUIRY_IDLE,))
 
 
 def phone_answer(config: CrmConfig, answers: dict[str, str]) -> str | None:
@@ -223,11 +313,11 @@ async def _remember_contact(
     phone = phone_answer(config, answers)
     if isinstance(prospect, SiteVisitor):
         return await _remember_visitor(uow, prospect, phone or prospect.phone, now=now)
-    contact = await _current(uow, await uow.contacts.by_telegram_id(prospect.telegram_id))
+    contact = await current_contact(uow, await uow.contacts.by_telegram_id(prospect.telegram_id))
     joined_by_phone = False
     if contact is None and phone and prospect.phone_verified:
         # Only a phone Telegram vouches for joins an existing contact: a typed one could be anyone's.
-        contact = await _current(uow, await uow.contacts.by_phone(phone))
+        contact = await current_contact(uow, await uow.contacts.by_phone(phone))
         joined_by_phone = contact is not None
     if contact is None:
         added = await uow.contacts.add(
@@ -256,10 +346,10 @@ async def _remember_visitor(
 ) -> tuple[Contact, bool]:
     """A website form has no account behind it: the phone (or else the email) it gives is the person.
     A form can be filled in by anyone, so it adds what the contact lacked and never overwrites."""
-    contact = await _current(uow, await uow.contacts.by_phone(phone)) if phone else None
+    contact = await current_contact(uow, await uow.contacts.by_phone(phone)) if phone else None
     joined_by_phone = contact is not None
     if contact is None and visitor.email:
-        contact = await _current(uow, await uow.contacts.by_email(visitor.email))
+        contact = await current_contact(uow, await uow.contacts.by_email(visitor.email))
     if contact is None:
         added = await uow.contacts.add(
             Contact(
@@ -273,15 +363,6 @@ async def _remember_visitor(
     contact.name = contact.name or visitor.name
     await uow.contacts.save(contact)
     return contact, joined_by_phone
-
-
-async def _current(uow: UnitOfWork, contact: Contact | None) -> Contact | None:
-    """A contact merged into another stands for that one (merges may chain; `domain.contact_merge`)."""
-    seen: set[int] = set()
-    while contact is not None and contact.merged_into is not None and contact.merged_into not in seen:
-        seen.add(contact.merged_into)
-        contact = await uow.contacts.get(contact.merged_into)
-    return contact
 
 
 async def _record_web_message(uow: UnitOfWork, deal: Deal, text: str, *, now: datetime) -> None:

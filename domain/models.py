@@ -43,6 +43,9 @@ class InquiryState(StrEnum):
     FINISHED = "finished"  # every question answered: a lead
     ABANDONED = "abandoned"  # left unfinished for `intake.abandoned_after`: a lead marked unfinished
     CANCELLED = "cancelled"  # the person cancelled; a lead only when they had written to us first
+    # The person started over (/start again, the restart button): a new inquiry goes on in its place, so
+    # this one is neither a cancel nor a lost lead.
+    RESTARTED = "restarted"
 
 
 class Temperature(StrEnum):
@@ -140,6 +143,7 @@ class Inquiry:
     updated_at: datetime | None = None
     ended_at: datetime | None = None
     deal_id: int | None = None
+    external_id: str | None = None  # a web form's own id of the submission: posted twice, one inquiry
     id: int | None = None
 
 
@@ -168,7 +172,6 @@ class Deal:
     next_contact_at: datetime | None = None
     version: int = 1
     channel: Channel = Channel.TELEGRAM
-    external_id: str | None = None  # a web form's own id: posted twice, it makes one lead
 
     @property
     def is_open(self) -> bool:

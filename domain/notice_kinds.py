@@ -10,11 +10,14 @@ from enum import StrEnum
 
 
 class NoticeKind(StrEnum):
-    # Leads and who has them (domain/intake.py, domain/taking.py, domain/handover.py).
+    # Leads and who has them (domain/intake.py, domain/inquiries.py, domain/taking.py,
+    # domain/handover.py).
     REQUEST_RECEIVED = "request_received"  # the person: their request is in, and when to expect a reply
     NEW_LEAD = "new_lead"  # the manager a new lead was given to
     UNSORTED_LEAD = "unsorted_lead"  # the overseers: a new lead nobody could be given to
     REQUEST_REPEATED = "request_repeated"  # whoever works the deal: its client sent the form again
+    # Whoever works the deal: its client came back and finished the questionnaire they had left.
+    QUESTIONNAIRE_FINISHED = "questionnaire_finished"
     LEAD_TAKEN_OVER = "lead_taken_over"  # the manager a lead was given to: a supervisor took it
     DEAL_HANDED_OVER = "deal_handed_over"  # the manager a deal was handed (or assigned) to
     DEAL_TAKEN_AWAY = "deal_taken_away"  # the manager it was handed away from (unless they did it)

@@ -15,7 +15,9 @@ from domain.models import (
     Contact,
     Deal,
     DealEvent,
+    EventKind,
     Inquiry,
+    InquiryState,
     Invite,
     Notice,
     Staff,
@@ -54,6 +56,11 @@ class ContactRepository(Protocol):
         ...
 
     async def get_many(self, contact_ids: set[int]) -> dict[int, Contact]: ...
+    async def lock(self, contact_ids: set[int]) -> dict[int, Contact]:
+        """These contacts as committed now, held until the commit (a merge: two supervisors merging the
+        same contacts at once wait for each other, and the second sees what the first did)."""
+        ...
+
     async def add(self, contact: Contact) -> Contact: ...
     async def save(self, contact: Contact) -> None: ...
 
@@ -66,11 +73,16 @@ class DealRepository(Protocol):
         else raise `ConcurrentChange` (two people acting at once: the later one acted on a stale view)."""
         ...
 
-    async def by_external_id(self, channel: Channel, external_id: str) -> Deal | None:
-        """The deal a web form with this id of its sender's made (posted twice, it makes one)."""
+    async def for_contact(self, contact_id: int) -> list[Deal]: ...
+    async def move_to_contact(self, from_contact: int, to_contact: int) -> list[int]:
+        """Every deal of `from_contact` becomes `to_contact`'s (a merge), keeping its chat, messages and
+        history; each one's version moves on, so cards drawn before are stale. The deals moved."""
         ...
 
-    async def for_contact(self, contact_id: int) -> list[Deal]: ...
+    async def has_event(self, deal_id: int, kind: EventKind) -> bool:
+        """Whether the deal's history holds an event of this kind."""
+        ...
+
     async def latest_for_chat(self, chat_id: int) -> Deal | None: ...
     async def open_counts(self) -> dict[int, int]:
         """Open deals per manager id."""
@@ -150,11 +162,27 @@ class EventRepository(Protocol):
 
 
 class InquiryRepository(Protocol):
-    """Every questionnaire begun and every web form received (README.md, "Inquiries")."""
+    """Every questionnaire begun and every web form received (README.md, "Inquiries and unfinished
+    questionnaires")."""
 
     async def add(self, inquiry: Inquiry) -> Inquiry: ...
     async def get(self, inquiry_id: int) -> Inquiry | None: ...
-    async def save(self, inquiry: Inquiry) -> None: ...
+    async def by_external_id(self, channel: Channel, external_id: str) -> Inquiry | None:
+        """The web form with this id of its sender's, received before (posted twice, it is one)."""
+        ...
+
+    async def save(self, inquiry: Inquiry, *, was: InquiryState) -> None:
+        """Write the inquiry back, if it is still in the state `was` it was read in; else raise
+        `ConcurrentChange` (its timer made it a lead while its person finished it, say: the later one
+        acted on a stale view, rolls back and is tried again)."""
+        ...
+
+    async def progress(self, inquiry_id: int, *, step: int, answers: dict[str, str], at: datetime) -> None:
+        """The questionnaire moved on (an answer given, or taken back): its step, answers and `updated_at`
+        written with one UPDATE and no read, its state left as it is (the answer path's cost,
+        domain/inquiries.py)."""
+        ...
+
     async def for_deal(self, deal_id: int) -> list[Inquiry]: ...
 
 

@@ -15,6 +15,7 @@ from domain import timer_kinds
 from domain.contact_reminders import contact_escalate, contact_overdue, remind_contact
 from domain.crm_config import CrmConfig
 from domain.digest import send_digest
+from domain.inquiries import inquiry_idle
 from domain.models import Timer
 from domain.ports import UnitOfWork
 from domain.sla_breaches import stage_breached, take_breached
@@ -28,6 +29,7 @@ FIRINGS: dict[str, Firing] = {
     timer_kinds.TAKE_SLA: take_breached,
     timer_kinds.STAGE_SLA: stage_breached,
     timer_kinds.DIGEST: send_digest,
+    timer_kinds.INQUIRY_IDLE: inquiry_idle,
 }
 
 

@@ -10,6 +10,9 @@ CONTACT_ESCALATE = "contact_escalate"  # `reminders.escalate_after` later: tell 
 STAGE_SLA = "stage_sla"  # the stage's `sla` ran out
 TAKE_SLA = "take_sla"  # `intake.take_sla` ran out and nobody took the lead
 DIGEST = "digest"  # the daily digest to supervisors (subject 0, one per date)
+# A questionnaire may have been left (subject: the inquiry, not a deal): `intake.abandoned_after` of
+# wall-clock time after its start, then after its last answer (domain/inquiries.py).
+INQUIRY_IDLE = "inquiry_idle"
 
 # Everything about one planned contact; what leaving a stage stops; what closing a deal stops.
 CONTACT_CHAIN = (NEXT_CONTACT, CONTACT_OVERDUE, CONTACT_ESCALATE)

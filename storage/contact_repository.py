@@ -42,6 +42,18 @@ class SqlContactRepository:
             found.update((row.id, _to_contact(row)) for row in rows)
         return found
 
+    async def lock(self, contact_ids: set[int]) -> dict[int, Contact]:
+        """These contacts as committed now, locked until the commit in id order (two lockers never wait
+        on each other crosswise). PostgreSQL: row locks; SQLite: the write lock (see storage/engine.py)."""
+        rows = await self._session.scalars(
+            select(ContactRow)
+            .where(ContactRow.id.in_(sorted(contact_ids)))
+            .order_by(ContactRow.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return {row.id: _to_contact(row) for row in rows}
+
     async def by_telegram_id(self, telegram_id: int) -> Contact | None:
         row = await self._session.scalar(select(ContactRow).where(ContactRow.telegram_id == telegram_id))
         return _to_contact(row) if row else None

@@ -9,17 +9,17 @@ from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.list_pages import Position, Segment, StageCount
-from domain.models import Channel, Deal, DealStatus, Temperature
+from domain.models import Channel, Deal, DealStatus, EventKind, Temperature
 from domain.ports import ConcurrentChange
 from domain.search_keys import search_key
 from domain.tallies import ClosedTally, Tally
 from storage import deal_pages, deal_tallies
-from storage.tables import ContactRow, DealRow
+from storage.tables import ContactRow, DealEventRow, DealRow
 
 _FIELDS = (
     "contact_id", "pipeline", "stage", "chat_id", "source", "answers", "target", "created_at",
     "stage_entered_at", "manager_id", "assigned_at", "taken_at", "take_due_at", "closed_at", "loss_reason",
-    "loss_note", "amount", "next_contact_at", "external_id",
+    "loss_note", "amount", "next_contact_at",
 )  # fmt: skip
 
 
@@ -80,17 +80,31 @@ class SqlDealRepository:
             raise ConcurrentChange(f"deal {deal.id} changed since version {deal.version}")
         deal.version += 1
 
-    async def by_external_id(self, channel: Channel, external_id: str) -> Deal | None:
-        row = await self._session.scalar(
-            select(DealRow).where(DealRow.channel == channel.value, DealRow.external_id == external_id)
-        )
-        return _to_deal(row) if row else None
-
     async def for_contact(self, contact_id: int) -> list[Deal]:
         rows = await self._session.scalars(
             select(DealRow).where(DealRow.contact_id == contact_id).order_by(DealRow.id)
         )
         return [_to_deal(r) for r in rows]
+
+    async def move_to_contact(self, from_contact: int, to_contact: int) -> list[int]:
+        """One UPDATE: what is committed counts (a deal opened meanwhile moves too), and the ids come back
+        from the statement itself."""
+        moved = await self._session.scalars(
+            update(DealRow)
+            .where(DealRow.contact_id == from_contact)
+            .values(contact_id=to_contact, version=DealRow.version + 1)
+            .returning(DealRow.id)
+            .execution_options(synchronize_session="fetch")
+        )
+        return sorted(moved)
+
+    async def has_event(self, deal_id: int, kind: EventKind) -> bool:
+        found = await self._session.scalar(
+            select(DealEventRow.id)
+            .where(DealEventRow.deal_id == deal_id, DealEventRow.kind == kind.value)
+            .limit(1)
+        )
+        return found is not None
 
     async def latest_for_chat(self, chat_id: int) -> Deal | None:
         """The open deal talking in this chat, else the latest one."""

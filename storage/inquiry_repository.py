@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Channel, Inquiry, InquiryState
+from domain.ports import ConcurrentChange
 from storage.tables import InquiryRow
 
 
@@ -27,6 +30,7 @@ def _to_inquiry(row: InquiryRow) -> Inquiry:
         updated_at=row.updated_at,
         ended_at=row.ended_at,
         deal_id=row.deal_id,
+        external_id=row.external_id,
     )
 
 
@@ -36,7 +40,7 @@ def _fill(row: InquiryRow, inquiry: Inquiry) -> None:
     row.source, row.state, row.step = inquiry.source, inquiry.state.value, inquiry.step
     row.answers, row.wrote_first = dict(inquiry.answers), inquiry.wrote_first
     row.started_at, row.updated_at = inquiry.started_at, inquiry.updated_at or inquiry.started_at
-    row.ended_at, row.deal_id = inquiry.ended_at, inquiry.deal_id
+    row.ended_at, row.deal_id, row.external_id = inquiry.ended_at, inquiry.deal_id, inquiry.external_id
 
 
 class SqlInquiryRepository:
@@ -56,12 +60,38 @@ class SqlInquiryRepository:
         row = await self._session.get(InquiryRow, inquiry_id, populate_existing=True)
         return _to_inquiry(row) if row else None
 
-    async def save(self, inquiry: Inquiry) -> None:
-        row = await self._session.get(InquiryRow, inquiry.id)
-        if row is None:
-            raise LookupError(f"no inquiry {inquiry.id}")
+    async def by_external_id(self, channel: Channel, external_id: str) -> Inquiry | None:
+        row = await self._session.scalar(
+            select(InquiryRow).where(
+                InquiryRow.channel == channel.value, InquiryRow.external_id == external_id
+            )
+        )
+        return _to_inquiry(row) if row else None
+
+    async def save(self, inquiry: Inquiry, *, was: InquiryState) -> None:
+        """A conditional UPDATE: on PostgreSQL a concurrent writer's UPDATE waits for the first to commit,
+        then finds the state moved on and matches no row; SQLite writers are serialised anyway."""
+        row = InquiryRow()
         _fill(row, inquiry)
-        await self._session.flush()
+        values = {c.key: getattr(row, c.key) for c in InquiryRow.__table__.columns if c.key != "id"}
+        result = await self._session.execute(
+            update(InquiryRow)
+            .where(InquiryRow.id == inquiry.id, InquiryRow.state == was.value)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            if await self._session.get(InquiryRow, inquiry.id) is None:
+                raise LookupError(f"no inquiry {inquiry.id}")
+            raise ConcurrentChange(f"inquiry {inquiry.id} is no longer {was.value}")
+
+    async def progress(self, inquiry_id: int, *, step: int, answers: dict[str, str], at: datetime) -> None:
+        await self._session.execute(
+            update(InquiryRow)
+            .where(InquiryRow.id == inquiry_id)
+            .values(step=step, answers=dict(answers), updated_at=at)
+            .execution_options(synchronize_session=False)
+        )
 
     async def for_deal(self, deal_id: int) -> list[Inquiry]:
         rows = await self._session.scalars(

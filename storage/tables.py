@@ -84,8 +84,6 @@ class DealRow(Base):
         Index("ix_deals_created", "created_at"),
         Index("ix_deals_status_created", "status", "created_at"),
         Index("ix_deals_status_closed", "status", "closed_at"),
-        # A website form posted twice (its `external_id`) makes one lead. NULLs never collide.
-        UniqueConstraint("channel", "external_id", name="uq_deals_channel_external_id"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -111,7 +109,6 @@ class DealRow(Base):
     next_contact_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
     channel: Mapped[str] = mapped_column(String(16), server_default="telegram")  # domain.models.Channel
-    external_id: Mapped[str | None] = mapped_column(String(128))  # the sender's own id of a web lead
 
 
 class InquiryRow(Base):
@@ -122,6 +119,9 @@ class InquiryRow(Base):
     __table_args__ = (
         Index("ix_inquiries_person", "telegram_id", "id"),
         Index("ix_inquiries_started", "started_at"),
+        # A website form posted twice (its `external_id`) is one inquiry, and one lead, whether that lead
+        # is a new deal or a request added to an open one. NULLs never collide.
+        UniqueConstraint("channel", "external_id", name="uq_inquiries_channel_external_id"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -140,6 +140,7 @@ class InquiryRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the last answer (or the start)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # finished, cancelled or abandoned
     deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id"), index=True)
+    external_id: Mapped[str | None] = mapped_column(String(128))  # a web form's own id of the submission
 
 
 class DealEventRow(Base):

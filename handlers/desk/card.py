@@ -1,7 +1,8 @@
 """The card's own buttons: open a card, go back to it, open one of its small menus, read the history,
 cancel a half-typed input.
 
-Moving the deal lives in `moves.py`; planning in `planning.py`, typed inputs in `input.py`. Every press
+Moving the deal lives in `moves.py`; planning in `planning.py`, typed inputs in `input.py`; merging a
+possible duplicate's contact in `merge.py` (its router is included here). Every press
 is checked again (callback data can be forged), answered at once, and ends with the card as it is now.
 """
 
@@ -19,6 +20,7 @@ from domain.history_pages import history_window
 from domain.models import DealStatus
 from handlers.common.callbacks import DealAction
 from handlers.common.states import DealInput
+from handlers.desk import merge
 from handlers.desk.desk import Desk, with_desk
 from handlers.desk.prompts import ask
 from handlers.desk.views import keyboards as kb
@@ -157,4 +159,5 @@ def build_router() -> Router:
     )
     register(on_history, DealAction.filter(F.action == "hist"))
     register(on_cancel, DealAction.filter(F.action == "cancel"))
+    router.include_router(merge.build_router())  # merging a possible duplicate's contact, from its card
     return router

@@ -1,6 +1,7 @@
 """Notices about one deal, rendered from the deal as it is at send time (none once it is gone): who has
-it (a new lead, one nobody could be given, a request sent again, a lead taken over, a deal handed over),
-above its card; and what its client or its manager wrote, relayed (handlers/notices/relay.py)."""
+it (a new lead, one nobody could be given, a request sent again, a questionnaire finished after it was
+left, a lead taken over, a deal handed over), above its card; and what its client or its manager wrote,
+relayed (handlers/notices/relay.py)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ HEADERS = {
     NoticeKind.NEW_LEAD: "notice-new-lead",
     NoticeKind.UNSORTED_LEAD: "notice-unsorted-lead",
     NoticeKind.REQUEST_REPEATED: "notice-request-repeated",
+    NoticeKind.QUESTIONNAIRE_FINISHED: "notice-questionnaire-finished",
 }
 HANDOVER_NOTICES = frozenset({NoticeKind.DEAL_HANDED_OVER, NoticeKind.DEAL_TAKEN_AWAY})
 CHAT_NOTICES = frozenset({NoticeKind.PROSPECT_MESSAGE, NoticeKind.MANAGER_REPLY})
@@ -55,9 +57,13 @@ async def render_deal_notice(
         return await _handover(kind, data, card, chat_id=chat_id, uow=uow, config=config, t=t, now=now)
     if kind not in HEADERS:
         raise LookupError(f"not a deal notice: {kind}")
-    text = t(HEADERS[kind], id=card.deal.id)
+    header = HEADERS[kind]
+    if kind == NoticeKind.REQUEST_REPEATED and data.get("unfinished"):
+        header = "notice-request-repeated-unfinished"  # begun again and left again (domain/inquiries.py)
+    text = t(header, id=card.deal.id)
     if kind == NoticeKind.REQUEST_REPEATED and data.get("answers"):
-        # What the client said now; the card below still shows the answers the deal started with.
+        # What the client said now; the card below still shows the answers the deal started with. (After
+        # a finished questionnaire the card itself shows the answers, now complete.)
         text += "\n" + answers_block(config, dict(data["answers"]), t.locale)
     return _with_card(chat_id, text, card, config, t, now)
 

@@ -25,7 +25,9 @@ async def render_intake_notice(
     now: datetime,
 ) -> list[TelegramMethod[Any]]:  # fmt: skip
     """What the person reads once the questionnaire is saved: the request number, what they answered,
-    and when to expect the manager (said from when they sent it, however late this goes out)."""
+    and when to expect the manager (said from when they sent it, however late this goes out). A
+    questionnaire finished after it had become a lead (`COMPLETED`) is confirmed as a new one: the person
+    never had a number."""
     if data.get("cancelled"):
         text = t("intake-cancelled-message-kept")
     else:

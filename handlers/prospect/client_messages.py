@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from aiogram import Bot, F, Router
-from aiogram.enums import ContentType
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
-from domain.client_chat import Flood, IncomingMessage, relay_prospect_message
+from domain.client_chat import Flood, relay_prospect_message
 from domain.crm_config import CrmConfig
 from domain.ports import UnitOfWork
 from handlers.common.filters import IsProspect
 from handlers.common.i18n import Texts
 from handlers.common.message_kinds import RELAYED
 from handlers.prospect import questionnaire_flow as flow
+from handlers.prospect.incoming import incoming_message
 
 ACK_EVERY = timedelta(minutes=2)
 ACKED_AT = "relay_acked_at"  # conversation data: when the person was last told their words were passed on
@@ -27,13 +27,7 @@ async def on_prospect_message(
     now: datetime,
 ) -> None:  # fmt: skip
     assert message.from_user is not None
-    incoming = IncomingMessage(
-        chat_id=message.chat.id,
-        telegram_id=message.from_user.id,
-        message_id=message.message_id,
-        kind=ContentType(message.content_type).value,
-        text=message.text or message.caption,
-    )
+    incoming = incoming_message(message)
     relayed = await relay_prospect_message(uow, incoming, now=now, flood_limit=config.intake.flood_limit)
     if relayed is not None:
         if relayed.flood is Flood.STARTED:  # kept in the deal all the same; said once a flood
@@ -49,7 +43,9 @@ async def on_prospect_message(
         return
     # Somebody new wrote before /start: the message is kept for their deal and the questions begin.
     user = message.from_user
-    await flow.begin(bot, message.chat.id, user, state, t, config, source=None, first_message=incoming)
+    await flow.begin(
+        bot, message.chat.id, user, state, t, config, uow=uow, now=now, source=None, first_message=incoming
+    )
 
 
 async def on_prospect_edit(
@@ -58,14 +54,7 @@ async def on_prospect_edit(
     """A client corrected a message: the new text reaches the manager too, marked as a correction.
     (Telegram cannot change the copy the manager already has.)"""
     assert message.from_user is not None
-    incoming = IncomingMessage(
-        chat_id=message.chat.id,
-        telegram_id=message.from_user.id,
-        message_id=message.message_id,
-        kind=ContentType(message.content_type).value,
-        text=message.text or message.caption,
-        edited=True,
-    )
+    incoming = incoming_message(message, edited=True)
     relayed = await relay_prospect_message(uow, incoming, now=now, flood_limit=config.intake.flood_limit)
     if relayed is not None and relayed.flood is Flood.NONE:
         await message.reply(t("relay-edit-delivered"))

@@ -27,8 +27,11 @@ RESTART_PROMPT = "restart_prompt"  # the "carry on or start over?" message, whos
 
 
 async def cmd_start(
-    message: Message, command: CommandObject, state: FSMContext, bot: Bot, t: Texts, config: CrmConfig
-) -> None:
+    message: Message, command: CommandObject, state: FSMContext, bot: Bot, t: Texts, config: CrmConfig,
+    uow: UnitOfWork, now: datetime,
+) -> None:  # fmt: skip
+    """Every /start of a prospect begins an inquiry (domain/inquiries.py); one in the middle of the
+    questions asks first whether to carry on or start over."""
     assert message.from_user is not None
     source = flow.parse_source(command.args)
     if await state.get_state() in (IntakeForm.answering.state, IntakeForm.restart_or_continue.state):
@@ -41,6 +44,8 @@ async def cmd_start(
                 state,
                 t,
                 config,
+                uow=uow,
+                now=now,
                 source=source or data.get("source"),
                 first_message=flow.first_message_of(data),
             )
@@ -51,13 +56,14 @@ async def cmd_start(
         await state.set_state(IntakeForm.restart_or_continue)
         return
     await flow.begin(
-        bot, message.chat.id, message.from_user, state, t, config, source=source, first_message=None
-    )
+        bot, message.chat.id, message.from_user, state, t, config, uow=uow, now=now, source=source,
+        first_message=None,
+    )  # fmt: skip
 
 
 async def on_restart_choice(
     callback: CallbackQuery, callback_data: IntakeRestart, state: FSMContext, bot: Bot, t: Texts,
-    config: CrmConfig,
+    config: CrmConfig, uow: UnitOfWork, now: datetime,
 ) -> None:  # fmt: skip
     if await state.get_state() != IntakeForm.restart_or_continue.state:
         await callback.answer(t("intake-stale-button"))
@@ -69,7 +75,7 @@ async def on_restart_choice(
     if callback_data.action == "restart":
         await strip_buttons(bot, chat_id, prompt)
         source = data.get("pending_source") or data.get("source")
-        await flow.begin(bot, chat_id, callback.from_user, state, t, config,
+        await flow.begin(bot, chat_id, callback.from_user, state, t, config, uow=uow, now=now,
                          source=source, first_message=flow.first_message_of(data))  # fmt: skip
         return
     await state.set_state(IntakeForm.answering)
@@ -91,7 +97,7 @@ async def on_answer_typed(
     index = flow.current_index(data, config)
     question = config.intake.questions[index]
     if is_nav_word(message.text, "btn-back", t):
-        await flow.go_back(bot, message.chat.id, index, t, config, state)
+        await flow.go_back(bot, message.chat.id, index, t, config, state, uow=uow, now=now)
         return
     if is_nav_word(message.text, "btn-cancel", t):
         await flow.cancel(bot, message.chat.id, message.from_user, state, t, config, uow=uow, now=now)
@@ -105,6 +111,8 @@ async def on_answer_typed(
         question, text, max_length=config.intake.max_answer_length, phone_region=config.company.phone_region
     )
     if isinstance(checked, Rejected):
+        if await flow.passed_on(message, state, t, config, uow=uow, now=now):
+            return
         error = t(
             f"intake-error-{checked.error.value.replace('_', '-')}", limit=config.intake.max_answer_length
         )
@@ -148,7 +156,7 @@ async def on_nav(
         return
     await callback.answer()
     if callback_data.action == "back":
-        await flow.go_back(bot, callback.from_user.id, index, t, config, state)
+        await flow.go_back(bot, callback.from_user.id, index, t, config, state, uow=uow, now=now)
     else:
         await flow.cancel(bot, callback.from_user.id, callback.from_user, state, t, config, uow=uow, now=now)
 

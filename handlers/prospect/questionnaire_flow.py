@@ -25,14 +25,17 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.fsm.context import FSMContext
-from aiogram.types import ReplyKeyboardRemove, User
+from aiogram.types import Message, ReplyKeyboardRemove, User
 
 from domain.crm_config import CrmConfig, QuestionKind
+from domain.inquiries import end_inquiry, new_inquiry, note_progress, open_inquiry, pass_on_to_its_lead
 from domain.intake import IncomingMessage, IntakeOutcome, IntakeResult, Prospect, submit_lead
+from domain.models import Inquiry, InquiryState
 from domain.ports import UnitOfWork
 from handlers.common.formatting import esc
 from handlers.common.i18n import Texts
 from handlers.common.states import IntakeForm
+from handlers.prospect.incoming import incoming_message
 from handlers.prospect.question_messages import (
     QM,
     close_answered,
@@ -47,6 +50,7 @@ logger = logging.getLogger(__name__)
 
 SOURCE_PATTERN = re.compile(r"^(?:src_)?([A-Za-z0-9_-]{1,48})$")
 APPLIED = "applied"  # conversation data: the update whose answer was stored last
+INQUIRY = "inquiry"  # conversation data: the id of this run's inquiry (domain/inquiries.py)
 
 
 def parse_source(payload: str | None) -> str | None:
@@ -59,13 +63,24 @@ def parse_source(payload: str | None) -> str | None:
 
 async def begin(
     bot: Bot, chat_id: int, user: User, state: FSMContext, t: Texts, config: CrmConfig,
-    *, source: str | None, first_message: IncomingMessage | None,
+    *, uow: UnitOfWork, now: datetime, source: str | None, first_message: IncomingMessage | None,
 ) -> None:  # fmt: skip
-    await strip_buttons(bot, chat_id, (await state.get_data()).get(QM))  # an earlier run's question
+    """A new run of the questions, recorded as a new inquiry; an earlier run's inquiry ends as started
+    over. Everything is written with the update's commit, after the first question is out."""
+    earlier = await state.get_data()
+    await strip_buttons(bot, chat_id, earlier.get(QM))  # an earlier run's question
+    ended = await end_inquiry(uow, earlier.get(INQUIRY), InquiryState.RESTARTED, now=now)
+    if ended is not None and ended.state is InquiryState.ABANDONED:
+        first_message = None  # it went to a manager with the lead the left questionnaire became
+    inquiry = await open_inquiry(
+        uow, config, prospect_of(user, chat_id, t), source=source, first_message=first_message, now=now
+    )
     # Data before state: a crash in between leaves no "answering" state over an old run's answers.
     kept = asdict(first_message) if first_message else None
     run = secrets.token_hex(3)
-    await state.set_data({"q": 0, "answers": {}, "source": source, "first_message": kept, "run": run})
+    await state.set_data(
+        {"q": 0, "answers": {}, "source": source, "first_message": kept, "run": run, INQUIRY: inquiry.id}
+    )
     await state.set_state(IntakeForm.answering)
     key = "intake-greeting-after-message" if first_message else "intake-greeting"
     total = len(config.intake.questions)
@@ -117,8 +132,28 @@ async def carry_on(
     await send_question(bot, chat_id, index, t, config, state, run=run)
 
 
-async def go_back(bot: Bot, chat_id: int, index: int, t: Texts, config: CrmConfig, state: FSMContext) -> None:
-    """From question `index` to the one before it, whose answer is forgotten."""
+async def passed_on(
+    message: Message, state: FSMContext, t: Texts, config: CrmConfig, *, uow: UnitOfWork, now: datetime
+) -> bool:
+    """A message that is no answer to the current question, from someone whose left questionnaire
+    became a lead (a manager may have written to them): it goes to that lead's manager rather than
+    being only asked again, and the person is told so. False when their questionnaire is no lead."""
+    inquiry_id = (await state.get_data()).get(INQUIRY)
+    if not isinstance(inquiry_id, int) or message.from_user is None:
+        return False
+    incoming = incoming_message(message)
+    flood_limit = config.intake.flood_limit
+    if not await pass_on_to_its_lead(uow, inquiry_id, incoming, now=now, flood_limit=flood_limit):
+        return False
+    await message.answer(t("intake-passed-on"))
+    return True
+
+
+async def go_back(
+    bot: Bot, chat_id: int, index: int, t: Texts, config: CrmConfig, state: FSMContext,
+    *, uow: UnitOfWork, now: datetime,
+) -> None:  # fmt: skip
+    """From question `index` to the one before it, whose answer is forgotten (by the inquiry too)."""
     if index == 0:
         await ask(bot, chat_id, 0, t, config, state, error=t("intake-first-question"))
         return
@@ -127,6 +162,8 @@ async def go_back(bot: Bot, chat_id: int, index: int, t: Texts, config: CrmConfi
     answers = dict(data.get("answers", {}))
     answers.pop(questions[index - 1].key, None)
     await state.update_data(q=index - 1, answers=answers)
+    if isinstance(inquiry_id := data.get(INQUIRY), int):  # the answer taken back is no longer given
+        await note_progress(uow, inquiry_id, step=index - 1, answers=answers, now=now)
     await strip_buttons(bot, chat_id, data.get(QM))
     if questions[index].kind is QuestionKind.CONTACT and questions[index - 1].kind is QuestionKind.CHOICE:
         # The "share my number" keyboard belongs to the question we leave, and a message with options
@@ -156,17 +193,28 @@ async def advance(
     answered = {**data, "answers": answers}
     answered_in = tapped if tapped is not None else data.get(QM)  # the message with the question's buttons
     if index + 1 < len(config.intake.questions):
+        inquiry_id = data.get(INQUIRY)
+        if isinstance(inquiry_id, int):  # one UPDATE: how far it got, and when
+            await note_progress(uow, inquiry_id, step=index + 1, answers=answers, now=now)
+        else:  # a run begun before inquiries were recorded: its inquiry from here on
+            inquiry = await open_inquiry(
+                uow, config, prospect_of(user, chat_id, t), source=data.get("source"),
+                first_message=first_message_of(data), now=now, answers=answers,
+            )  # fmt: skip
+            inquiry_id = inquiry.id
         await state.update_data(
             {
                 "q": index + 1,
                 "answers": answers,
                 "phone_verified": data.get("phone_verified", False),
                 APPLIED: update_id,
+                INQUIRY: inquiry_id,
             }
         )
-        # The answer is stored before any message shows it answered. The update stays pending until the
-        # next question is out: a crash or a Telegram fault in between has it handled again, and then
-        # `already_applied` shows the question rather than taking the answer twice.
+        # The answer is stored, with the inquiry's progress, before any message shows it answered. The
+        # update stays pending until the next question is out: a crash or a Telegram fault in between has
+        # it handled again, and then `already_applied` shows the question rather than taking the answer
+        # twice.
         await uow.commit(update_done=False)
         await _show_next(
             bot, chat_id, index, t, config, state, answered, tapped=tapped, answered_in=answered_in
@@ -206,9 +254,12 @@ async def finish(
     bot: Bot, chat_id: int, user: User, state: FSMContext, t: Texts, config: CrmConfig,
     *, uow: UnitOfWork, now: datetime, answers: dict[str, str], data: dict[str, Any],
 ) -> None:  # fmt: skip
-    """Save the lead; the confirmation with its number goes out through the outbox, queued with it."""
+    """Save the lead; the confirmation with its number goes out through the outbox, queued with it. A
+    person whose unfinished questionnaire became a lead meanwhile completes that lead."""
+    inquiry = await _inquiry_of(uow, user, chat_id, t, data, now=now)
+    inquiry.step = len(config.intake.questions)
     async with _closing(state):
-        await _submit(user, chat_id, t, config, uow=uow, now=now, answers=answers, data=data)
+        await _submit(user, chat_id, t, config, uow=uow, now=now, answers=answers, data=data, inquiry=inquiry)
     await strip_buttons(bot, chat_id, data.get("qm"))
 
 
@@ -216,17 +267,29 @@ async def cancel(
     bot: Bot, chat_id: int, user: User, state: FSMContext, t: Texts, config: CrmConfig,
     *, uow: UnitOfWork, now: datetime,
 ) -> None:  # fmt: skip
-    """Stop the questions. Someone who wrote to us first still gets an answer: their message goes to a
-    manager as a lead with whatever they answered so far."""
+    """Stop the questions. The cancel is recorded with the inquiry. Someone who wrote to us first still
+    gets an answer: their message goes to a manager as a lead with whatever they answered so far. A
+    questionnaire that had already become a lead (left for `intake.abandoned_after`) keeps it."""
     data = await state.get_data()
     await strip_buttons(bot, chat_id, data.get("qm"))
+    inquiry = await _inquiry_of(uow, user, chat_id, t, data, now=now)
+    if inquiry.state is InquiryState.ABANDONED:
+        await state.clear()
+        key = "intake-cancelled-message-kept" if inquiry.wrote_first else "intake-cancelled-lead-kept"
+        await bot.send_message(chat_id, t(key), reply_markup=ReplyKeyboardRemove())
+        return
     if data.get("first_message"):
         async with _closing(state):  # "what you wrote is kept" goes out through the outbox, with the lead
             await _submit(
                 user, chat_id, t, config, uow=uow, now=now, answers=dict(data.get("answers", {})), data=data,
-                cancelled=True,
+                cancelled=True, inquiry=inquiry,
             )  # fmt: skip
         return
+    if inquiry.id is None:  # begun before inquiries were recorded: the cancel is recorded all the same
+        inquiry.state, inquiry.ended_at = InquiryState.CANCELLED, now
+        await uow.inquiries.add(inquiry)
+    else:
+        await end_inquiry(uow, inquiry.id, InquiryState.CANCELLED, now=now)
     await state.clear()
     await bot.send_message(chat_id, t("intake-cancelled"), reply_markup=ReplyKeyboardRemove())
 
@@ -245,21 +308,33 @@ async def _closing(state: FSMContext) -> AsyncIterator[None]:
         raise
 
 
+async def _inquiry_of(
+    uow: UnitOfWork, user: User, chat_id: int, t: Texts, data: dict[str, Any], *, now: datetime
+) -> Inquiry:
+    """This run's inquiry as stored; for a run begun before inquiries were recorded, one not stored yet
+    (the lead or the cancel adds it)."""
+    inquiry_id = data.get(INQUIRY)
+    stored = await uow.inquiries.get(inquiry_id) if isinstance(inquiry_id, int) else None
+    if stored is not None:
+        return stored
+    answers = {str(k): str(v) for k, v in dict(data.get("answers", {})).items()}
+    return new_inquiry(
+        prospect_of(user, chat_id, t), source=data.get("source"), first_message=first_message_of(data),
+        now=now, answers=answers,
+    )  # fmt: skip
+
+
 async def _submit(
     user: User, chat_id: int, t: Texts, config: CrmConfig,
-    *, uow: UnitOfWork, now: datetime, answers: dict[str, str], data: dict[str, Any], cancelled: bool = False,
+    *, uow: UnitOfWork, now: datetime, answers: dict[str, str], data: dict[str, Any], inquiry: Inquiry,
+    cancelled: bool = False,
 ) -> IntakeResult:  # fmt: skip
-    prospect = Prospect(
-        telegram_id=user.id,
-        chat_id=chat_id,
-        name=user.full_name,
-        username=user.username,
-        locale=t.locale,
-        phone_verified=bool(data.get("phone_verified")),
-    )
+    prospect = prospect_of(user, chat_id, t, phone_verified=bool(data.get("phone_verified")))
+    # What they wrote first went with the lead their left questionnaire became: not a second time.
+    wrote = None if inquiry.state is InquiryState.ABANDONED else first_message_of(data)
     result = await submit_lead(
-        uow, config, prospect=prospect, answers=answers, source=data.get("source"),
-        first_message=first_message_of(data), cancelled=cancelled, now=now,
+        uow, config, prospect=prospect, answers=answers, source=data.get("source"), first_message=wrote,
+        cancelled=cancelled, now=now, inquiry=inquiry,
     )  # fmt: skip
     if result.told == 0 and result.outcome is not IntakeOutcome.ARCHIVED:
         logger.error(
@@ -268,6 +343,18 @@ async def _submit(
             result.deal_id,
         )
     return result
+
+
+def prospect_of(user: User, chat_id: int, t: Texts, *, phone_verified: bool = False) -> Prospect:
+    """The person answering, as the lead and the inquiry record them."""
+    return Prospect(
+        telegram_id=user.id,
+        chat_id=chat_id,
+        name=user.full_name,
+        username=user.username,
+        locale=t.locale,
+        phone_verified=phone_verified,
+    )
 
 
 def first_message_of(data: dict[str, Any]) -> IncomingMessage | None:

@@ -166,3 +166,36 @@ input-need-date = I need a date in words or digits — e.g. “tomorrow 3pm” o
 done-assigned = Owner assigned: { $name } ✓
 notice-deal-assigned = 👤 <b>Deal #{ $id } is assigned to you</b>. Assigned by: { $by }.
 history-assigned-by = 👤 { $actor }: owner assigned — { $new }
+
+# The card: where the lead came from, how to reach the client, what intake noticed.
+card-origin = 📍 Source: { $source } · channel: { $channel }
+card-email = ✉️ { $email }
+card-unfinished = 📝 Questionnaire not finished — the client didn't answer every question
+card-duplicate-phone = ⚠️ Possible duplicate of deal #{ $id }: same phone
+card-duplicate-name-digits = ⚠️ Possible duplicate of deal #{ $id }: same name and phone digits
+card-duplicate-merged = 🔗 Contacts merged: the same client as in deal #{ $id }
+card-other-open = 📂 The client has { $count ->
+        [one] another open deal
+       *[other] other open deals
+    }: { $ids }
+btn-open-twin = 📇 Deal #{ $id }
+btn-merge = 🔗 Merge contacts
+history-questionnaire-finished = 📝 The client finished the questionnaire
+
+# Merging two contacts that are one person (README.md, "Possible duplicates and merging contacts").
+merge-question-title = 🔗 <b>Merge these contacts?</b>
+merge-contact = { $name } (contact #{ $id }): { $details }
+merge-question-into = → into { $contact }
+merge-question-deals = Deals { $ids } will move to “{ $kept }” with their history and messages.
+merge-question-no-deals = “{ $merged }” has no deals.
+merge-question-kept = The earlier contact stays. “{ $merged }” is kept in the archive, pointing to “{ $kept }” — nothing is deleted.
+btn-merge-yes = ✅ Yes, merge
+btn-merge-no = ✖ No
+done-merged = Contacts merged ✓
+merge-cancelled = Cancelled — the contacts were not merged.
+merge-error-not-allowed = Only a supervisor or an admin can merge contacts.
+merge-error-same-contact = That is the same contact — there is nothing to merge.
+merge-error-not-found = There is no such contact — the button may be out of date.
+merge-error-already-merged = These contacts are already merged.
+merge-error-into-merged = That contact was already merged into another one — it can't be merged into.
+history-contacts-merged = 🔗 { $actor }: contact “{ $merged }” (#{ $merged_id }) merged into “{ $kept }” (#{ $kept_id })

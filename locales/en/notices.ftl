@@ -43,3 +43,10 @@ relay-more = …and { $count } more { $count ->
        *[other] messages
     }: see the deal's history
 relay-slow-down = You're writing very fast 🙂 Every message is saved, and your manager will see each one. Please send them a little less often, so your manager can give you a proper answer.
+
+## A questionnaire left half-way and finished later
+
+notice-questionnaire-finished = ✅ <b>The client finished the questionnaire</b> of deal #{ $id } — the card now has all the answers.
+notice-request-repeated-unfinished = 🔁 <b>The client began a request again but did not finish it</b> — added to the history of deal #{ $id }. What they answered:
+intake-cancelled-lead-kept = All right, we'll skip the rest of the questions. A manager already has your answers and may write to you here.
+intake-passed-on = We've passed your message on to the manager, who will answer here. To complete your request, answer the question above.

@@ -166,3 +166,36 @@ input-need-date = Нужна дата словами или цифрами — �
 done-assigned = Ответственный назначен: { $name } ✓
 notice-deal-assigned = 👤 <b>Вам назначена сделка №{ $id }</b>. Кто назначил: { $by }.
 history-assigned-by = 👤 { $actor }: назначен ответственный — { $new }
+
+# The card: where the lead came from, how to reach the client, what intake noticed.
+card-origin = 📍 Источник: { $source } · канал: { $channel }
+card-email = ✉️ { $email }
+card-unfinished = 📝 Анкета заполнена не до конца — клиент ответил не на все вопросы
+card-duplicate-phone = ⚠️ Возможный дубль сделки №{ $id }: тот же телефон
+card-duplicate-name-digits = ⚠️ Возможный дубль сделки №{ $id }: то же имя и похожий телефон
+card-duplicate-merged = 🔗 Контакты объединены: это тот же клиент, что в сделке №{ $id }
+card-other-open = 📂 У клиента есть { $count ->
+        [1] другая открытая сделка
+       *[other] другие открытые сделки
+    }: { $ids }
+btn-open-twin = 📇 Сделка №{ $id }
+btn-merge = 🔗 Объединить контакты
+history-questionnaire-finished = 📝 Клиент заполнил анкету до конца
+
+# Merging two contacts that are one person (README.md, "Possible duplicates and merging contacts").
+merge-question-title = 🔗 <b>Объединить контакты?</b>
+merge-contact = { $name } (контакт #{ $id }): { $details }
+merge-question-into = → в { $contact }
+merge-question-deals = Сделки { $ids } перейдут к контакту «{ $kept }» вместе с историей и перепиской.
+merge-question-no-deals = У контакта «{ $merged }» сделок нет.
+merge-question-kept = Останется более ранний контакт. «{ $merged }» сохранится в архиве со ссылкой на «{ $kept }» — ничего не удаляется.
+btn-merge-yes = ✅ Да, объединить
+btn-merge-no = ✖ Нет
+done-merged = Контакты объединены ✓
+merge-cancelled = Отменено — контакты не объединены.
+merge-error-not-allowed = Объединять контакты могут только руководитель и администратор.
+merge-error-same-contact = Это один и тот же контакт — объединять нечего.
+merge-error-not-found = Такого контакта нет — возможно, кнопка устарела.
+merge-error-already-merged = Эти контакты уже объединены.
+merge-error-into-merged = Этот контакт уже объединён с другим — объединить с ним нельзя.
+history-contacts-merged = 🔗 { $actor }: контакт «{ $merged }» (#{ $merged_id }) объединён с «{ $kept }» (#{ $kept_id })

@@ -91,7 +91,7 @@ async def test_an_ordinary_answer_is_two_short_write_transactions(
     # The answer is committed before the screen moves on; the new question's message id (known once it is
     # sent) is written after it, with the update marked done in the inbox.
     answer, question = sql.write_transactions
-    assert answer == ["UPDATE"], sql.transactions  # the conversation
+    assert answer == ["UPDATE", "UPDATE"], sql.transactions  # the inquiry's progress, the conversation
     assert question == ["UPDATE", "UPDATE"], sql.transactions  # the conversation, the inbox row
     assert len(sql.statements) <= 6, sql.statements
 

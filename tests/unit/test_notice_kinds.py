@@ -70,6 +70,7 @@ def sample(kind: NoticeKind, stored: Stored) -> dict[str, Any]:
         NoticeKind.NEW_LEAD: {"deal_id": deal_id},
         NoticeKind.UNSORTED_LEAD: {"deal_id": deal_id},
         NoticeKind.REQUEST_REPEATED: {"deal_id": deal_id, "answers": {"need": "Сайт"}},
+        NoticeKind.QUESTIONNAIRE_FINISHED: {"deal_id": deal_id, "answers": {"need": "Сайт"}},
         NoticeKind.LEAD_TAKEN_OVER: {"deal_id": deal_id},
         NoticeKind.DEAL_HANDED_OVER: handover,
         NoticeKind.DEAL_TAKEN_AWAY: handover,

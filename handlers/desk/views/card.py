@@ -14,11 +14,14 @@ from handlers.common.answers import answers_block
 from handlers.common.formatting import (
     ANSWER_PREVIEW,
     TELEGRAM_TEXT_LIMIT,
+    channel_label,
     clip,
+    deal_numbers,
     esc,
     local_time,
     moment,
     money,
+    source_label,
     stage_label,
     time_span,
     visible_length,
@@ -28,6 +31,7 @@ from handlers.desk.views.history import ENTRY_ON_CARD, history_line
 
 TEMPERATURE_MARK = {"hot": "🔥", "warm": "🌤", "cold": "❄️"}
 NAME_LIMIT = 100
+EMAIL_LIMIT = 100
 CARD_LIMITS = ((ANSWER_PREVIEW, ENTRY_ON_CARD), (120, 60), (40, 30))  # (each answer, each history entry)
 
 
@@ -49,9 +53,15 @@ def deal_card_text(
         ),
         "",
         t("card-contact", who=who),
-        t("card-phone", phone=esc(display_phone(contact.phone))) if contact.phone else t("card-no-phone"),
-        t("card-source", source=esc(deal.source or t("source-direct"))),
+        t("card-phone", phone=phone_text(contact.phone)) if contact.phone else t("card-no-phone"),
+        *([t("card-email", email=esc(clip(contact.email, EMAIL_LIMIT)))] if contact.email else []),
+        t(
+            "card-origin",
+            source=esc(source_label(config, deal.source, t.locale, t)),
+            channel=esc(channel_label(deal.channel, t)),
+        ),
         *_returning_line(card, t, viewer_id),
+        *_intake_marks(card, t),
     ]
     stage_line = t(
         "card-stage",
@@ -125,6 +135,28 @@ def _status_lines(
     if deal.take_due_at is not None:
         late = now is not None and now >= deal.take_due_at
         lines.append(t("card-take-overdue" if late else "card-take-due", at=local_time(deal.take_due_at, tz)))
+    return lines
+
+
+def phone_text(phone: str) -> str:
+    """The phone in full international form, as plain text: Telegram's apps make such a number a
+    tap-to-call link themselves. A `tel:` link cannot be written: Telegram keeps only http(s), tg and ton
+    links in a message and drops any other silently, so the number would lose its tap."""
+    return esc(display_phone(phone))
+
+
+def _intake_marks(card: DealCard, t: Texts) -> list[str]:
+    """What intake noticed: a questionnaire left unfinished, a contact that looks like another one (or
+    was merged with it since), other open deals of the same client."""
+    lines = [t("card-unfinished")] if card.unfinished else []
+    twin = card.duplicate
+    if twin is not None and twin.merged:
+        lines.append(t("card-duplicate-merged", id=twin.deal_id))
+    elif twin is not None:
+        by = "phone" if twin.by == "phone" else "name-digits"
+        lines.append(t(f"card-duplicate-{by}", id=twin.deal_id))
+    if card.other_open:
+        lines.append(t("card-other-open", count=len(card.other_open), ids=deal_numbers(card.other_open, t)))
     return lines
 
 

@@ -123,11 +123,20 @@ def history_line(
         text = t(
             "history-created-from", actor=actor, id=data["from_deal"], pipeline=esc(stages.name[t.locale])
         )
+    elif kind is EventKind.CONTACTS_MERGED:
+        text = t(
+            "history-contacts-merged",
+            actor=actor,
+            merged=esc(clip(str(data.get("from_name") or ""), NAME_LIMIT)),
+            merged_id=data.get("from_contact", 0),
+            kept=esc(clip(str(data.get("into_name") or ""), NAME_LIMIT)),
+            kept_id=data.get("into_contact", 0),
+        )
     elif kind is EventKind.TAKEN:
         text = t("history-taken", actor=actor)
     elif kind is EventKind.ASSIGNED:
         text = t("history-assigned", new=person(data.get("to"), names, t))
-    else:  # created, queued, request repeated, archived
+    else:  # created, queued, request repeated, archived, questionnaire finished
         text = t(f"history-{kind.value.replace('_', '-')}")
     return f"<i>{local_time(event.at, ZoneInfo(config.timezone))}</i> · {text}"
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from domain.crm_config import CrmConfig
-from domain.deal_access import may_act
+from domain.deal_access import may_act, may_view
 from domain.deal_card import DealCard
 from domain.deal_rules import may_plan_contact, next_stage, past_first_stage, stage_choices
 from domain.models import Deal, Staff
@@ -34,13 +34,37 @@ def deal_card_keyboard(
     card: DealCard, t: Texts, *, viewer: Staff | None = None, config: CrmConfig | None = None
 ) -> InlineKeyboardMarkup | None:
     """The main buttons, for what `viewer` may do now. Without a viewer (a card sent as a notice, drawn
-    before anyone pressed anything): the buttons of the deal's owner."""
+    before anyone pressed anything): the buttons of the deal's owner. A possible duplicate adds a row
+    for the viewer: the other deal, when they may open it, and merging, for a supervisor."""
+    rows = _main_rows(card, t, viewer=viewer, config=config)
+    return _markup([*rows, _duplicate_row(card, t, viewer, config)])
+
+
+def _duplicate_row(card: DealCard, t: Texts, viewer: Staff | None, config: CrmConfig | None) -> list[Button]:
+    twin = card.duplicate
+    if twin is None or viewer is None:  # a notice: its reader is not known here
+        return []
+    row: list[Button] = []
+    other = twin.deal
+    if other is not None and other.id is not None and other.id != card.deal.id:
+        visible = may_view(viewer, other, config) if config is not None else may_act(viewer, other)
+        if visible:
+            data = DealAction(action="open", deal_id=other.id, v=0).pack()
+            row.append(Button(text=t("btn-open-twin", id=other.id), callback_data=data))
+    if viewer.oversees and twin.mergeable:
+        row.append(button(t("btn-merge"), "merge", card.deal, versioned=False))
+    return row
+
+
+def _main_rows(
+    card: DealCard, t: Texts, *, viewer: Staff | None, config: CrmConfig | None
+) -> list[list[Button]]:
     deal = card.deal
     if deal.untaken:
         rows = [[button(t("btn-take"), "take", deal)]]
         if viewer is not None and viewer.oversees:
             rows.append([button(t("btn-assign"), "hand", deal)])
-        return _markup(rows)
+        return rows
     acting = viewer is None or may_act(viewer, deal)
     history = button(t("btn-history"), "hist", deal, versioned=False)
     reply = button(t("btn-reply"), "reply", deal, versioned=False) if deal.chat_id is not None else None
@@ -50,9 +74,9 @@ def deal_card_keyboard(
             rows.insert(0, [button(t("btn-come-back"), "nc", deal)])
         if acting and card.rewarm_allowed:
             rows.insert(0, [button(t("btn-rewarm"), "rewarm", deal)])
-        return _markup(rows)
+        return rows
     if not acting:
-        return _markup([[history]])
+        return [[history]]
     rows = []
     if config is not None:
         following = next_stage(config.pipeline(deal.pipeline), deal)
@@ -78,7 +102,7 @@ def deal_card_keyboard(
         ]
     )
     rows.append([b for b in (reply, history, button(t("btn-hand-over"), "hand", deal)) if b])
-    return _markup(rows)
+    return rows
 
 
 def _back(deal: Deal, t: Texts) -> list[Button]:

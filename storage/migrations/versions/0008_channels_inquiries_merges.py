@@ -1,5 +1,5 @@
-"""channels, inquiries and merges: a deal's channel and a web form's own id, every questionnaire begun,
-a contact's email and the contact it was merged into
+"""channels, inquiries and merges: a deal's channel, every questionnaire begun and web form received (with
+the form's own id), a contact's email and the contact it was merged into
 
 Revision ID: 0008
 Revises: 0007
@@ -26,8 +26,6 @@ def upgrade() -> None:
     with op.batch_alter_table('deals', schema=None) as batch_op:
         # Every deal so far came through Telegram.
         batch_op.add_column(sa.Column('channel', sa.String(length=16), server_default='telegram', nullable=False))
-        batch_op.add_column(sa.Column('external_id', sa.String(length=128), nullable=True))
-        batch_op.create_unique_constraint('uq_deals_channel_external_id', ['channel', 'external_id'])
 
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('email', sa.String(length=254), nullable=True))
@@ -52,8 +50,10 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('deal_id', ID, nullable=True),
+    sa.Column('external_id', sa.String(length=128), nullable=True),
     sa.ForeignKeyConstraint(['deal_id'], ['deals.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('channel', 'external_id', name='uq_inquiries_channel_external_id')
     )
     with op.batch_alter_table('inquiries', schema=None) as batch_op:
         batch_op.create_index('ix_inquiries_person', ['telegram_id', 'id'], unique=False)
@@ -75,6 +75,4 @@ def downgrade() -> None:
         batch_op.drop_column('email')
 
     with op.batch_alter_table('deals', schema=None) as batch_op:
-        batch_op.drop_constraint('uq_deals_channel_external_id', type_='unique')
-        batch_op.drop_column('external_id')
         batch_op.drop_column('channel')
