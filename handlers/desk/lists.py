@@ -234,7 +234,8 @@ def search_screen(result: SearchResult, *, config: CrmConfig, t: Texts) -> Scree
         return text, None
     own = result.scope is Scope.OWN
     blocks = [t("find-title", count=len(result.items))]
-    blocks.append("\n".join(_deal_line(item, config, t, with_stage=True, own=own) for item in result.items))
+    lines = (_deal_line(item, config, t, with_stage=True, own=own, origin=True) for item in result.items)
+    blocks.append("\n".join(lines))
     if result.more:
         blocks.append(t("find-more", count=len(result.items)))
     if own:
@@ -243,13 +244,17 @@ def search_screen(result: SearchResult, *, config: CrmConfig, t: Texts) -> Scree
     return "\n\n".join(blocks), InlineKeyboardMarkup(inline_keyboard=buttons)
 
 
-def _deal_line(item: ListItem, config: CrmConfig, t: Texts, *, with_stage: bool, own: bool) -> str:
+def _deal_line(
+    item: ListItem, config: CrmConfig, t: Texts, *, with_stage: bool, own: bool, origin: bool = False
+) -> str:
+    """One deal in a list; `origin` adds its channel and source (/find, where deals of any kind meet)."""
     deal = item.deal
     tz = ZoneInfo(config.timezone)
     parts = [_name_part(item, t)]
     if with_stage:
         names = _stage_names(config, deal.pipeline, deal.stage, t)
         parts.append(f"{names['stage']} ({names['pipeline']})")
+    if origin:
         source = source_label(config, deal.source, t.locale, t)
         parts.append(t("find-item-origin", channel=esc(channel_label(deal.channel, t)), source=esc(source)))
     if not deal.is_open:  # the stage says won or lost; a closed deal in a list needs no more
