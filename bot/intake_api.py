@@ -86,6 +86,12 @@ class LeadIntake:
 
     def install(self, app: web.Application) -> None:
         app.router.add_post(INTAKE_PATH, self.receive)
+        app.router.add_route("*", INTAKE_PATH, self.wrong_method)  # every answer is JSON, this one too
+
+    @staticmethod
+    async def wrong_method(request: web.Request) -> web.Response:
+        detail = f"{request.method} is not accepted here: POST a lead"
+        return answer(405, {"error": "method_not_allowed", "detail": detail}, {"Allow": "POST"})
 
     async def close(self) -> None:
         await self._rate.close()
@@ -131,6 +137,8 @@ class LeadIntake:
             )
         result = await self._store(lead)
         if result.repeated:
+            logger.info("a web lead from %s posted again: deal #%s (nothing new)", lead.source or "no source",
+                        result.deal_id)  # fmt: skip
             return answer(200, {"deal": result.deal_id, "status": "duplicate"})
         status = "appended" if result.outcome is IntakeOutcome.APPENDED else "created"
         logger.info("a web lead from %s: deal #%s (%s)", lead.source or "no source", result.deal_id, status)

@@ -221,6 +221,10 @@ def check(posted: Posted, config: CrmConfig) -> WebLead:
 
 def _problem(error: Any) -> Problem:
     place = ".".join(str(part) for part in error["loc"]) or "body"
+    limit = (error.get("ctx") or {}).get("max_length")
+    if error["type"] in ("too_long", "string_too_long") and limit is not None:
+        unit = "answers" if place == "answers" else "characters"  # the answers object counts its keys
+        return Problem(place, f"at most {limit} {unit}")
     return Problem(place, str(error["msg"]).removeprefix("Value error, "))
 
 

@@ -335,7 +335,10 @@ async def _remember_contact(
     if contact.telegram_id is None and await uow.contacts.by_telegram_id(prospect.telegram_id) is None:
         contact.telegram_id = prospect.telegram_id
     if contact.telegram_id == prospect.telegram_id:
-        contact.name, contact.username, contact.locale = prospect.name, prospect.username, prospect.locale
+        # A name once given stays (a website form's full name, kept by a merge, is better than a Telegram
+        # nickname); the username and language follow the account.
+        contact.name = contact.name or prospect.name
+        contact.username, contact.locale = prospect.username, prospect.locale
         contact.phone = phone or contact.phone
     await uow.contacts.save(contact)
     return contact, joined_by_phone

@@ -40,8 +40,10 @@ def check_answer(question: Question, text: str | None, *, max_length: int, phone
 
     The accepted value is what is stored: the trimmed text, an option key, an E.164 phone, a number.
     """
-    if text is None:
-        return Rejected(AnswerError.NOT_TEXT)
+    if text is None:  # at a choice the buttons are the way to answer: say so rather than "type it"
+        return Rejected(
+            AnswerError.UNKNOWN_OPTION if question.kind is QuestionKind.CHOICE else AnswerError.NOT_TEXT
+        )
     value = text.strip()
     if not value:
         return Rejected(AnswerError.EMPTY)

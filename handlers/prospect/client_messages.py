@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
@@ -16,10 +16,8 @@ from handlers.common.filters import IsProspect
 from handlers.common.i18n import Texts
 from handlers.common.message_kinds import RELAYED
 from handlers.prospect import questionnaire_flow as flow
+from handlers.prospect.acknowledgement import acknowledge_once
 from handlers.prospect.incoming import incoming_message
-
-ACK_EVERY = timedelta(minutes=2)
-ACKED_AT = "relay_acked_at"  # conversation data: when the person was last told their words were passed on
 
 
 async def on_prospect_message(
@@ -35,11 +33,7 @@ async def on_prospect_message(
             return
         if relayed.flood is Flood.GOING_ON:
             return
-        # Said once for a burst: ten quick messages get one "passed on", not ten.
-        acked = (await state.get_data()).get(ACKED_AT)
-        if acked is None or now - datetime.fromisoformat(acked) >= ACK_EVERY:
-            await state.update_data({ACKED_AT: now.isoformat()})
-            await message.answer(t("relay-delivered"))
+        await acknowledge_once(message, state, t("relay-delivered"), now=now)
         return
     # Somebody new wrote before /start: the message is kept for their deal and the questions begin.
     user = message.from_user

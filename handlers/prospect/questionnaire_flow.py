@@ -35,6 +35,7 @@ from domain.ports import UnitOfWork
 from handlers.common.formatting import esc
 from handlers.common.i18n import Texts
 from handlers.common.states import IntakeForm
+from handlers.prospect.acknowledgement import acknowledge_once
 from handlers.prospect.incoming import incoming_message
 from handlers.prospect.question_messages import (
     QM,
@@ -145,7 +146,7 @@ async def passed_on(
     flood_limit = config.intake.flood_limit
     if not await pass_on_to_its_lead(uow, inquiry_id, incoming, now=now, flood_limit=flood_limit):
         return False
-    await message.answer(t("intake-passed-on"))
+    await acknowledge_once(message, state, t("intake-passed-on"), now=now)
     return True
 
 

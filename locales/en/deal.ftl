@@ -186,7 +186,10 @@ history-questionnaire-finished = 📝 The client finished the questionnaire
 merge-question-title = 🔗 <b>Merge these contacts?</b>
 merge-contact = { $name } (contact #{ $id }): { $details }
 merge-question-into = → into { $contact }
-merge-question-deals = Deals { $ids } will move to “{ $kept }” with their history and messages.
+merge-question-deals = { $count ->
+    [1] Deal { $ids } will move to “{ $kept }” with its history and messages.
+   *[other] Deals { $ids } will move to “{ $kept }” with their history and messages.
+}
 merge-question-no-deals = “{ $merged }” has no deals.
 merge-question-kept = The earlier contact stays. “{ $merged }” is kept in the archive, pointing to “{ $kept }” — nothing is deleted.
 btn-merge-yes = ✅ Yes, merge

@@ -186,7 +186,10 @@ history-questionnaire-finished = 📝 Клиент заполнил анкету
 merge-question-title = 🔗 <b>Объединить контакты?</b>
 merge-contact = { $name } (контакт #{ $id }): { $details }
 merge-question-into = → в { $contact }
-merge-question-deals = Сделки { $ids } перейдут к контакту «{ $kept }» вместе с историей и перепиской.
+merge-question-deals = { $count ->
+    [1] Сделка { $ids } перейдёт к контакту «{ $kept }» вместе с историей и перепиской.
+   *[other] Сделки { $ids } перейдут к контакту «{ $kept }» вместе с историей и перепиской.
+}
 merge-question-no-deals = У контакта «{ $merged }» сделок нет.
 merge-question-kept = Останется более ранний контакт. «{ $merged }» сохранится в архиве со ссылкой на «{ $kept }» — ничего не удаляется.
 btn-merge-yes = ✅ Да, объединить

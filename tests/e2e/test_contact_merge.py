@@ -50,7 +50,7 @@ async def test_a_supervisor_merges_a_possible_duplicate_from_its_card_once(
     assert question["message_id"] == card["message_id"]  # the card turned into the question
     assert "Борис (контакт #2): +7 916 123-45-67" in question["text"]
     assert "→ в Анна (контакт #1): +7 916 123-45-67" in question["text"]
-    assert "Сделки №2 перейдут к контакту «Анна»" in question["text"]
+    assert "Сделка №2 перейдёт к контакту «Анна»" in question["text"]
     assert question["buttons"] == ["✅ Да, объединить", "✖ Нет"]
     await olga.press("✖ Нет")
     assert "не объединены" in (await olga.answer_of_callback())["text"]

@@ -295,6 +295,10 @@ async def test_words_that_answer_no_question_after_the_lead_was_made_reach_its_m
     relayed = await oleg.expect("перезвоните мне после обеда")
     assert "№1" in relayed["text"]
     assert await bot.scalar("select count(*) from messages where deal_id = 1") == 1
+    since = api.mark()
+    await zhanna.send_sticker()  # a second message in the same burst: passed on (joined to the relay)
+    await bot.eventually("select count(*) from messages where deal_id = 1", 2)
+    assert count(api, since, zhanna.id, "Передали ваше сообщение менеджеру") == 0
     await zhanna.press("до 100 тыс. ₽")  # the questionnaire itself goes on
     await zhanna.expect("Вопрос 3 из 4")
 

@@ -100,8 +100,8 @@ async def test_every_bad_answer_is_re_asked_politely_and_loses_nothing(
     await anna.expect("Выберите, пожалуйста, один из вариантов")
     await anna.send("2")  # the second option, typed
     await anna.expect("Вопрос 3 из 4")
-    await anna.send_photo()
-    await anna.expect("жду ответ текстом")
+    await anna.send_photo()  # at a choice, the way to answer is a button: said so
+    await anna.expect("Выберите, пожалуйста, один из вариантов кнопкой ниже")
     await anna.press("позже")
     await anna.expect("Вопрос 4 из 4")
     await anna.send("12345")

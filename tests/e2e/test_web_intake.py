@@ -174,7 +174,7 @@ async def test_two_posts_of_one_form_at_the_same_instant_make_one_lead(
         ({"answers": {"need": "🙂🙂"}}, "answers.need", "no letters or digits"),
         ({"answers": {"need": "сайт " * 300}}, "answers.need", "longer than 1000"),
         ({"name": "Я" * 257}, "name", "at most 256"),
-        ({"message": "м" * 4001}, "message", "at most 4000"),
+        ({"message": "м" * 4001}, "message", "at most 4000 characters"),
         ({"external_id": "x" * 129}, "external_id", "at most 128"),
         ({"phone": None, "email": ""}, "phone", "a phone or an email"),
         ({"name": ["Анна"]}, "name", "valid string"),
@@ -253,6 +253,12 @@ async def test_an_unsupported_content_type_is_refused(site: Site) -> None:
     assert (as_text.status, as_xml.status) == (415, 415)
     assert "application/json" in as_text.body["detail"]
     assert await site.bot.scalar(STORED) == 0
+
+
+async def test_another_method_is_answered_405_in_json_too(site: Site) -> None:
+    async with site.http.get(site.url, headers=BEARER) as response:
+        assert response.status == 405 and response.headers["Allow"] == "POST"
+        assert (await response.json())["error"] == "method_not_allowed"
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from domain.crm_config import CrmConfig
 from domain.intake import IntakeOutcome, Prospect, submit_lead
 from domain.models import ContactStatus, DealStatus, EventKind, Role, Staff, Temperature
 from domain.staff_accounts import bootstrap_staff
+from domain.web_intake import WebLead, submit_web_lead
 from storage.tables import OutboxRow, TimerRow
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -259,3 +260,23 @@ async def test_staff_roles_from_the_environment_add_up(make_uow: MakeUow) -> Non
     async with make_uow() as uow:
         both = await uow.staff.get(101)
         assert both == Staff(101, frozenset({Role.MANAGER, Role.SUPERVISOR}))
+
+
+async def test_a_name_once_given_stays_while_the_username_follows_the_telegram_account(
+    make_uow: MakeUow, crm_config: CrmConfig
+) -> None:
+    """A website form's full name (kept by a merge, or joined by the account's own phone) is not
+    replaced by the Telegram profile's nickname when that person writes again."""
+    await staff_with(make_uow, manager=[101])
+    async with make_uow() as uow:
+        web = await submit_web_lead(
+            uow, crm_config, WebLead(name="Борис Петров", phone="+79161234567"), now=NOW
+        )
+    boria = Prospect(telegram_id=700, chat_id=700, name="Боря", username="borya", locale="ru",
+                     phone_verified=True)  # fmt: skip
+    joined = await submit(make_uow, crm_config, who=boria, now=NOW + timedelta(days=1))
+    assert joined.contact_id == web.contact_id
+    async with make_uow() as uow:
+        contact = await uow.contacts.get(web.contact_id)
+    assert contact is not None
+    assert (contact.name, contact.username, contact.telegram_id) == ("Борис Петров", "borya", 700)

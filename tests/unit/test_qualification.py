@@ -38,6 +38,7 @@ def _check(config: CrmConfig, key: str, text: str | None) -> Accepted | Rejected
         ("budget", "NOT SURE YET", Accepted("unknown")),
         ("budget", "миллион", Rejected(AnswerError.UNKNOWN_OPTION)),
         ("budget", "9", Rejected(AnswerError.UNKNOWN_OPTION)),
+        ("budget", None, Rejected(AnswerError.UNKNOWN_OPTION)),  # a photo at a choice: tap a button
         ("phone", "8 (916) 123-45-67", Accepted("+79161234567")),
         ("phone", "+7 916 123 45 67", Accepted("+79161234567")),
         ("phone", "79161234567", Accepted("+79161234567")),

@@ -24,7 +24,7 @@ def merge_question(plan: MergePlan, t: Texts) -> str:
         _contact_line(plan.merged, t),
         t("merge-question-into", contact=_contact_line(plan.kept, t)),
         "",
-        t("merge-question-deals", ids=deal_numbers(plan.moving, t), kept=kept)
+        t("merge-question-deals", ids=deal_numbers(plan.moving, t), kept=kept, count=len(plan.moving))
         if plan.moving
         else t("merge-question-no-deals", merged=merged),
         t("merge-question-kept", merged=merged, kept=kept),
