@@ -45,6 +45,7 @@ from bot.web_server import WebServer
 from bot.webhook import serve_webhook
 from domain.crm_config import CrmConfig
 from domain.models import Role, Staff
+from domain.reports.speed_fill import fill_missing_speeds
 from domain.staff_accounts import bootstrap_staff
 from handlers import build_router
 from handlers.common.command_menu import show_everyone_commands, show_staff_commands
@@ -63,6 +64,7 @@ logger = logging.getLogger(__name__)
 
 UPDATE_MEMORY = timedelta(days=7)
 HOUSEKEEPING_EVERY_S = 6 * 3600
+SPEED_FILL_BATCH = 200  # deals a transaction: some 60 ms of calendar arithmetic between two updates
 SHUTDOWN_GRACE_S = 15
 # Updates handled at once by one process. Each holds a database connection while it runs (the pools in
 # storage/engine.py and below are sized for this), and a campaign peak queues here rather than failing.
@@ -118,6 +120,7 @@ class App:
             logger.warning("%s notice(s) a previous run was sending when it stopped go out again", taken)
         self._tasks.append(asyncio.create_task(self.notifier.run(), name="notifier"))
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
+        self._tasks.append(asyncio.create_task(self._fill_speeds(), name="speed-fill"))
         # The command menus are a call per staff member: set while the bot already answers, not before.
         self._tasks.append(asyncio.create_task(self._set_commands(team), name="commands"))
         await self.scheduler.start()
@@ -208,6 +211,19 @@ class App:
             except Exception as error:
                 log_failure(logger, "housekeeping failed; trying again later", error)
             await asyncio.sleep(HOUSEKEEPING_EVERY_S)
+
+    async def _fill_speeds(self) -> None:
+        """Once, in the background: the report speeds of deals taken or answered before they were
+        written at the source (domain/reports/speed_fill.py), in small batches so that updates go on."""
+        try:
+            async with self.unit_of_work() as uow:
+                filled = await fill_missing_speeds(uow, self.config.calendar(), batch=SPEED_FILL_BATCH)
+            if filled:
+                logger.info("report speeds written for %s deal(s) taken or answered before", filled)
+        except Exception as error:
+            log_failure(
+                logger, "could not write the report speeds of older deals; next start tries again", error
+            )
 
     async def _set_commands(self, team: list[Staff]) -> None:
         try:

@@ -14,6 +14,7 @@ from domain.intake import IncomingMessage, record_incoming
 from domain.models import ChatMessage, Direction, EventKind, Notice, Staff
 from domain.notice_kinds import NoticeKind
 from domain.ports import UnitOfWork
+from domain.working_time import BusinessCalendar
 
 __all__ = [
     "Flood", "IncomingMessage", "OutgoingMessage", "Relayed", "linked_deal", "relay_prospect_message",
@@ -65,11 +66,14 @@ class OutgoingMessage:
 
 @deal_action
 async def reply_to_prospect(
-    uow: UnitOfWork, *, deal_id: int, staff: Staff | None, message: OutgoingMessage, now: datetime
-) -> ActionResult:
+    uow: UnitOfWork, *, deal_id: int, staff: Staff | None, message: OutgoingMessage, now: datetime,
+    calendar: BusinessCalendar | None = None,
+) -> ActionResult:  # fmt: skip
     """Queue the manager's message to the client of the deal and keep it in the history. Commits.
 
     Open or closed, a deal's client can be answered: a lost client writing later deserves an answer.
+    The deal's first reply is kept for the reports, once, with the working time from the lead's arrival
+    by the team's `calendar` (without it the start-up fill, `domain.reports.speed_fill`, writes that).
     """
     deal = await load_for_action(uow, deal_id=deal_id, staff=staff, version=None, taken=False)
     if deal.chat_id is None:
@@ -98,6 +102,8 @@ async def reply_to_prospect(
         now=now,
         data={"kind": message.kind, "text": (message.text or "")[:HISTORY_SNIPPET]},
     )
+    work_s = None if calendar is None else calendar.working_seconds(deal.created_at, now)
+    await uow.team_figures.record_first_reply(deal.id, at=now, work_s=work_s)
     data = {
         "deal_id": deal.id,
         "kind": message.kind,

@@ -153,6 +153,13 @@ class Reminders(Strict):
 class LossReason(Strict):
     key: str = Field(pattern=r"^[a-z0-9_]{1,24}$")
     text: Localized
+    # A share of the period's losses above this is a warning in the reports and the digest (0.30: 30 %).
+    max_share: float | None = Field(default=None, gt=0, le=1)
+
+
+class Reports(Strict):
+    min_sample: int = Field(default=10, ge=1, le=100_000)  # losses needed before limits are judged
+    repeat_loss_run: int = Field(default=5, ge=2, le=100)  # a manager's last N losses all for one reason
 
 
 class Stage(Strict):
@@ -221,6 +228,7 @@ class CrmConfig(Strict):
     distribution: Distribution = Distribution()
     reminders: Reminders = Reminders()
     deals: Deals = Deals()
+    reports: Reports = Reports()
     loss_reasons: list[LossReason] = Field(min_length=2)
     pipelines: list[Pipeline] = Field(min_length=1)
     sources: list[Source] = []

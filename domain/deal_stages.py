@@ -56,6 +56,7 @@ async def move_stage(
     await stop_clocks(uow, deal_id, timer_kinds.STAGE_BOUND, now=now)
     await arm_stage_deadline(uow, config, deal)
     await uow.deals.save(deal)
+    await uow.stage_visits.enter(deal_id, deal.pipeline, stage, now)
     data: dict[str, object] = {"from": previous, "to": stage}
     if amount is not None:
         data["amount"] = amount
@@ -126,6 +127,7 @@ async def _close(uow: UnitOfWork, deal: Deal, *, stage: str, status: DealStatus,
     deal.next_contact_at = None
     await stop_clocks(uow, deal.id, timer_kinds.DEAL_BOUND, now=now)
     await uow.deals.save(deal)
+    await uow.stage_visits.enter(deal.id, deal.pipeline, stage, now)
 
 
 @deal_action

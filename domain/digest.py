@@ -18,6 +18,7 @@ from domain.models import BreachKind, Deal, Timer
 from domain.next_contact_time import local_time
 from domain.notice_kinds import NoticeKind
 from domain.ports import UnitOfWork
+from domain.reports.losses import loss_warnings
 from domain.tallies import Tally
 
 WORST = 3  # cases named under each count
@@ -44,6 +45,13 @@ class Digest:
     lost: Section
     lost_reasons: tuple[tuple[str, int], ...] = field(default=())
     new_by_channel: tuple[tuple[str, int], ...] = field(default=())  # the new leads by channel
+    # Loss warnings (README.md, "Reports → Loss reasons"): reasons over their limit over the last 30 days
+    # (reason, count, limit) of `loss_total` losses; runs of a manager's losses to one reason that ended in
+    # the window (manager, reason, count); clients lost again to one reason (contact, reason, count, deal).
+    loss_over: tuple[tuple[str, int, float], ...] = field(default=())
+    loss_total: int = 0
+    loss_runs: tuple[tuple[int, str, int], ...] = field(default=())
+    clients_lost_again: tuple[tuple[int, str, int, int], ...] = field(default=())
 
     def as_data(self) -> dict[str, object]:
         sections = {
@@ -56,6 +64,9 @@ class Digest:
             "since": self.since.isoformat(), "until": self.until.isoformat(), **sections,
             "won_amount": self.won_amount, "lost_reasons": [list(r) for r in self.lost_reasons],
             "new_channels": [list(c) for c in self.new_by_channel],
+            "loss_over": [list(r) for r in self.loss_over], "loss_total": self.loss_total,
+            "loss_runs": [list(r) for r in self.loss_runs],
+            "clients_lost_again": [list(c) for c in self.clients_lost_again],
         }  # fmt: skip
 
 
@@ -83,13 +94,15 @@ async def compose_digest(uow: UnitOfWork, config: CrmConfig, *, since: datetime,
     and only the worst cases come back, so its cost does not grow with the open deals.
 
     A deal is overdue when its next contact plus `reminders.overdue_after` of working time is `now` or
-    earlier; the calendar turns that into one moment (`latest_start`) the database compares with."""
+    earlier; the calendar turns that into one moment (`latest_start`) the database compares with. The
+    loss warnings: `domain.reports.losses.loss_warnings`."""
     overdue_by = config.calendar().latest_start(now, config.reminders.overdue_after)
     unsorted = await uow.deals.segment(
         Segment(SegmentKind.UNSORTED), manager_id=None, now=None, start=None, forward=True, limit=WORST
     )
     new = await uow.deals.created_tally(since, now, now=now, limit=WORST)
     closed = await uow.deals.closed_tally(since, now, limit=WORST)
+    warnings = await loss_warnings(uow, config, since=since, now=now)
     return Digest(
         since=since,
         until=now,
@@ -106,6 +119,12 @@ async def compose_digest(uow: UnitOfWork, config: CrmConfig, *, since: datetime,
         lost=_section(closed.lost),
         lost_reasons=closed.lost_reasons,
         new_by_channel=new.split,
+        loss_over=tuple((s.reason, s.count, s.limit or 0.0) for s in warnings.over),
+        loss_total=warnings.total,
+        loss_runs=tuple((r.manager_id or 0, r.reason, r.count) for r in warnings.runs),
+        clients_lost_again=tuple(
+            (c.contact_id or 0, c.reason, c.count, c.deal_ids[0]) for c in warnings.clients
+        ),
     )
 
 

@@ -427,6 +427,7 @@ async def _archive(uow: UnitOfWork, config: CrmConfig, contact: Contact, deal: D
     deal.stage = config.pipeline(deal.pipeline).closing_stage(StageKind.LOST).key
     deal.status, deal.closed_at, deal.loss_reason = DealStatus.LOST, now, NON_TARGET_REASON
     await uow.deals.save(deal)
+    await uow.stage_visits.enter(deal.id, deal.pipeline, deal.stage, now)
     await uow.events.add(DealEvent(deal.id, EventKind.ARCHIVED, now, data={"reason": NON_TARGET_REASON}))
 
 

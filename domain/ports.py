@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -22,6 +22,18 @@ from domain.models import (
     Notice,
     Staff,
     Timer,
+)
+from domain.reports.exported import ExportedDeal
+from domain.reports.funnel_rows import InquiryCount, LeadCount, QuestionnaireCounts, ReachCount, StayTimes
+from domain.reports.scope import ReportScope
+from domain.reports.team_rows import (
+    ClientLosses,
+    LossCount,
+    LossRun,
+    ManagerCounts,
+    SpeedFill,
+    SpeedGap,
+    Speeds,
 )
 from domain.tallies import ClosedTally, Tally
 
@@ -267,6 +279,107 @@ class Outbox(Protocol):
         ...
 
 
+class StageVisitRepository(Protocol):
+    """Every stay of a deal in a stage (README.md, "Reports"): written wherever a deal enters a stage.
+    A new deal's first stay is written by `DealRepository.add`."""
+
+    async def enter(self, deal_id: int, pipeline: str, stage: str, at: datetime) -> None:
+        """The deal enters `stage` at `at`: its open stay ends then (left_at = at) and a new one begins."""
+        ...
+
+
+class FunnelFigures(Protocol):
+    """SQL aggregates for the funnel and channels reports (domain/reports/funnel.py, channels.py). The
+    period's deals are those created in it that pass the scope's filters; its inquiries, those begun in
+    it from the scope's channel and source (with a pipeline or manager filter: those that became such
+    deals)."""
+
+    async def reach(self, scope: ReportScope, orders: Mapping[tuple[str, str], int]) -> list[ReachCount]:
+        """The period's target deals, counted by pipeline, status, furthest and current open stage;
+        `orders` gives each open stage's place in its pipeline, from 1, by (pipeline, stage)."""
+        ...
+
+    async def stays(self, scope: ReportScope) -> list[StayTimes]:
+        """The ended stays of the period's target deals, by pipeline and stage."""
+        ...
+
+    async def questionnaire(self, scope: ReportScope, *, questions: int) -> QuestionnaireCounts:
+        """The period's questionnaires (the Telegram channel's inquiries), with `questions` steps."""
+        ...
+
+    async def inquiries(self, scope: ReportScope) -> list[InquiryCount]:
+        """The period's inquiries by channel and source."""
+        ...
+
+    async def leads(self, scope: ReportScope) -> list[LeadCount]:
+        """The period's deals (target or not) by channel and source."""
+        ...
+
+
+class TeamFigures(Protocol):
+    """SQL aggregates for the loss-reason and managers reports (domain/reports/losses.py, managers.py),
+    and the speed figures they rest on, written when a lead is taken and first answered. A scope's
+    filters (pipeline, manager, channel, source) apply to the deals counted; only target deals count."""
+
+    async def record_take(self, deal_id: int, *, work_s: int) -> None:
+        """The working seconds from the lead's arrival to its take, unless a take was measured already."""
+        ...
+
+    async def record_first_reply(self, deal_id: int, *, at: datetime, work_s: int | None) -> bool:
+        """The manager's first message to the client, once: False when the deal had one already."""
+        ...
+
+    async def speed_gaps(self, *, after: int, limit: int) -> list[SpeedGap]:
+        """Up to `limit` deals with an id above `after`, by id, taken or answered with no speed written."""
+        ...
+
+    async def fill_speeds(self, fills: Sequence[SpeedFill]) -> None:
+        """Write the speeds missing (a None leaves its column as it is)."""
+        ...
+
+    async def loss_counts(self, scope: ReportScope) -> list[LossCount]:
+        """Deals lost in the period (closed in it), by pipeline, manager and reason."""
+        ...
+
+    async def other_texts(self, scope: ReportScope, *, limit: int) -> list[tuple[int, str]]:
+        """(deal id, note) of the period's losses to the reason "other", the latest `limit`, newest first."""
+        ...
+
+    async def loss_runs(self, scope: ReportScope, *, run: int) -> list[LossRun]:
+        """Managers whose last `run` deals closed before the period's end were all lost to one reason."""
+        ...
+
+    async def client_losses(self, scope: ReportScope) -> list[ClientLosses]:
+        """Contacts lost two times or more to one reason by the period's end, the latest in the period."""
+        ...
+
+    async def manager_counts(self, scope: ReportScope, *, contact_by: datetime) -> list[ManagerCounts]:
+        """Per manager with anything to count: leads received (assigned in the period), breaches detected
+        in it, deals won and lost in it, amount won; open deals now and those whose next contact is at
+        `contact_by` or earlier (the last two: all their open deals, whatever the filters)."""
+        ...
+
+    async def speeds(self, scope: ReportScope) -> list[Speeds]:
+        """Per manager, nearest-rank median and 90th percentile of `take_work_s` and `reply_work_s` over
+        the leads created in the period, each counted for whoever first took it and first answered it."""
+        ...
+
+
+class ExportRows(Protocol):
+    """The deals and the event log of a report's scope, in pages, for the spreadsheet export (README.md,
+    "Reports → Pictures and export"). The scope's deals are those created in its period that pass its
+    filters (pipeline, manager, channel, source); pages are read by id, so a deal or event written while
+    the export runs neither shifts nor repeats a page."""
+
+    async def deals(self, scope: ReportScope, *, after: int | None, limit: int) -> list[ExportedDeal]:
+        """Up to `limit` of the scope's deals with an id above `after` (from the first when None), by id."""
+        ...
+
+    async def events(self, scope: ReportScope, *, after: int | None, limit: int) -> list[DealEvent]:
+        """Up to `limit` events of the scope's deals with an id above `after`, by id (oldest first)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Rolls back on exit unless `commit()` was called; repositories never commit."""
 
@@ -281,6 +394,10 @@ class UnitOfWork(Protocol):
     invites: InviteRepository
     inquiries: InquiryRepository
     links: MessageLinkRepository
+    stage_visits: StageVisitRepository
+    funnel_figures: FunnelFigures
+    team_figures: TeamFigures
+    export_rows: ExportRows
     outbox: Outbox
 
     async def commit(self, *, update_done: bool = True) -> None:

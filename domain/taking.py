@@ -11,6 +11,7 @@ from domain.models import Deal, DealEvent, EventKind, Notice, Staff
 from domain.notice_kinds import NoticeKind
 from domain.ports import UnitOfWork
 from domain.timer_kinds import TAKE_SLA as TAKE_SLA_TIMER
+from domain.working_time import BusinessCalendar
 
 
 class TakeOutcome(StrEnum):
@@ -31,16 +32,21 @@ class TakeResult:
 
 
 async def take_deal(
-    uow: UnitOfWork, *, deal_id: int, staff: Staff | None, now: datetime, managers_take_unsorted: bool = True
-) -> TakeResult:
+    uow: UnitOfWork, *, deal_id: int, staff: Staff | None, now: datetime, managers_take_unsorted: bool = True,
+    calendar: BusinessCalendar | None = None,
+) -> TakeResult:  # fmt: skip
     """Make `staff` the one working the deal. Commits when taken; otherwise ends its read.
 
     A manager takes a lead assigned to them, and an unsorted one when `managers_take_unsorted` (the
     config's `deals.managers_see_unsorted`); a supervisor or admin takes any lead not yet taken. The
-    claim is atomic, so of two people pressing at once exactly one wins.
+    claim is atomic, so of two people pressing at once exactly one wins. With the team's `calendar` the
+    working time from the lead's arrival to this take is written for the reports; without it the start-up
+    fill (`domain.reports.speed_fill`) writes it.
     """
     for _ in range(2):  # once more when the deal changed hands between reading it and claiming it
-        result = await _take(uow, deal_id=deal_id, staff=staff, now=now, unsorted_too=managers_take_unsorted)
+        result = await _take(
+            uow, deal_id=deal_id, staff=staff, now=now, unsorted_too=managers_take_unsorted, calendar=calendar
+        )
         if result is not None:
             break
         await uow.rollback()
@@ -51,8 +57,9 @@ async def take_deal(
 
 
 async def _take(
-    uow: UnitOfWork, *, deal_id: int, staff: Staff | None, now: datetime, unsorted_too: bool
-) -> TakeResult | None:
+    uow: UnitOfWork, *, deal_id: int, staff: Staff | None, now: datetime, unsorted_too: bool,
+    calendar: BusinessCalendar | None,
+) -> TakeResult | None:  # fmt: skip
     """The outcome, or None when the claim lost to a change that left the lead still untaken."""
     if staff is not None:  # as they are now: removed from the team a moment ago counts
         staff = await uow.staff.get(staff.telegram_id)
@@ -76,6 +83,8 @@ async def _take(
             )
         )
         await stop_clocks(uow, deal_id, (TAKE_SLA_TIMER,), now=now)
+        if calendar is not None:  # the first take only: a lead sent back to the queue keeps its first speed
+            await uow.team_figures.record_take(deal_id, work_s=calendar.working_seconds(deal.created_at, now))
         if deal.manager_id != staff.telegram_id:
             staff.last_assigned_at = now
             await uow.staff.save(staff)

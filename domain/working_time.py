@@ -279,6 +279,11 @@ class BusinessCalendar:
             total += min(closing, b) - max(opening, a)
         return total
 
+    def working_seconds(self, a: datetime, b: datetime) -> int:
+        """Whole seconds of working time from ``a`` to ``b``, truncated; zero when ``b <= a``. The reports'
+        speeds: a lead's arrival to its take, and to the manager's first reply (README.md, "Reports")."""
+        return self.working_between(a, b) // timedelta(seconds=1)
+
     def _intervals_from(self, moment: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Working intervals, in order, whose closing is after ``moment`` (endless)."""
         # Start a day early: a DST gap can push an interval's instants past its own local date.

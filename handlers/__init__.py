@@ -14,6 +14,7 @@ from handlers.common import fallback
 from handlers.common.input_reset import CommandEndsInput
 from handlers.desk import calendar, card, client_reply, input, lists, moves, planning, reminders, take
 from handlers.prospect import client_messages, questionnaire
+from handlers.reports import menu as report_menu
 from handlers.team import chat_member, menu, staff
 
 
@@ -28,6 +29,7 @@ def build_router() -> Router:
         staff,
         lists,
         client_reply,
+        report_menu,
         input,
         menu,
         take,

@@ -14,7 +14,7 @@ from domain.ports import ConcurrentChange
 from domain.search_keys import search_key
 from domain.tallies import ClosedTally, Tally
 from storage import deal_pages, deal_tallies
-from storage.tables import ContactRow, DealEventRow, DealRow
+from storage.tables import ContactRow, DealEventRow, DealRow, StageVisitRow
 
 _FIELDS = (
     "contact_id", "pipeline", "stage", "chat_id", "source", "answers", "target", "created_at",
@@ -57,6 +57,13 @@ class SqlDealRepository:
         _fill(row, deal)
         self._session.add(row)
         await self._session.flush()
+        # Its first stay, in the stage it opens in (README.md, "Reports → Funnel"): written with the next
+        # flush, one INSERT; later stages are entered through `StageVisitRepository.enter`.
+        self._session.add(
+            StageVisitRow(
+                deal_id=row.id, pipeline=row.pipeline, stage=row.stage, entered_at=row.stage_entered_at
+            )
+        )
         return _to_deal(row)
 
     async def save(self, deal: Deal) -> None:

@@ -84,6 +84,9 @@ class DealRow(Base):
         Index("ix_deals_created", "created_at"),
         Index("ix_deals_status_created", "status", "created_at"),
         Index("ix_deals_status_closed", "status", "closed_at"),
+        # The reports: a pipeline's deals of a period; a manager's closed deals.
+        Index("ix_deals_pipeline_created", "pipeline", "created_at"),
+        Index("ix_deals_manager_closed", "manager_id", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -109,6 +112,29 @@ class DealRow(Base):
     next_contact_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
     channel: Mapped[str] = mapped_column(String(16), server_default="telegram")  # domain.models.Channel
+    # The reports' speed figures, written when they happen: the manager's first message to the client,
+    # and the working time (the team's calendar) from the lead's arrival to its take and to that message.
+    first_reply_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    take_work_s: Mapped[int | None] = mapped_column(Integer)
+    reply_work_s: Mapped[int | None] = mapped_column(Integer)
+
+
+class StageVisitRow(Base):
+    """One stay of a deal in a stage, from entering it to leaving it (NULL while it is there, and for a
+    closed deal's last stage): the funnel's reach and the time in each stage (README.md, "Reports")."""
+
+    __tablename__ = "stage_visits"
+    __table_args__ = (
+        Index("ix_stage_visits_deal", "deal_id", "entered_at"),
+        Index("ix_stage_visits_stage", "pipeline", "stage", "entered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id"))
+    pipeline: Mapped[str] = mapped_column(String(32))
+    stage: Mapped[str] = mapped_column(String(32))
+    entered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    left_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class InquiryRow(Base):
@@ -119,6 +145,7 @@ class InquiryRow(Base):
     __table_args__ = (
         Index("ix_inquiries_person", "telegram_id", "id"),
         Index("ix_inquiries_started", "started_at"),
+        Index("ix_inquiries_channel_started", "channel", "started_at"),
         # A website form posted twice (its `external_id`) is one inquiry, and one lead, whether that lead
         # is a new deal or a request added to an open one. NULLs never collide.
         UniqueConstraint("channel", "external_id", name="uq_inquiries_channel_external_id"),

@@ -14,12 +14,16 @@ from domain.ports import (
     ContactRepository,
     DealRepository,
     EventRepository,
+    ExportRows,
+    FunnelFigures,
     InquiryRepository,
     InviteRepository,
     MessageLinkRepository,
     MessageRepository,
     Outbox,
     StaffRepository,
+    StageVisitRepository,
+    TeamFigures,
     TimerRepository,
     UnreachableRepository,
 )
@@ -32,6 +36,10 @@ from storage.inbox_repository import set_aside_statement
 from storage.inquiry_repository import SqlInquiryRepository
 from storage.message_link_repository import SqlMessageLinkRepository
 from storage.outbox_repository import SqlOutbox
+from storage.reports.export_rows import SqlExportRows
+from storage.reports.funnel_figures import SqlFunnelFigures
+from storage.reports.stage_visit_repository import SqlStageVisitRepository
+from storage.reports.team_figures import SqlTeamFigures
 from storage.staff_repository import SqlInviteRepository, SqlStaffRepository
 from storage.tables import Base, InboxRow
 from storage.timer_repository import SqlTimerRepository
@@ -89,6 +97,10 @@ class SqlUnitOfWork:
         self.invites: InviteRepository = SqlInviteRepository(session)
         self.inquiries: InquiryRepository = SqlInquiryRepository(session)
         self.links: MessageLinkRepository = SqlMessageLinkRepository(session)
+        self.stage_visits: StageVisitRepository = SqlStageVisitRepository(session)
+        self.funnel_figures: FunnelFigures = SqlFunnelFigures(session)
+        self.team_figures: TeamFigures = SqlTeamFigures(session)
+        self.export_rows: ExportRows = SqlExportRows(session)
         self._outbox = SqlOutbox(session)
         self.outbox: Outbox = self._outbox
         self.conversations = SqlConversations(session, self._conversation_cache)

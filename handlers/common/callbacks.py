@@ -103,3 +103,24 @@ def moment_of(arg: str) -> datetime | None:
         return datetime.fromtimestamp(int(arg), tz=UTC)
     except (ValueError, OverflowError, OSError):
         return None
+
+
+class ReportMenu(CallbackData, prefix="rp"):
+    """The /report and /export menu and the buttons under a report. The whole state of the menu rides in
+    the button, so a restart loses nothing: "rp:<do>:<report>:<period>:<pipeline>:<manager>:<channel>:
+    <source>".
+
+    `do` is what the press does (open the menu, show the report, open a picker, export); `r` the report
+    shown ("" none yet); `p` a `PeriodKind` value or "d" + two yymmdd days for a typed range; `pl` and `s`
+    indexes in the config's pipelines and sources, `m` a manager's Telegram id, `ch` a channel; empty:
+    all. Checked again against the config and the presser by `handlers/reports/menu_state.py`.
+    Worst case "rp:menu:m:d261001261231:99:9223372036854775807:telegram:99" is 58 bytes.
+    """
+
+    do: str = Field(max_length=5)
+    r: str = Field(default="", max_length=1)
+    p: str = Field(default="30d", max_length=13)
+    pl: int | None = Field(default=None, ge=0, le=99)
+    m: int | None = Field(default=None, ge=1, le=MAX_ID)
+    ch: str = Field(default="", max_length=8)
+    s: int | None = Field(default=None, ge=0, le=99)

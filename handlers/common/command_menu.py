@@ -15,8 +15,8 @@ from handlers.common.i18n import SUPPORTED, Texts, Translator
 logger = logging.getLogger(__name__)
 
 EVERYONE = ("start",)
-MANAGER = ("deals", "find", "unsorted", "pause", "resume", "staff")
-OVERSEER = ("deals", "find", "unsorted", "staff")
+MANAGER = ("deals", "find", "unsorted", "pause", "resume", "report", "export", "staff")
+OVERSEER = ("deals", "find", "unsorted", "report", "export", "staff")
 
 
 def staff_commands(staff: Staff) -> tuple[str, ...]:

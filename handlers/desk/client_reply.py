@@ -45,8 +45,9 @@ async def on_reply_to_relayed(message: Message, linked_deal_id: int, desk: Desk)
         text=message.text or message.caption,
     )
     result = await reply_to_prospect(
-        desk.uow, deal_id=linked_deal_id, staff=desk.staff, message=outgoing, now=desk.now
-    )
+        desk.uow, deal_id=linked_deal_id, staff=desk.staff, message=outgoing, now=desk.now,
+        calendar=desk.config.calendar(),
+    )  # fmt: skip
     if result.error is not None:
         desk.log_refusal(message.chat.id, "replied to a relayed message", linked_deal_id, result.error.value)
         await message.answer(desk.refusal_text(result.error))

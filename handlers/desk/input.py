@@ -193,8 +193,9 @@ async def on_reply(message: Message, desk: Desk) -> None:
     )
     deal_id = int(data["deal_id"])
     result = await reply_to_prospect(
-        desk.uow, deal_id=deal_id, staff=desk.staff, message=outgoing, now=desk.now
-    )
+        desk.uow, deal_id=deal_id, staff=desk.staff, message=outgoing, now=desk.now,
+        calendar=desk.config.calendar(),
+    )  # fmt: skip
     if message.media_group_id and result.error is None:
         if data.get(ALBUM) != message.media_group_id:  # the album's first part: the rest follow it
             await desk.state.update_data({ALBUM: message.media_group_id, PROMPTS: []})

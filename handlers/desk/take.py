@@ -18,7 +18,7 @@ async def on_deal_take(callback: CallbackQuery, callback_data: DealAction, desk:
     deal_id, t = callback_data.deal_id, desk.t
     result = await take_deal(
         desk.uow, deal_id=deal_id, staff=desk.staff, now=desk.now,
-        managers_take_unsorted=desk.config.deals.managers_see_unsorted,
+        managers_take_unsorted=desk.config.deals.managers_see_unsorted, calendar=desk.config.calendar(),
     )  # fmt: skip
     if result.outcome is TakeOutcome.NOT_ALLOWED:
         await desk.refuse(callback, "take-not-allowed", deal_id=deal_id, action="take")

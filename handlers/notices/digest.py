@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram.methods import SendMessage, TelegramMethod
+from babel.numbers import format_percent
 
 from domain.crm_config import CrmConfig
 from domain.notice_kinds import NoticeKind
@@ -28,6 +29,7 @@ DIGEST_NOTICES: frozenset[NoticeKind] = frozenset(
     {NoticeKind.DIGEST, NoticeKind.PERSON_BLOCKED, NoticeKind.UPDATE_SET_ASIDE}
 )
 # The kinds of update named in "an update was set aside"; another kind is named as Telegram names it.
+WARNINGS = 10  # loss warnings of each kind named at most
 UPDATE_KINDS = {"message", "edited_message", "callback_query", "my_chat_member"}
 # Sections in the order a supervisor reads them, and how each case's number reads.
 SECTIONS = (
@@ -74,8 +76,56 @@ async def render_digest_notice(
         reason = config.loss_reason(str(key))
         text = esc(reason.text[t.locale]) if reason else t("loss-reason-non-target")
         lines.append(t("digest-reason", reason=text, count=int(count)))
+    lines += await _loss_warnings(data, uow, config, t)
     await uow.rollback()
     return [SendMessage(chat_id=chat_id, text=piece) for piece in split_text("\n".join(lines), limit=4096)]
+
+
+async def _loss_warnings(data: dict[str, Any], uow: UnitOfWork, config: CrmConfig, t: Texts) -> list[str]:
+    """Reasons over their limit in 30 days, a manager's run of losses to one reason, a client lost again
+    to the same reason (README.md, "Reports → Loss reasons"); nothing when there is none."""
+    found = []
+    total = int(data.get("loss_total", 0))
+    for key, count, limit in data.get("loss_over", [])[:WARNINGS]:
+        found.append(
+            t(
+                "digest-loss-over",
+                reason=_reason(str(key), config, t),
+                count=int(count),
+                total=total,
+                share=_percent(int(count) / max(total, 1), t),
+                limit=_percent(float(limit), t),
+            )
+        )
+    for manager_id, key, count in data.get("loss_runs", [])[:WARNINGS]:
+        member = await uow.staff.get(int(manager_id))
+        name = esc(clip(staff_name(member, t), NAME_LIMIT)) if member else t("owner-unknown", id=manager_id)
+        found.append(
+            t("digest-loss-run", manager=name, reason=_reason(str(key), config, t), count=int(count))
+        )
+    for contact_id, key, count, deal_id in data.get("clients_lost_again", [])[:WARNINGS]:
+        contact = await uow.contacts.get(int(contact_id))
+        client = esc(clip(contact.name, NAME_LIMIT)) if contact else "—"
+        found.append(
+            t(
+                "digest-client-lost-again",
+                client=client,
+                reason=_reason(str(key), config, t),
+                count=int(count),
+                id=int(deal_id),
+            )
+        )
+    return ["", t("digest-loss-warnings"), *found] if found else []
+
+
+def _reason(key: str, config: CrmConfig, t: Texts) -> str:
+    reason = config.loss_reason(key)
+    return esc(reason.text[t.locale]) if reason else esc(key)
+
+
+def _percent(share: float, t: Texts) -> str:
+    """ "40 %" / "40%": whole percent, as the reader's language writes them."""
+    return format_percent(round(share, 2), locale=t.locale)
 
 
 def _by_channel(split: list[list[Any]], t: Texts) -> str:

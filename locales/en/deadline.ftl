@@ -51,6 +51,10 @@ digest-reason = { "  " }· { $reason }: { $count }
 digest-case = { "  " }· #{ $id } { $client } · { $manager } · { $value }
 digest-case-gone = { "  " }· #{ $id }
 digest-nobody = no manager
+digest-loss-warnings = ⚠️ <b>Losses to look into</b>
+digest-loss-over = { "  " }· “{ $reason }”: { $share } of the losses in 30 days ({ $count } of { $total }), above the limit of { $limit }
+digest-loss-run = { "  " }· { $manager }: the last { $count } losses in a row, all “{ $reason }”
+digest-client-lost-again = { "  " }· { $client }: lost { $count } times to “{ $reason }”, the latest #{ $id }
 
 notice-staff-blocked = 🚫 <b>{ $name } blocked the bot</b> — notices and reminders do not reach them. Ask them to open the bot again and press “Start”.
 notice-client-blocked = 🚫 <b>Client { $name } blocked the bot</b> · deal #{ $id }. Messages no longer reach them — get in touch another way.

@@ -51,6 +51,18 @@ digest-reason = { "  " }· { $reason }: { $count }
 digest-case = { "  " }· №{ $id } { $client } · { $manager } · { $value }
 digest-case-gone = { "  " }· №{ $id }
 digest-nobody = без менеджера
+digest-loss-warnings = ⚠️ <b>Отказы: на что обратить внимание</b>
+digest-loss-over = { "  " }· «{ $reason }» — { $share } отказов за 30 дней ({ $count } из { $total }), выше порога { $limit }
+digest-loss-run = { "  " }· { $manager }: { $count ->
+        [one] последний { $count } отказ подряд
+        [few] последние { $count } отказа подряд
+       *[many] последние { $count } отказов подряд
+    } — все «{ $reason }»
+digest-client-lost-again = { "  " }· { $client } — { $count } { $count ->
+        [one] отказ
+        [few] отказа
+       *[many] отказов
+    } по причине «{ $reason }», последний — №{ $id }
 
 notice-staff-blocked = 🚫 <b>{ $name } заблокировал(а) бота</b> — уведомления и напоминания до него не доходят. Попросите снова открыть бота и нажать «Start».
 notice-client-blocked = 🚫 <b>Клиент { $name } заблокировал бота</b> · сделка №{ $id }. Сообщения ему больше не доходят — свяжитесь другим способом.

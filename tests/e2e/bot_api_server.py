@@ -12,7 +12,10 @@ Fidelity notes (what the server checks like Telegram does):
   unbalanced tags fail with 400 "can't parse entities";
 * empty / too long texts and captions, ``callback_data`` over 64 bytes, editing a missing message,
   an edit that changes nothing, and unknown callback query ids fail with Telegram's 400 errors;
-* ``editMessageText``/``editMessageCaption`` without ``reply_markup`` remove the inline keyboard;
+* ``editMessageText``/``editMessageCaption``/``editMessageMedia`` without ``reply_markup`` remove the
+  inline keyboard; ``editMessageMedia`` edits only a message that holds media;
+* uploaded files keep their bytes (``params[...]["content"]``, and ``/file/...`` serves them back), so a
+  test can open the picture or spreadsheet the bot sent;
 * opt-in (``FakeBotApi(flood_limits=True)`` or :meth:`FakeBotApi.enforce_flood_limits`): Telegram's
   flood limits, answered with 429 and ``retry_after`` like Telegram does (see ``bot_api_flood.py``).
 
@@ -85,6 +88,7 @@ _HTML_TAGS = frozenset(
         *("tg-spoiler", "tg-emoji", "tg-time", "blockquote"),
     )
 )
+_MEDIA_KINDS = ("photo", "document", "video", "animation", "audio")
 # Message fields carried over by copyMessage / forwardMessage.
 _CONTENT_KEYS = (
     *("text", "entities", "caption", "caption_entities", "photo", "document", "sticker", "voice"),
@@ -163,6 +167,7 @@ class FakeBotApi:
         self._user_msgs: dict[int, dict[int, Json]] = {}
         self._sources: dict[tuple[int, int], str | None] = {}  # raw text/caption, for "not modified"
         self._files: dict[str, int] = {}  # file_id -> size
+        self._contents: dict[str, bytes] = {}  # file_id -> the bytes uploaded (files people send: none)
         self._commands: dict[str, list[Json]] = {}
         self._webhook = ""
         self._people: dict[int, FakeUser] = {}
@@ -453,10 +458,11 @@ class FakeBotApi:
         return web.json_response(error.body(), status=error.status)
 
     async def _handle_file(self, request: web.Request) -> web.Response:
-        size = self._files.get(request.match_info["path"].rsplit("/", 1)[-1])
+        file_id = request.match_info["path"].rsplit("/", 1)[-1]
+        size = self._files.get(file_id)
         if size is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
-        return web.Response(body=b"\0" * size)
+        return web.Response(body=self._contents.get(file_id, b"\0" * size))
 
     async def _record(self, call: ApiCall) -> None:
         async with self._changed:
@@ -520,6 +526,7 @@ class FakeBotApi:
             "editMessageText": lambda p: self._edit(p, "text"),
             "editMessageCaption": lambda p: self._edit(p, "caption"),
             "editMessageReplyMarkup": lambda p: self._edit(p, None),
+            "editMessageMedia": self._edit_media,
             "deleteMessage": self._delete_message,
             "answerCallbackQuery": self._answer_callback,
             "getChat": lambda p: {
@@ -695,6 +702,37 @@ class FakeBotApi:
         msg["edit_date"] = int(time.time())
         return _Produced(_public(msg), msg)
 
+    def _edit_media(self, p: Json) -> _Produced:
+        """Like Telegram: the message must hold media (a text message stays text); the new file replaces
+        it, with the new caption (none given: none) and keyboard (none given: removed)."""
+        chat_id, mid = _chat_id(p), _message_id(p, "edit")
+        msg = self._bot_msgs.get(chat_id, {}).get(mid)
+        if msg is None:
+            raise TelegramError(400, "Bad Request: message to edit not found")
+        new = p.get("media")
+        if not isinstance(new, dict) or (kind := new.get("type")) not in _MEDIA_KINDS:
+            raise TelegramError(400, "Bad Request: can't parse InputMedia JSON object")
+        if not any(key in msg for key in _MEDIA_KINDS):
+            raise TelegramError(400, "Bad Request: there is no media in the message to edit")
+        caption, raw = self._caption(new)
+        upload = new.get("media")
+        for key in (*_MEDIA_KINDS, "caption"):
+            msg.pop(key, None)
+        if kind == "photo":
+            msg["photo"] = media("photo", *self._file(upload, "photo"))
+        else:
+            name = upload.get("filename") if isinstance(upload, dict) else None
+            msg[kind] = media(kind, *self._file(upload, kind), file_name=name)
+        msg.update(caption)
+        self._sources[(chat_id, mid)] = raw
+        markup = _markup(p)
+        if markup is not None:
+            msg["reply_markup"] = markup
+        else:
+            msg.pop("reply_markup", None)
+        msg["edit_date"] = int(time.time())
+        return _Produced(_public(msg), msg)
+
     def _delete_message(self, p: Json) -> bool:
         chat_id, mid = _chat_id(p), _message_id(p, "delete")
         for store in (self._bot_msgs, self._user_msgs):
@@ -736,6 +774,8 @@ class FakeBotApi:
             raise TelegramError(400, f"Bad Request: there is no {kind} in the request")
         file_id = f"{kind}{next(self._file_ids)}"
         self._files[file_id] = int(value.get("size", 0)) if isinstance(value, dict) else 1024
+        if isinstance(value, dict) and isinstance(value.get("content"), bytes):
+            self._contents[file_id] = value["content"]
         return file_id, f"u{file_id}", self._files[file_id]
 
     def register_file(self, kind: str, size: int = 1024) -> tuple[str, str, int]:
@@ -897,8 +937,8 @@ def _attach(value: Any, files: dict[str, Json]) -> Any:
 async def _read_params(request: web.Request) -> Json:
     """Parameters from the query string plus a JSON, urlencoded or multipart body, normalised.
 
-    Uploaded files become ``{"filename", "size", "content_type"}`` wherever ``attach://name`` points
-    to them (or under their own field name if nothing does).
+    Uploaded files become ``{"filename", "size", "content_type", "content"}`` (``content``: the bytes)
+    wherever ``attach://name`` points to them (or under their own field name if nothing does).
     """
     raw: Json = dict(request.query)
     files: dict[str, Json] = {}
@@ -912,11 +952,12 @@ async def _read_params(request: web.Request) -> Json:
             for key, value in (await request.post()).items():
                 if isinstance(value, web.FileField):
                     with value.file:
-                        size = len(value.file.read())
+                        content = value.file.read()
                     files[key] = {
                         "filename": value.filename,
-                        "size": size,
+                        "size": len(content),
                         "content_type": value.content_type,
+                        "content": content,
                     }
                 else:
                     raw[key] = value if isinstance(value, str) else bytes(value).decode()

@@ -278,6 +278,8 @@ async def test_each_person_sees_the_commands_of_their_roles_and_a_removed_one_lo
         "unsorted",
         "pause",
         "resume",
+        "report",
+        "export",
         "staff",
     ]
     assert "invite" in command_menu(api, chat_id=ADMIN) and "pause" not in command_menu(api, chat_id=ADMIN)

@@ -1,0 +1,1 @@
+"""Reports for supervisors and managers: /report and /export (README.md, "Reports")."""
