@@ -26,6 +26,7 @@ from bot.fsm_storage import DatabaseStorage
 from bot.inbox import UpdateInbox
 from bot.intake_api import LeadIntake
 from bot.intake_rate import LeadRate
+from bot.late_answers import LateCallbackAnswers
 from bot.middlewares import (
     HandlingCap,
     LocaleMiddleware,
@@ -254,6 +255,7 @@ def build_app(
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     session.middleware(KeepResponseTypes())
     session.middleware(FloodGuard())
+    session.middleware(LateCallbackAnswers())
     bot = Bot(
         settings.bot_token.get_secret_value(),
         session=session,
