@@ -1,5 +1,5 @@
 """``python -m bench smoke`` (every bench, tiny, for CI) or ``python -m bench NAME [options]`` (one bench:
-intake, statements, fanout, memory, queries; the same as ``python -m bench.NAME``)."""
+intake, statements, fanout, memory, queries, reports; the same as ``python -m bench.NAME``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import inspect
 import os
 import sys
 
-BENCHES = ("smoke", "intake", "statements", "fanout", "memory", "queries")
+BENCHES = ("smoke", "intake", "statements", "fanout", "memory", "queries", "reports")
 
 
 def main() -> int:
@@ -20,7 +20,7 @@ def main() -> int:
         return 2
     module = importlib.import_module(f"bench.{sys.argv[1]}")
     result = module.main(sys.argv[2:])
-    code: int = asyncio.run(result) if inspect.iscoroutine(result) else result  # queries' main is async
+    code: int = asyncio.run(result) if inspect.iscoroutine(result) else result  # queries, reports: async
     return code
 
 

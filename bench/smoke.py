@@ -4,10 +4,10 @@ Starting ``python -m bot`` costs seconds (imports), so the smoke run starts one 
 side by side and puts every subprocess bench through them: intake, both alert storms (flood limits
 switched on for the second), memory and start-up. The statement counts run on a bot built in this
 process on SQLite, PostgreSQL and PostgreSQL + Redis (a line says so when a server is unreachable).
-``bench.queries --smoke`` runs after, when that module exists. The figures mean nothing at this size
-and with everything sharing the machine; the exit code says whether every bench ran: 1 when one broke
-or a person it drove never got where they should (the bench can no longer read the bot), never for a
-missed target.
+``bench.queries --smoke`` and ``bench.reports --smoke`` run after, side by side. The figures mean
+nothing at this size and with everything sharing the machine; the exit code says whether every bench
+ran: 1 when one broke or a person it drove never got where they should (the bench can no longer read
+the bot), never for a missed target.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 CRM = ONE_QUESTION + "\n[distribution]\nmax_open_deals = 1\n"  # the supervisor hears of the rest
 TEAM = Team(managers=(MANAGER, MANAGER + 1))
-QUERIES_LIMIT_S = 120
+AFTER_LIMIT_S = 120  # bench.queries and bench.reports, run side by side
 
 
 class Smoke:
@@ -178,19 +178,32 @@ def _import_the_bot() -> None:
     import bot.app  # noqa: F401
 
 
-def queries(checkout: Checkout) -> list[str]:
-    """Another engineer's ``bench.queries --smoke``, when that module exists here."""
-    if importlib.util.find_spec("bench.queries") is None:
-        print("bench.queries: not in this checkout, skipped")
-        return []
-    started = time.monotonic()
-    argv = [sys.executable, "-m", "bench.queries", "--smoke"]
-    try:
-        done = subprocess.run(argv, cwd=BENCH_ROOT, timeout=QUERIES_LIMIT_S, check=False)
-    except subprocess.TimeoutExpired:
-        return [f"bench.queries --smoke took over {QUERIES_LIMIT_S} s"]
-    print(f"[bench.queries --smoke: {time.monotonic() - started:.1f} s, exit {done.returncode}]")
-    return [] if done.returncode == 0 else [f"bench.queries --smoke exited {done.returncode}"]
+def after(pg: str) -> list[str]:
+    """Another engineer's ``bench.queries --smoke`` and ``bench.reports --smoke`` (each when that module
+    exists here), side by side: each makes its own databases."""
+    runs = {
+        "bench.queries": ["--smoke"],
+        "bench.reports": ["--smoke", "--postgres", pg],
+    }
+    started, running = time.monotonic(), {}
+    for module, options in runs.items():
+        if importlib.util.find_spec(module) is None:
+            print(f"{module}: not in this checkout, skipped")
+            continue
+        running[module] = subprocess.Popen([sys.executable, "-m", module, *options], cwd=BENCH_ROOT)
+    problems = []
+    for module, process in running.items():
+        try:
+            code = process.wait(timeout=max(AFTER_LIMIT_S - (time.monotonic() - started), 1))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            problems.append(f"{module} --smoke took over {AFTER_LIMIT_S} s")
+            continue
+        print(f"[{module} --smoke: {time.monotonic() - started:.1f} s, exit {code}]")
+        if code != 0:
+            problems.append(f"{module} --smoke exited {code}")
+    return problems
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -204,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     since_start = time.monotonic() - IMPORTED_AT
     ran = time.monotonic() - started
     print(f"smoke: every bench ran in {ran:.1f} s ({since_start:.1f} s since the bench was imported)")
-    problems = smoke.problems + queries(checkout)
+    problems = smoke.problems + after(args.pg)
     for problem in problems:
         print(f"PROBLEM: {problem}")
     return 1 if problems else 0

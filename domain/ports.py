@@ -312,7 +312,8 @@ class FunnelFigures(Protocol):
         ...
 
     async def leads(self, scope: ReportScope) -> list[LeadCount]:
-        """The period's deals (target or not) by channel and source."""
+        """The period's leads (target or not) by channel and source: deals created in it through intake;
+        follow-ups (a rewarmed or reawakened client: their CREATED event names `from_deal`) are left out."""
         ...
 
 

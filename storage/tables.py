@@ -135,6 +135,9 @@ class StageVisitRow(Base):
     stage: Mapped[str] = mapped_column(String(32))
     entered_at: Mapped[datetime] = mapped_column(UtcDateTime)
     left_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Whole seconds of the stay, written when it ends: the funnel's medians rank a stored number rather
+    # than a length computed from two times per row (SQLite keeps times as text).
+    seconds: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class InquiryRow(Base):

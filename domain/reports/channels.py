@@ -1,7 +1,9 @@
 """The channels and sources report (README.md, "Channels and sources"): per channel and source, the
 period's inquiries, finished questionnaires (a web form counts as finished when received), leads, the
 non-target share, won deals, conversion and amount won; with `[[sources]].spend`, what the source cost
-over the period and per lead and per won deal.
+over the period and per lead and per won deal. A lead is a deal that came in through intake: a follow-up
+(rewarming, a sleeping client's planned contact) is not one. A manager or pipeline filter does not change
+what a lead costs: only the share of the spend their leads took.
 
 The database counts (`FunnelFigures`); the arithmetic here works on its small aggregate rows.
 """
@@ -58,10 +60,11 @@ def rows_of(inquiries: Iterable[InquiryCount], leads: Iterable[LeadCount]) -> li
     return rows
 
 
-def with_spend(rows: list[ChannelRow], config: CrmConfig, period: Period) -> list[ChannelRow]:
-    """Each source with a `spend` costs spend × the months the period spans; a source seen in more than
-    one channel has it shared by their leads (by their inquiries when none led anywhere)."""
-    costed = list(rows)
+def spend_shares(rows: list[ChannelRow], config: CrmConfig, period: Period) -> dict[int, float]:
+    """What each row's source cost, by the row's index, for the sources with a `spend`: spend × the months
+    the period spans; a source seen in more than one channel has it shared by their leads (by their
+    inquiries when none led anywhere)."""
+    shares: dict[int, float] = {}
     for source in {r.source for r in rows}:
         configured = config.source(source)
         if configured is None or configured.spend is None:
@@ -74,14 +77,46 @@ def with_spend(rows: list[ChannelRow], config: CrmConfig, period: Period) -> lis
         if not any(weights):
             weights = [1] + [0] * (len(mine) - 1)
         for n, weight in zip(mine, weights, strict=True):
-            spend = total * weight / sum(weights)
-            row = rows[n]
-            costed[n] = replace(
-                row,
-                spend=whole(spend),
-                cost_per_lead=whole(spend / row.leads) if row.leads else None,
-                cost_per_won=whole(spend / row.won) if row.won else None,
-            )
+            shares[n] = total * weight / sum(weights)
+    return shares
+
+
+def with_spend(rows: list[ChannelRow], config: CrmConfig, period: Period) -> list[ChannelRow]:
+    """Each row of a source with a `spend`: its share of it (`spend_shares`), per lead and per won deal."""
+    costed = list(rows)
+    for n, spend in spend_shares(rows, config, period).items():
+        row = rows[n]
+        costed[n] = replace(
+            row,
+            spend=whole(spend),
+            cost_per_lead=whole(spend / row.leads) if row.leads else None,
+            cost_per_won=whole(spend / row.won) if row.won else None,
+        )
+    return costed
+
+
+def with_team_cost(
+    rows: list[ChannelRow], team: Iterable[LeadCount], config: CrmConfig, period: Period
+) -> list[ChannelRow]:
+    """Under a manager or pipeline filter: a lead and a won deal cost what they cost the whole team
+    (`team`: the leads with only the period's, channel's and source's filters, priced by `spend_shares`),
+    and a row's `spend` is that cost per lead × its leads, the share of the spend its leads took."""
+    everyone = rows_of([], team)
+    prices = {(everyone[n].channel, everyone[n].source): (spend, everyone[n])
+              for n, spend in spend_shares(everyone, config, period).items()}  # fmt: skip
+    costed = list(rows)
+    for n, row in enumerate(rows):
+        configured = config.source(row.source)
+        if configured is None or configured.spend is None:
+            continue
+        spend, whole_team = prices.get((row.channel, row.source), (0.0, None))
+        per_lead = spend / whole_team.leads if whole_team and whole_team.leads else None
+        costed[n] = replace(
+            row,
+            spend=whole(per_lead * row.leads) if per_lead is not None else 0,
+            cost_per_lead=whole(per_lead) if per_lead is not None else None,
+            cost_per_won=whole(spend / whole_team.won) if whole_team and whole_team.won else None,
+        )
     return costed
 
 
@@ -89,5 +124,10 @@ async def channels_report(uow: UnitOfWork, config: CrmConfig, scope: ReportScope
     """The channels and sources of the scope's period and filters. Reads only."""
     inquiries = await uow.funnel_figures.inquiries(scope)
     leads = await uow.funnel_figures.leads(scope)
+    rows = rows_of(inquiries, leads)
+    if scope.manager_id is None and scope.pipeline is None:
+        await uow.rollback()
+        return ChannelsReport(tuple(with_spend(rows, config, scope.period)))
+    team = await uow.funnel_figures.leads(scope.but(manager_id=None, pipeline=None))
     await uow.rollback()
-    return ChannelsReport(tuple(with_spend(rows_of(inquiries, leads), config, scope.period)))
+    return ChannelsReport(tuple(with_team_cost(rows, team, config, scope.period)))

@@ -54,8 +54,8 @@ class InquiryCount:
 
 @dataclass(frozen=True)
 class LeadCount:
-    """Deals created in the period from one channel and source: all, non-target, won, and the amount
-    won (whole units)."""
+    """Leads created in the period from one channel and source (deals that came in through intake, not
+    follow-ups of earlier ones): all, non-target, won, and the amount won (whole units)."""
 
     channel: str
     source: str | None

@@ -5,11 +5,12 @@ menu's lines above them push it over, what is cut is the least needed."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
+from typing import TypeVar
 
 from domain.crm_config import CrmConfig
-from domain.reports.figures import ChannelsReport, FunnelReport, LossReport, ManagersReport
+from domain.reports.figures import ChannelsReport, FunnelReport, LossReport, LossShare, ManagersReport
 from handlers.common.formatting import (
     channel_label,
     clip,
@@ -27,6 +28,9 @@ from handlers.reports.charts.canvas import number, percent, reason_label
 
 CAPTION_LIMIT = 1024  # Telegram's, for a photo's caption
 QUOTE_CHARS = 80  # an "other" reason's text quoted in a caption
+QUOTES = 3  # "other" texts quoted at most; the rest are in the export
+
+K = TypeVar("K")
 
 
 def fit(lines: list[str], t: Texts, limit: int = CAPTION_LIMIT) -> str:
@@ -56,7 +60,7 @@ def funnel_caption(report: FunnelReport, config: CrmConfig, t: Texts) -> str:
             t("caption-funnel", pipeline=pipeline, deals=funnel.deals, won=funnel.won, lost=funnel.lost,
               open=funnel.open, overall=percent(funnel.overall, t))
         )  # fmt: skip
-        if funnel.worst_step:
+        if funnel.worst_step and funnel.lost:
             stage = esc(stage_label(config, funnel.pipeline, funnel.worst_step, t.locale))
             lines.append(t("caption-funnel-worst", stage=stage))
         steps = " → ".join(
@@ -81,44 +85,73 @@ def funnel_caption(report: FunnelReport, config: CrmConfig, t: Texts) -> str:
 def losses_caption(
     report: LossReport, config: CrmConfig, t: Texts, *, names: Mapping[int, str] | None = None
 ) -> str:
-    """`names`: the managers' names by id, for the runs of losses (their ids otherwise)."""
+    """`names`: the managers' names by id, for the runs of losses and the line by manager (their ids
+    otherwise). The warnings first, then the repeated clients, the «Другое» texts, each manager's and
+    each pipeline's top reason, and last each reason's share, which the picture shows too: what `fit`
+    cuts is the end."""
     if not report.total:
         return t("chart-no-data")
+
+    def reason(key: str) -> str:
+        return esc(reason_label(config, key, t))
+
+    def manager(manager_id: int) -> str:
+        return esc(clip((names or {}).get(manager_id) or t("owner-unknown", id=manager_id), 40))
+
     lines = [t("caption-losses", count=report.total)]
-    for share in report.reasons:
-        if share.over and share.limit is not None:
-            lines.append(
-                t("caption-losses-over", reason=esc(reason_label(config, share.reason, t)),
-                  share=percent(share.share, t), limit=percent(share.limit, t))
-            )  # fmt: skip
+    lines.extend(
+        t("caption-losses-over", reason=reason(share.reason), share=percent(share.share, t),
+          limit=percent(share.limit, t))
+        for share in report.reasons
+        if share.over and share.limit is not None
+    )  # fmt: skip
     if not report.sample_enough:
         lines.append(t("caption-losses-small-sample", count=config.reports.min_sample))
-    for run in report.runs:
-        if run.manager_id is not None:
-            name = (names or {}).get(run.manager_id) or t("owner-unknown", id=run.manager_id)
-            lines.append(
-                t("caption-losses-run", manager=esc(name), count=run.count,
-                  reason=esc(reason_label(config, run.reason, t)))
-            )  # fmt: skip
-    for client in report.clients:
-        lines.append(
-            t("caption-losses-client", count=client.count, reason=esc(reason_label(config, client.reason, t)),
-              deals=deal_numbers(client.deal_ids, t))
-        )  # fmt: skip
     lines.extend(
-        t(
-            "caption-losses-reason",
-            reason=esc(reason_label(config, share.reason, t)),
-            share=percent(share.share, t),
-            count=share.count,
-        )
-        for share in report.reasons
+        t("caption-losses-run", manager=manager(run.manager_id), count=run.count, reason=reason(run.reason))
+        for run in report.runs
+        if run.manager_id is not None
     )
+    lines.extend(
+        t("caption-losses-client", count=client.count, reason=reason(client.reason),
+          deals=deal_numbers(client.deal_ids, t))
+        for client in report.clients
+    )  # fmt: skip
     lines.extend(
         t("caption-losses-other", id=deal_id, text=esc(clip(text, QUOTE_CHARS)))
-        for deal_id, text in report.other_texts
+        for deal_id, text in report.other_texts[:QUOTES]
     )
+    if len(report.other_texts) > QUOTES:
+        lines.append(t("caption-losses-other-more", count=len(report.other_texts) - QUOTES))
+    if len(report.by_manager) > 1:
+        lines.append(t("caption-losses-by-manager", tops=top_reasons(report.by_manager, manager, reason, t)))
+    if len(report.by_pipeline) > 1:
+
+        def pipeline(key: str) -> str:
+            return esc(pipeline_label(config, key, t.locale))
+
+        tops = top_reasons(report.by_pipeline, pipeline, reason, t)
+        lines.append(t("caption-losses-by-pipeline", tops=tops))
+    lines.extend(
+        t("caption-losses-reason", reason=reason(share.reason), share=percent(share.share, t),
+          count=share.count)
+        for share in report.reasons
+    )  # fmt: skip
     return fit(lines, t)
+
+
+def top_reasons(
+    groups: Sequence[tuple[K, Sequence[LossShare]]],
+    name: Callable[[K], str],
+    reason: Callable[[str], str],
+    t: Texts,
+) -> str:
+    """Each group's (a manager's, a pipeline's) biggest reason and its share: "Олег — Дорого 60 %; …"."""
+    return "; ".join(
+        f"{name(key)} — {reason(shares[0].reason)} {percent(shares[0].share, t)}"
+        for key, shares in groups
+        if shares
+    )
 
 
 def managers_caption(report: ManagersReport, config: CrmConfig, t: Texts) -> str:

@@ -61,7 +61,7 @@ chart-channels-leads = leads
 chart-channels-won-legend = won
 chart-channels-won = { $count } won
 chart-channels-cpl = { $cost } per lead
-chart-channels-no-spend = Cost per lead: only for sources with a spend in the config.
+chart-channels-no-spend = Cost per lead: only for sources whose monthly cost is set in the settings.
 
 ## Captions: the key numbers as text under each picture (HTML)
 caption-more = … and { $count ->
@@ -82,6 +82,13 @@ caption-losses-small-sample = Fewer than { $count } losses: share limits are not
 caption-losses-run = ⚠️ { $manager }: { $count } losses in a row for "{ $reason }"
 caption-losses-client = ⚠️ A client lost { $count } times for "{ $reason }": { $deals }
 caption-losses-other = "Other", #{ $id }: { $text }
+caption-losses-other-more = … and { $count } more "Other" { $count ->
+    [one] answer
+   *[other] answers
+} in the /export spreadsheet
+caption-losses-by-manager = <b>Top reason by manager</b>: { $tops }
+caption-losses-by-pipeline = <b>Top reason by pipeline</b>: { $tops }
+caption-losses-reason = • { $reason }: { $share } ({ $count })
 caption-manager = <b>{ $name }</b>: { $received } leads, took in { $take }, replied in { $reply } (medians); { $open } open of { $norm }; won { $won }, lost { $lost }, conversion { $conversion }, amount { $amount }
 caption-manager-overloaded = ⚠️ above the norm
 caption-manager-overdue = overdue contacts: { $count }
@@ -186,4 +193,3 @@ sheet-event-deadline-missed = deadline missed
 sheet-event-reopened = client came back: a new deal
 sheet-event-questionnaire-finished = questionnaire finished later
 sheet-event-contacts-merged = contacts merged
-caption-losses-reason = • { $reason }: { $share } ({ $count })

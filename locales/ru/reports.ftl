@@ -63,11 +63,11 @@ chart-channels-leads = лиды
 chart-channels-won-legend = успешные
 chart-channels-won = { $count ->
     [one] { $count } успешная
-    [few] { $count } успешные
+    [few] { $count } успешных
    *[many] { $count } успешных
 }
 chart-channels-cpl = { $cost } за лид
-chart-channels-no-spend = Стоимость лида — только для источников с расходами (spend) в настройках.
+chart-channels-no-spend = Стоимость лида — только для источников, у которых в настройках указан расход за месяц.
 
 ## Captions: the key numbers as text under each picture (HTML)
 caption-more = … и ещё { $count ->
@@ -98,6 +98,14 @@ caption-losses-client = ⚠️ Клиент потерян { $count } { $count -
    *[many] раз
 } по причине «{ $reason }»: { $deals }
 caption-losses-other = «Другое», №{ $id }: { $text }
+caption-losses-other-more = … и ещё { $count ->
+    [one] { $count } ответ
+    [few] { $count } ответа
+   *[many] { $count } ответов
+} «Другое» — в выгрузке /export
+caption-losses-by-manager = <b>Главная причина у менеджеров</b>: { $tops }
+caption-losses-by-pipeline = <b>Главная причина по воронкам</b>: { $tops }
+caption-losses-reason = • { $reason }: { $share } ({ $count })
 caption-manager = <b>{ $name }</b>: лидов { $received }, взял за { $take }, ответил за { $reply } (медианы); в работе { $open } из { $norm }; успешно { $won }, отказ { $lost }, конверсия { $conversion }, сумма { $amount }
 caption-manager-overloaded = ⚠️ больше нормы
 caption-manager-overdue = просрочено контактов: { $count }
@@ -202,4 +210,3 @@ sheet-event-deadline-missed = сорван срок
 sheet-event-reopened = клиент вернулся: новая сделка
 sheet-event-questionnaire-finished = анкета дозаполнена
 sheet-event-contacts-merged = контакты объединены
-caption-losses-reason = • { $reason }: { $share } ({ $count })

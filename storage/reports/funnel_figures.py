@@ -7,15 +7,14 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.models import Channel, DealStatus, InquiryState
+from domain.models import Channel, DealStatus, EventKind, InquiryState
 from domain.reports.funnel_rows import InquiryCount, LeadCount, QuestionnaireCounts, ReachCount, StayTimes
 from domain.reports.scope import ReportScope
-from storage.elapsed import whole_seconds
 from storage.reports.nearest_rank import at_rank, rank_and_count
-from storage.tables import DealRow, InquiryRow, StageVisitRow
+from storage.tables import DealEventRow, DealRow, InquiryRow, StageVisitRow
 
 FINISHED = InquiryState.FINISHED.value
 
@@ -47,6 +46,16 @@ def period_inquiries(scope: ReportScope) -> list[ColumnElement[bool]]:
     if scope.manager_id is not None:
         conditions.append(DealRow.manager_id == scope.manager_id)
     return conditions
+
+
+def _follow_up() -> ColumnElement[bool]:
+    """The deal was opened for the client of an earlier one (rewarming, a sleeping client's planned
+    contact): its CREATED event names `from_deal`. Not a lead (README.md, "Channels and sources")."""
+    return exists().where(
+        DealEventRow.deal_id == DealRow.id,
+        DealEventRow.kind == EventKind.CREATED.value,
+        DealEventRow.data["from_deal"].as_integer().is_not(None),
+    )
 
 
 def _order(pipeline: Any, stage: Any, orders: Mapping[tuple[str, str], int]) -> ColumnElement[int]:
@@ -91,7 +100,7 @@ class SqlFunnelFigures:
         ]
 
     async def stays(self, scope: ReportScope) -> list[StayTimes]:
-        seconds = whole_seconds(StageVisitRow.left_at, StageVisitRow.entered_at)
+        seconds = StageVisitRow.seconds  # written when the stay ended
         rank, count = rank_and_count(seconds, StageVisitRow.pipeline, StageVisitRow.stage)
         ended = (
             select(
@@ -102,7 +111,7 @@ class SqlFunnelFigures:
                 count.label("n"),
             )
             .join(DealRow, DealRow.id == StageVisitRow.deal_id)
-            .where(*period_deals(scope), DealRow.target.is_(True), StageVisitRow.left_at.is_not(None))
+            .where(*period_deals(scope), DealRow.target.is_(True), StageVisitRow.seconds.is_not(None))
             .subquery()
         )
         rows = await self._session.execute(
@@ -157,7 +166,7 @@ class SqlFunnelFigures:
                 _count_if(won),
                 func.coalesce(func.sum(case((won, func.coalesce(DealRow.amount, 0)), else_=0)), 0),
             )
-            .where(*period_deals(scope))
+            .where(*period_deals(scope), ~_follow_up())
             .group_by(DealRow.channel, DealRow.source)
         )
         return [

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, literal, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.elapsed import whole_seconds
 from storage.tables import StageVisitRow
+from storage.types import UtcDateTime
 
 
 class SqlStageVisitRepository:
@@ -20,7 +22,7 @@ class SqlStageVisitRepository:
         await self._session.execute(
             update(StageVisitRow)
             .where(StageVisitRow.deal_id == deal_id, StageVisitRow.left_at.is_(None))
-            .values(left_at=at)
+            .values(left_at=at, seconds=whole_seconds(literal(at, UtcDateTime), StageVisitRow.entered_at))
             .execution_options(synchronize_session=False)
         )
         await self._session.execute(

@@ -4,17 +4,19 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.crm_config import CrmConfig, Source
-from domain.deal_stages import lose_deal, move_stage
-from domain.models import Channel, DealStatus, Inquiry, InquiryState
+from domain.deal_stages import lose_deal, move_stage, rewarm_client
+from domain.models import Channel, DealEvent, DealStatus, EventKind, Inquiry, InquiryState
 from domain.reports.channels import channels_report
 from domain.reports.funnel import funnel_report
 from domain.reports.scope import ReportScope, days_period
+from domain.sleeping_clients import wake_client
 from storage.tables import StageVisitRow
 from tests.integration.stored_deals import MANAGER, OTHER_MANAGER, MakeUow, deal, staff_member, store
 
@@ -161,6 +163,101 @@ async def test_channels_count_inquiries_leads_and_cost_per_source(
     assert telegram.conversion == pytest.approx(1 / 6)
     assert (site.inquiries, site.finished, site.leads, site.won, site.conversion) == (1, 1, 1, 0, 0.0)
     assert (site.spend, site.cost_per_lead, site.cost_per_won) == (30_000, 30_000, None)
+
+
+async def _follow_ups(make_uow: MakeUow, config: CrmConfig) -> None:
+    """Five leads from Telegram, source "vk": a1 won (100 000), a2 (a client of a1's written in again
+    through intake), a3 Oleg's; a4, a5 Ivan's. Then the follow-ups, through their use cases: a5 lost and
+    sent to rewarming (r), r lost, and r's planned contact falls due (s, in "sales": rewarming happens
+    once); a1's planned contact falls due (in "repeat")."""
+    vk: dict[str, Any] = {
+        "created_at": T0,
+        "stage_entered_at": T0,
+        "assigned_at": T0,
+        "taken_at": T0,
+        "source": "vk",
+    }
+    a1, a2, _, _, a5 = await store(
+        make_uow,
+        [
+            deal("won", status=DealStatus.WON, amount=100_000, closed_at=T0, **vk),
+            deal(**vk),
+            deal(**vk),
+            deal(manager=OTHER_MANAGER, **vk),
+            deal(manager=OTHER_MANAGER, **vk),
+        ],
+    )
+    async with make_uow() as uow:  # a2 came through intake, a client of a1's writing again: a lead
+        returning = {"deal_id": a1, "manager": MANAGER}
+        data = {"source": "vk", "pipeline": "sales", "channel": "telegram", "returning_from": returning}
+        await uow.events.add(DealEvent(a2, EventKind.CREATED, T0, data=data))
+        await uow.commit()
+    ivan = await staff_member(make_uow, OTHER_MANAGER)
+    async with make_uow() as uow:
+        lost = await lose_deal(
+            uow, config, deal_id=a5, staff=ivan, version=None, reason="no_need", now=hours(1)
+        )
+    assert lost.error is None
+    async with make_uow() as uow:
+        rewarmed = await rewarm_client(
+            uow, config, deal_id=a5, staff=ivan, next_contact_at=hours(48), now=hours(2)
+        )
+    assert rewarmed.error is None
+    r = rewarmed.extra["new_deal_id"]
+    async with make_uow() as uow:
+        lost = await lose_deal(
+            uow, config, deal_id=r, staff=ivan, version=None, reason="no_need", now=hours(3)
+        )
+    assert lost.error is None
+    for closed_id, pipeline in ((r, "sales"), (a1, "repeat")):
+        async with make_uow() as uow:
+            closed = await uow.deals.get(closed_id)
+            assert closed is not None
+            woken, new = await wake_client(uow, config, closed, due=hours(4), now=hours(4))
+            await uow.commit()
+        assert new and woken.pipeline == pipeline
+
+
+async def test_follow_ups_are_not_leads_and_a_manager_pays_the_teams_cost_per_lead(
+    make_uow: MakeUow, crm_config: CrmConfig
+) -> None:
+    config = crm_config.model_copy(
+        update={"sources": [Source(key="vk", name={"ru": "ВК", "en": "VK"}, spend=30_000)]}
+    )
+    await _follow_ups(make_uow, config)
+    reports = []
+    for scope in (
+        NOVEMBER,
+        NOVEMBER.but(manager_id=OTHER_MANAGER),
+        NOVEMBER.but(manager_id=OTHER_MANAGER, pipeline="sales"),
+        NOVEMBER.but(pipeline="repeat"),
+    ):
+        async with make_uow() as uow:
+            reports.append(await channels_report(uow, config, scope))
+    team, ivan, ivan_sales, repeat = reports
+    # a1-a5 are leads; the rewarm deal and the two woken clients' deals are not: 30 000 over 5 leads.
+    (row,) = team.rows
+    assert (row.channel, row.source, row.leads, row.won, row.amount_won) == ("telegram", "vk", 5, 1, 100_000)
+    assert (row.spend, row.cost_per_lead, row.cost_per_won) == (30_000, 6_000, 30_000)
+    # Ivan's a4 and a5 cost what a lead costs the team; his share of the spend is what they took.
+    for mine in (ivan, ivan_sales):
+        (row,) = mine.rows
+        assert (row.leads, row.won, row.spend, row.cost_per_lead, row.cost_per_won) == (
+            2,
+            0,
+            12_000,
+            6_000,
+            30_000,
+        )
+    assert repeat.rows == ()  # the woken buyer's deal is the only one there, and not a lead
+    async with make_uow() as uow:
+        funnel = await funnel_report(uow, config, NOVEMBER)
+    # The funnel counts pipelines, follow-ups included: s in "sales", r in "rewarm", a1's return in "repeat".
+    assert sorted((f.pipeline, f.deals) for f in funnel.funnels) == [
+        ("repeat", 1),
+        ("rewarm", 1),
+        ("sales", 6),
+    ]
 
 
 async def test_an_empty_period_reports_nothing(make_uow: MakeUow, crm_config: CrmConfig) -> None:

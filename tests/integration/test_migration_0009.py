@@ -80,6 +80,7 @@ async def test_stays_are_read_back_from_the_deals_history(database_url: str) -> 
                         StageVisitRow.stage,
                         StageVisitRow.entered_at,
                         StageVisitRow.left_at,
+                        StageVisitRow.seconds,
                     )
                     .where(StageVisitRow.pipeline == "sales")
                     .order_by(StageVisitRow.deal_id, StageVisitRow.entered_at)
@@ -93,8 +94,11 @@ async def test_stays_are_read_back_from_the_deals_history(database_url: str) -> 
     finally:
         await engine.dispose()
     by_deal: dict[int, list[tuple[str, datetime, datetime | None]]] = {}
-    for deal_id, stage, entered, left in stays:
+    for deal_id, stage, entered, left, seconds in stays:
         by_deal.setdefault(deal_id, []).append((stage, entered, left))
+        assert seconds == (
+            None if left is None else int((left - entered).total_seconds())
+        )  # each stay's length
     assert by_deal[ids["moved"]] == [
         ("new", T0, hours(1)), ("qualified", hours(1), hours(3)), ("proposal", hours(3), None),
     ]  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from domain.crm_config import CrmConfig, Source
-from domain.reports.channels import rows_of, whole, with_spend
+from domain.reports.channels import rows_of, whole, with_spend, with_team_cost
 from domain.reports.funnel_rows import InquiryCount, LeadCount
 from domain.reports.scope import days_period
 
@@ -72,3 +72,38 @@ def test_a_source_in_two_channels_has_its_spend_shared_by_their_leads(crm_config
         10_000,
         10_000,
     )
+
+
+def test_under_a_manager_a_lead_costs_what_it_costs_the_team(crm_config: CrmConfig) -> None:
+    config = priced(crm_config, vk=10_000, free=None)
+    team = [LeadCount("telegram", "vk", 3, 0, 2, 9), LeadCount("telegram", "free", 4, 0, 0, 0)]
+    mine = rows_of([], [LeadCount("telegram", "vk", 2, 0, 0, 0), LeadCount("telegram", "free", 1, 0, 0, 0)])
+    costed = {r.source: r for r in with_team_cost(mine, team, config, NOVEMBER)}
+    # 10 000 over the team's 3 leads and 2 won deals; the manager's 2 leads took 2/3 of it (rounded once).
+    assert (costed["vk"].spend, costed["vk"].cost_per_lead, costed["vk"].cost_per_won) == (
+        6_667,
+        3_333,
+        5_000,
+    )
+    assert (costed["vk"].leads, costed["vk"].won) == (2, 0)
+    assert (costed["free"].spend, costed["free"].cost_per_lead, costed["free"].cost_per_won) == (
+        None,
+        None,
+        None,
+    )
+
+
+def test_under_a_filter_a_source_in_two_channels_and_one_without_leads_are_costed_as_for_the_team(
+    crm_config: CrmConfig,
+) -> None:
+    config = priced(crm_config, vk=30_000, ok=5_000)
+    team = [LeadCount("telegram", "vk", 2, 0, 0, 0), LeadCount("site", "vk", 1, 0, 1, 5)]
+    mine = rows_of([InquiryCount("telegram", "ok", 1, 0)], [LeadCount("telegram", "vk", 1, 0, 0, 0)])
+    costed = {r.source: r for r in with_team_cost(mine, team, config, NOVEMBER)}
+    assert (costed["vk"].spend, costed["vk"].cost_per_lead, costed["vk"].cost_per_won) == (
+        10_000,
+        10_000,
+        None,
+    )
+    # No lead from "ok" anywhere: nothing to price a lead by, and none of the spend is theirs.
+    assert (costed["ok"].spend, costed["ok"].cost_per_lead, costed["ok"].cost_per_won) == (0, None, None)

@@ -24,7 +24,8 @@ def refusing(message: str) -> Any:
 
 async def test_a_too_old_answer_counts_as_answered() -> None:
     method = AnswerCallbackQuery(callback_query_id="1")
-    assert await LateCallbackAnswers()(refusing(TOO_OLD), BOT, method) is True
+    answered: Any = await LateCallbackAnswers()(refusing(TOO_OLD), BOT, method)
+    assert answered is True
 
 
 @pytest.mark.parametrize(
@@ -43,4 +44,5 @@ async def test_an_answer_that_goes_through_is_returned_as_it_is() -> None:
     async def make_request(bot: Bot, method: TelegramMethod[Any]) -> Any:
         return True
 
-    assert await LateCallbackAnswers()(make_request, BOT, AnswerCallbackQuery(callback_query_id="1")) is True
+    answered: Any = await LateCallbackAnswers()(make_request, BOT, AnswerCallbackQuery(callback_query_id="1"))
+    assert answered is True

@@ -8,6 +8,7 @@ import io
 import threading
 import warnings
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy
@@ -16,12 +17,13 @@ from PIL import Image, ImageStat
 
 from bot.crm_config_file import load_crm_config
 from domain.crm_config import CrmConfig
-from domain.reports.figures import ChannelsReport, ManagerRow, ManagersReport
+from domain.reports.figures import ChannelsReport, LossShare, ManagerRow, ManagersReport
 from handlers.common.formatting import visible_length
 from handlers.common.i18n import Texts, Translator
 from handlers.reports.captions import channels_caption, funnel_caption, losses_caption, managers_caption
 from handlers.reports.charts import channels_png, funnel_png, losses_png, managers_png, render_png
 from handlers.reports.charts.canvas import figure, png, style
+from handlers.reports.charts.funnel import draw_panel, fit_labels, funnel_bars
 from tests.unit.report_figures import CHANNELS, EMPTY_FUNNEL, EMPTY_LOSSES, FUNNEL, LOSSES, MANAGERS
 
 DRAWINGS: list[tuple[Callable[[Any, CrmConfig, Texts], bytes], Any, Any]] = [
@@ -154,3 +156,48 @@ def test_a_caption_fits_telegrams_limit_and_says_what_was_left_out(config: CrmCo
     assert visible_length(caption) <= 1024
     assert "&lt;1&gt;" in caption  # names are escaped for HTML
     assert "/export" in caption.splitlines()[-1]
+
+
+def test_the_loss_caption_lists_warnings_clients_other_texts_and_each_managers_top_reason(
+    config: CrmConfig,
+) -> None:
+    t = texts("ru")
+    report = replace(
+        LOSSES,
+        other_texts=((5, "Уехал <в отпуск>"), (6, "Дорого " * 40), (7, "Третий"), (8, "Четвёртый")),
+        by_manager=((1, (LossShare("no_need", 6, 0.6),)), (2, (LossShare("too_expensive", 3, 1.0),))),
+    )
+    lines = losses_caption(report, config, t, names={1: "Олег", 2: "Анна"}).replace("\xa0", " ").splitlines()
+    assert lines[1].startswith("⚠️ «Дорого» — 42 %") and lines[2].startswith("⚠️ Олег: 5 отказов подряд")
+    assert "№8, №9" in lines[3]  # the client lost twice, by deal numbers
+    assert "Уехал &lt;в отпуск&gt;" in lines[4]  # the "other" texts escaped, three of them, clipped
+    assert lines[5].endswith("…") and "Третий" in lines[6] and "Четвёртый" not in "\n".join(lines)
+    assert "ещё 1 ответ «Другое»" in lines[7]
+    assert "Олег — Нет потребности 60 %; Анна — Дорого 100 %" in lines[8]
+    assert lines[-1].startswith("• Другое: 16 %")  # the shares last: the picture shows them too
+    # One manager: no line by manager.
+    single = losses_caption(LOSSES, config, t, names={1: "Олег"})
+    assert "Главная причина у менеджеров" not in single
+
+
+def test_a_stage_is_named_as_the_worst_only_when_the_pipeline_lost_deals(config: CrmConfig) -> None:
+    t = texts("ru")
+    assert "Больше всего теряем" in funnel_caption(FUNNEL, config, t)
+    untouched = replace(FUNNEL, funnels=(replace(FUNNEL.funnels[0], lost=0),))
+    assert "Больше всего теряем" not in funnel_caption(untouched, config, t)
+
+
+@pytest.mark.parametrize(("count", "words"), [(1, "1 успешная"), (3, "3 успешных"), (5, "5 успешных")])
+def test_russian_counts_take_their_plural_form(count: int, words: str) -> None:
+    assert texts("ru")("chart-channels-won", count=count).replace("\u2068", "").replace("\u2069", "") == words
+
+
+def test_a_value_that_does_not_fit_its_bar_is_written_beside_it(config: CrmConfig) -> None:
+    t = texts("ru")
+    with style():
+        fig = figure(6)
+        labels = draw_panel(fig.subplots(), "", funnel_bars(FUNNEL.funnels[0], config, t), t)
+        fit_labels(fig, labels)
+    alignments = [text.get_horizontalalignment() for text, _ in labels]
+    assert alignments[0] == "center"  # 120 of 120: the widest bar holds its label
+    assert alignments[-1] == "left"  # 14 won: a sliver, the label right of it

@@ -16,6 +16,7 @@ from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from domain.crm_config import CrmConfig
 from handlers.common.formatting import clip
@@ -26,8 +27,9 @@ WIDTH_IN = 8.0  # 1200 px: a phone shows it at its full width, about 3 pixels to
 TITLE, LABEL, VALUE, NOTE = 22, 17, 17, 14  # points
 LABEL_CHARS = 22  # a bar's name on the left is cut to this
 NOTE_CHARS = 62  # a line of notes under a chart, at NOTE points
+MARGIN_IN = 0.12  # round the picture
 
-INK, MUTED, GRID = "#1f2933", "#616e7c", "#d9e2ec"
+INK, SECONDARY, MUTED, GRID = "#1f2933", "#3e4c59", "#616e7c", "#d9e2ec"
 BAR, BAR_DARK, ALERT, GOOD, ATTENTION = "#9fc5e8", "#3d85c6", "#e06666", "#93c47d", "#f6b26b"
 
 STYLE: dict[Any, Any] = {
@@ -51,7 +53,9 @@ def style() -> Iterator[None]:
 
 
 def figure(height_in: float) -> Figure:
-    fig = Figure(figsize=(WIDTH_IN, max(height_in, 3.0)), dpi=DPI, layout="constrained")
+    # A margin round the picture, so that the title and the text at the edges do not touch them.
+    layout = ConstrainedLayoutEngine(w_pad=MARGIN_IN, h_pad=MARGIN_IN)
+    fig = Figure(figsize=(WIDTH_IN, max(height_in, 3.0)), dpi=DPI, layout=layout)
     FigureCanvasAgg(fig)
     fig.set_facecolor("white")
     return fig

@@ -8,6 +8,8 @@ from datetime import timedelta
 from itertools import pairwise
 
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from domain.crm_config import CrmConfig
 from domain.reports.figures import Funnel, FunnelReport, QuestionnaireFunnel
@@ -17,8 +19,8 @@ from handlers.reports.charts.canvas import (
     ALERT,
     BAR,
     GOOD,
-    MUTED,
-    NOTE,
+    INK,
+    SECONDARY,
     TITLE,
     VALUE,
     bare,
@@ -33,6 +35,7 @@ from handlers.reports.charts.canvas import (
 )
 
 BAR_IN, PANEL_IN = 0.62, 1.1  # inches a bar, and a panel's title and margins
+TIME, TIMES_X = 15, 0.96  # the median times on the right: their size in points, their right edge
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,11 @@ class Bar:
 
 def questionnaire_bars(questionnaire: QuestionnaireFunnel, config: CrmConfig, t: Texts) -> list[Bar]:
     questions = config.intake.questions
+    """Every question's bar; with fewer than `reports.min_sample` begun, only begun, finished and target,
+    so that a handful of questionnaires does not take a third of the picture in empty rows."""
     bars = [Bar(t("chart-q-started"), questionnaire.started, color=GOOD)]
-    for n, answered in enumerate(questionnaire.answered):
+    counts = questionnaire.answered if questionnaire.started >= config.reports.min_sample else ()
+    for n, answered in enumerate(counts):
         name = questions[n].title(t.locale) if n < len(questions) else t("chart-q-question", number=n + 1)
         bars.append(Bar(name, answered, color=GOOD))
     bars.append(Bar(t("chart-q-finished"), questionnaire.finished, color=GOOD))
@@ -61,7 +67,7 @@ def funnel_bars(funnel: Funnel, config: CrmConfig, t: Texts) -> list[Bar]:
             stage_label(config, funnel.pipeline, step.stage, t.locale),
             step.reached,
             note=time_span(timedelta(seconds=step.median_s), t) if step.median_s is not None else "",
-            color=ALERT if step.stage == funnel.worst_step else BAR,
+            color=ALERT if step.stage == funnel.worst_step and funnel.lost else BAR,
         )
         for step in funnel.steps
     ]
@@ -77,25 +83,46 @@ def with_conversions(bars: list[Bar]) -> list[Bar]:
     return out
 
 
-def draw_panel(ax: Axes, title: str, bars: list[Bar], t: Texts) -> None:
+def draw_panel(ax: Axes, title: str, bars: list[Bar], t: Texts) -> list[tuple[Text, float]]:
+    """The panel's bars; each value's label with its bar's half width, for `fit_labels`."""
     widest = max((bar.value for bar in bars), default=0) or 1
     ys = range(len(bars))
     ax.barh(
         list(ys), [bar.value / widest for bar in bars], left=[-bar.value / widest / 2 for bar in bars],
         height=0.78, color=[bar.color for bar in bars],
     )  # fmt: skip
+    labels = []
     for y, bar in zip(ys, bars, strict=True):
         text = number(bar.value, t) + (
             f"  ·  {percent(bar.conversion, t)}" if bar.conversion is not None else ""
         )
-        ax.text(0, y, text, ha="center", va="center", fontsize=VALUE, fontweight="bold")
+        labels.append(
+            (ax.text(0, y, text, ha="center", va="center", fontsize=VALUE, fontweight="bold", color=INK),
+             bar.value / widest / 2)
+        )  # fmt: skip
         if bar.note:
-            ax.text(0.98, y, bar.note, ha="right", va="center", fontsize=NOTE, color=MUTED)
+            ax.text(TIMES_X, y, bar.note, ha="right", va="center", fontsize=TIME, color=SECONDARY)
     ax.set_yticks(list(ys), [label(bar.name) for bar in bars])
     ax.set_xlim(-0.5, 1.0)  # the bars centred on the left two thirds, the times on the right
     ax.set_ylim(len(bars) - 0.5, -0.5)  # the first stage on top
     ax.set_title(title, fontsize=TITLE - 3, fontweight="bold")
     bare(ax)
+    return labels
+
+
+def fit_labels(fig: Figure, labels: list[tuple[Text, float]]) -> None:
+    """A value's label that does not fit inside its bar goes just right of it, dark on white, rather
+    than spilling over the bar's edges (a bar of nought keeps it centred). Measured once the layout is
+    done."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    fig.draw_without_rendering()
+    for text, half in labels:
+        ax = text.axes
+        assert ax is not None  # drawn on a panel
+        left, right = (ax.transData.transform((x, 0))[0] for x in (-half, half))
+        if half and text.get_window_extent(renderer).width + 12 > right - left:
+            text.set_x(half + 0.02)
+            text.set_horizontalalignment("left")
 
 
 def funnel_png(report: FunnelReport, config: CrmConfig, t: Texts) -> bytes:
@@ -116,15 +143,17 @@ def funnel_png(report: FunnelReport, config: CrmConfig, t: Texts) -> bytes:
         heights = [len(bars) * BAR_IN + PANEL_IN for _, bars in panels]
         fig = figure(sum(heights) + 1.6)
         axes = fig.subplots(len(panels), 1, squeeze=False, gridspec_kw={"height_ratios": heights})[:, 0]
+        labels = []
         for ax, (title, bars) in zip(axes, panels, strict=True):
-            draw_panel(ax, title, bars, t)
+            labels.extend(draw_panel(ax, title, bars, t))
         fig.suptitle(t("chart-funnel-heading"), fontsize=TITLE, fontweight="bold")
         lines = [t("chart-funnel-counting")]
         if any(step.median_s is not None for funnel in funnels for step in funnel.steps):
             lines.append(t("chart-funnel-median"))
         for funnel in funnels:
-            if funnel.worst_step:
+            if funnel.worst_step and funnel.lost:
                 stage = stage_label(config, funnel.pipeline, funnel.worst_step, t.locale)
                 lines.append(t("chart-funnel-worst", stage=stage))
         notes(fig, lines)
+        fit_labels(fig, labels)
         return png(fig)

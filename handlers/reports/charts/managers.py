@@ -30,8 +30,9 @@ from handlers.reports.charts.canvas import (
 )
 
 ROW_IN = 0.72  # a row of two lines
-NAME_CHARS = 13
+NAME_CHARS = 12
 FONT = 14
+HEADER_FONT = 12  # the column names, two short lines: with a margin to the cell's borders
 
 Cell = Callable[[ManagerRow, CrmConfig, Texts], str]
 
@@ -53,12 +54,12 @@ def amount(value: int | None, config: CrmConfig, t: Texts) -> str:
 # (column, its share of the width, its cell): the speed and load table, then the results table.
 SPEED: tuple[tuple[str, float, Cell], ...] = (
     ("name", 0.22, lambda row, config, t: clip(row.name, NAME_CHARS)),
-    ("received", 0.10, lambda row, config, t: number(row.received, t)),
-    ("take", 0.15, lambda row, config, t: speed(row.take_median_s, row.take_p90_s, t)),
-    ("reply", 0.15, lambda row, config, t: speed(row.reply_median_s, row.reply_p90_s, t)),
-    ("load", 0.14, lambda row, config, t: f"{row.open_deals} / {row.norm}"),
-    ("overdue", 0.12, lambda row, config, t: number(row.overdue, t)),
-    ("breaches", 0.12, lambda row, config, t: number(row.breaches, t)),
+    ("received", 0.09, lambda row, config, t: number(row.received, t)),
+    ("take", 0.14, lambda row, config, t: speed(row.take_median_s, row.take_p90_s, t)),
+    ("reply", 0.155, lambda row, config, t: speed(row.reply_median_s, row.reply_p90_s, t)),
+    ("load", 0.135, lambda row, config, t: f"{row.open_deals} / {row.norm}"),
+    ("overdue", 0.13, lambda row, config, t: number(row.overdue, t)),
+    ("breaches", 0.13, lambda row, config, t: number(row.breaches, t)),
 )
 RESULTS: tuple[tuple[str, float, Cell], ...] = (
     ("name", 0.22, lambda row, config, t: clip(row.name, NAME_CHARS)),
@@ -99,7 +100,7 @@ def draw_table(
         if row == 0:
             cell.set_facecolor("#eef2f7")
             text.set_fontweight("bold")
-            text.set_fontsize(FONT - 1)
+            text.set_fontsize(HEADER_FONT)
         elif column == 0:
             text.set_horizontalalignment("left")
             text.set_fontweight("bold")

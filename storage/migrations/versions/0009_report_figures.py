@@ -43,6 +43,7 @@ def upgrade() -> None:
     sa.Column('stage', sa.String(length=32), nullable=False),
     sa.Column('entered_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('left_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('seconds', sa.BigInteger(), nullable=True),
     sa.ForeignKeyConstraint(['deal_id'], ['deals.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -70,7 +71,7 @@ def _fill_stays(bind: sa.engine.Connection) -> None:
                       sa.column('at', sa.DateTime(timezone=True)), sa.column('data', sa.JSON()))
     stays = sa.table('stage_visits', sa.column('deal_id'), sa.column('pipeline'), sa.column('stage'),
                      sa.column('entered_at', sa.DateTime(timezone=True)),
-                     sa.column('left_at', sa.DateTime(timezone=True)))
+                     sa.column('left_at', sa.DateTime(timezone=True)), sa.column('seconds'))
     last_id, written = 0, 0
     while True:
         batch = bind.execute(
@@ -103,11 +104,13 @@ def _stays_of(deal: Any, moves: list[tuple[datetime, dict[str, Any], str]]) -> l
     for at, data, kind in moves:
         # A win or a loss puts the deal in its pipeline's closing stage, where it is now.
         entries.append((at, str(data.get('to') or deal.stage) if kind == 'stage_changed' else deal.stage))
-    return [
-        {'deal_id': deal.id, 'pipeline': deal.pipeline, 'stage': stage, 'entered_at': at,
-         'left_at': entries[n + 1][0] if n + 1 < len(entries) else None}
-        for n, (at, stage) in enumerate(entries)
-    ]
+    stays = []
+    for n, (at, stage) in enumerate(entries):
+        left = entries[n + 1][0] if n + 1 < len(entries) else None
+        seconds = None if left is None else max(int((left - at).total_seconds()), 0)
+        stays.append({'deal_id': deal.id, 'pipeline': deal.pipeline, 'stage': stage, 'entered_at': at,
+                      'left_at': left, 'seconds': seconds})
+    return stays
 
 
 def downgrade() -> None:
