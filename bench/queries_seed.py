@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import islice
@@ -280,9 +280,18 @@ def _postgres_value(value: Any) -> Any:
 
 async def load_postgres(dsn: str, size: Size) -> Facts:
     """Write the data into the migrated PostgreSQL database `dsn` (an asyncpg DSN) with COPY."""
+    rows, facts = tables(size)
+    await copy_into_postgres(
+        dsn, rows, sequences=("contacts", "deals", "deal_events", "messages", "breaches", "timers")
+    )
+    return facts
+
+
+async def copy_into_postgres(dsn: str, rows: Iterable[Table], *, sequences: Iterable[str]) -> None:
+    """COPY each table's rows (only the columns the schema has), move the id sequences past them, then
+    ANALYZE, as autovacuum would soon after such a load."""
     import asyncpg
 
-    rows, facts = tables(size)
     connection = await asyncpg.connect(dsn)
     try:
         for table in rows:
@@ -296,11 +305,10 @@ async def load_postgres(dsn: str, size: Size) -> Facts:
             for chunk in _chunks(table.rows):
                 records = [[_postgres_value(row[i]) for i in kept] for row in chunk]
                 await connection.copy_records_to_table(table.name, records=records, columns=columns)
-        for name in ("contacts", "deals", "deal_events", "messages", "breaches", "timers"):
+        for name in sequences:
             await connection.execute(
                 f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))"
             )
         await connection.execute("ANALYZE")
     finally:
         await connection.close()
-    return facts

@@ -29,10 +29,10 @@ from bench.queries_seed import (
     _chunks,
     _contacts,
     _keep,
-    _postgres_value,
     _rows,
     _sqlite_value,
     _staff,
+    copy_into_postgres,
 )
 
 DAYS = 90
@@ -254,25 +254,4 @@ def load_sqlite(path: str, size: Size) -> None:
 async def load_postgres(dsn: str, size: Size) -> None:
     """Write the data into the migrated PostgreSQL database `dsn` (an asyncpg DSN) with COPY, then
     ANALYZE, as autovacuum would soon after such a load."""
-    import asyncpg
-
-    connection = await asyncpg.connect(dsn)
-    try:
-        for table in tables(size):
-            present = {
-                r["column_name"]
-                for r in await connection.fetch(
-                    "SELECT column_name FROM information_schema.columns WHERE table_name = $1", table.name
-                )
-            }
-            columns, kept = _keep(table, present)
-            for chunk in _chunks(table.rows):
-                records = [[_postgres_value(row[i]) for i in kept] for row in chunk]
-                await connection.copy_records_to_table(table.name, records=records, columns=columns)
-        for name in SEQUENCES:
-            await connection.execute(
-                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))"
-            )
-        await connection.execute("ANALYZE")
-    finally:
-        await connection.close()
+    await copy_into_postgres(dsn, tables(size), sequences=SEQUENCES)
