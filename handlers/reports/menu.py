@@ -181,6 +181,8 @@ class Menu:
             await self.drop(chat_id, replacing.message_id)
 
     async def export(self, scope: ReportScope, *, chat_id: int) -> None:
+        # A busy quarter's workbook takes a minute to write (README.md, "Performance"): say so first.
+        await self.bot.send_message(chat_id, self.t("report-export-preparing"))
         files = await export_files(self.uow, self.config, scope, self.t, now=self.now)
         names = await self.names()
         lines = scope_lines(scope, self.staff, self.config, self.t, names=names, now=self.now)

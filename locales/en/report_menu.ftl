@@ -49,6 +49,7 @@ report-range-bad =
     Changed your mind? Press “✖️ Cancel” above.
 
 report-export-wait = Preparing the files…
+report-export-preparing = ⏳ Preparing the export: for a long period this may take up to a minute.
 report-export-title = 📥 <b>Reports export</b>
 report-export-csv = The XLSX has a sheet for each report, the deals and the event log; the same tables come as CSV files.
 report-export-split = The spreadsheet is over the 50 MB Telegram takes at once, so it is split into { $parts } { $parts ->

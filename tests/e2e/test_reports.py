@@ -185,6 +185,7 @@ async def test_export_sends_a_workbook_and_csv_files_with_the_numbers(
     await report_call(boss, api)
     since = api.mark()
     await boss.send("/export")  # straight after a report: its period and filters, no question asked
+    await boss.expect("Готовлю выгрузку")  # said before the files are written
     said = await boss.expect("Выгрузка отчётов", timeout=20)
     assert "30 дней" in said["text"]
     await boss.send("/start")  # one person's updates are handled in order: once answered, every file is out
