@@ -250,6 +250,12 @@ def _keep(table: Table, present: set[str]) -> tuple[list[str], list[int]]:
 def load_sqlite(path: str, size: Size) -> Facts:
     """Write the data into the migrated SQLite database at `path`."""
     rows, facts = tables(size)
+    insert_into_sqlite(path, rows)
+    return facts
+
+
+def insert_into_sqlite(path: str, rows: Iterable[Table]) -> None:
+    """Insert each table's rows (only the columns the schema has), in one transaction."""
     connection = sqlite3.connect(path)
     try:
         connection.execute("PRAGMA synchronous=OFF")
@@ -262,7 +268,6 @@ def load_sqlite(path: str, size: Size) -> Facts:
         connection.commit()
     finally:
         connection.close()
-    return facts
 
 
 def _sqlite_value(value: Any) -> Any:

@@ -15,7 +15,6 @@ The staff, contacts and the bulk writing (executemany on SQLite, COPY on Postgre
 from __future__ import annotations
 
 import random
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,13 +25,11 @@ from bench.queries_seed import (
     NOW,
     OPEN_STAGES,
     Table,
-    _chunks,
     _contacts,
-    _keep,
     _rows,
-    _sqlite_value,
     _staff,
     copy_into_postgres,
+    insert_into_sqlite,
 )
 
 DAYS = 90
@@ -237,18 +234,7 @@ SEQUENCES = ("contacts", "deals", "stage_visits", "deal_events", "inquiries", "b
 
 def load_sqlite(path: str, size: Size) -> None:
     """Write the data into the migrated SQLite database at `path`."""
-    connection = sqlite3.connect(path)
-    try:
-        connection.execute("PRAGMA synchronous=OFF")
-        for table in tables(size):
-            present = {row[1] for row in connection.execute(f"PRAGMA table_info({table.name})")}
-            columns, kept = _keep(table, present)
-            sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-            for chunk in _chunks(table.rows):
-                connection.executemany(sql, [[_sqlite_value(row[i]) for i in kept] for row in chunk])
-        connection.commit()
-    finally:
-        connection.close()
+    insert_into_sqlite(path, tables(size))
 
 
 async def load_postgres(dsn: str, size: Size) -> None:
