@@ -79,7 +79,13 @@ class UnitOfWorkMiddleware(BaseMiddleware):
 
 class StaffMiddleware(BaseMiddleware):
     """Puts `staff` (a Staff or None) into the handler data, and keeps a staff member's name, username
-    and language current (cards and notices show and use them)."""
+    and language current (cards and notices show and use them).
+
+    Also `team_empty`: nobody holds a role yet, so whoever writes is told their id and how to become the
+    admin (handlers/common/owner_hint.py). Each such person is logged once, at WARNING, with their id and
+    username: the owner finds their id in the log too."""
+
+    HINTED_AT_MOST = 10_000  # people remembered as logged; past it the memory starts again
 
     def __init__(
         self, translator: Translator, make_uow: Callable[[], SqlUnitOfWork], team: TeamCache
@@ -87,6 +93,7 @@ class StaffMiddleware(BaseMiddleware):
         self._translator = translator
         self._make_uow = make_uow
         self._team = team
+        self._hinted: set[int] = set()
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
@@ -96,6 +103,17 @@ class StaffMiddleware(BaseMiddleware):
             if (staff.name, staff.username, staff.locale) != (user.full_name, user.username, locale):
                 staff = await self._update_profile(user, locale) or staff
         data["staff"] = staff
+        empty = (staff is None or not staff.active) and await self._team.empty()
+        data["team_empty"] = empty
+        if empty and user is not None and not user.is_bot and user.id not in self._hinted:
+            if len(self._hinted) >= self.HINTED_AT_MOST:
+                self._hinted.clear()
+            self._hinted.add(user.id)
+            logger.warning(
+                "nobody is on the team yet: %s (@%s) wrote to the bot; to make them the admin, set "
+                "ADMIN_IDS=%s in .env and restart",
+                user.id, user.username or "-", user.id,
+            )  # fmt: skip
         return await handler(event, data)
 
     async def _update_profile(self, user: User, locale: str) -> Staff | None:

@@ -36,6 +36,10 @@ class TeamCache:
         member = (await self._current()).staff.get(telegram_id)
         return dataclasses.replace(member) if member is not None else None
 
+    async def empty(self) -> bool:
+        """Nobody on the team holds a role (none named in the environment, nobody invited and still there)."""
+        return not any(member.active and member.roles for member in (await self._current()).staff.values())
+
     async def unreachable(self, chat_id: int) -> bool:
         return chat_id in (await self._current()).unreachable
 

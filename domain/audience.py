@@ -1,5 +1,6 @@
 """Who hears about a deal: its owner while they are on the team, else the overseers (supervisors, or the
-admins when there are none); and queueing one notice to each of them."""
+admins when there are none); and queueing one notice to each of them. A test deal (a staff member's
+/preview) is heard of by its owner, who made it, and nobody else."""
 
 from __future__ import annotations
 
@@ -50,10 +51,18 @@ async def tell(
 async def owner_and_overseers(uow: UnitOfWork, deal: Deal) -> list[Staff]:
     """The deal's owner (while on the team) first, then the overseers besides them: each hears it once."""
     owner = await owner_of(uow, deal)
-    return ([owner] if owner is not None else []) + await supervisors(uow, besides=owner)
+    mine = [owner] if owner is not None else []
+    return mine if deal.is_test else mine + await supervisors(uow, besides=owner)
+
+
+async def overseers_of(uow: UnitOfWork, deal: Deal, *, besides: Staff | None = None) -> list[Staff]:
+    """The overseers who hear of this deal's alerts: none for a test deal."""
+    return [] if deal.is_test else await supervisors(uow, besides=besides)
 
 
 async def recipients_for(uow: UnitOfWork, deal: Deal) -> list[Staff]:
-    """The deal's manager while they are on the team, else the overseers."""
+    """The deal's manager while they are on the team, else the overseers (nobody, for a test deal)."""
     owner = await owner_of(uow, deal)
-    return [owner] if owner is not None else overseers(await uow.staff.active())
+    if owner is not None or deal.is_test:
+        return [owner] if owner is not None else []
+    return overseers(await uow.staff.active())

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from domain import timer_kinds
 from domain.alert_relevance import contact_still_planned
-from domain.audience import owner_of, recipients_for, supervisors, tell
+from domain.audience import overseers_of, owner_of, recipients_for, tell
 from domain.crm_config import CrmConfig
 from domain.deadlines import deadline, record_breach, same_moment
 from domain.models import BreachKind, Deal, Timer
@@ -126,5 +126,5 @@ async def contact_escalate(
         return "deferred"
     owner = await owner_of(uow, deal)  # none: unsorted, or its manager left the team meanwhile
     data = {"deal_id": deal.id, "due": due.isoformat(), "late": late, "manager": deal.manager_id}
-    await tell(uow, await supervisors(uow, besides=owner), NoticeKind.CONTACT_ESCALATED, data, now=now)
+    await tell(uow, await overseers_of(uow, deal, besides=owner), NoticeKind.CONTACT_ESCALATED, data, now=now)
     return "escalated"

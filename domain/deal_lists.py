@@ -223,6 +223,7 @@ async def find_deals(
     deals = await uow.deals.search(
         deal_id=parsed.deal_id, phone=parsed.phone, name=parsed.name,
         manager_id=staff.telegram_id if scope is Scope.OWN else None, limit=SEARCH_LIMIT + 1,
+        viewer=staff.telegram_id,
     )  # fmt: skip
     items = await _items(uow, deals[:SEARCH_LIMIT], now=None, with_managers=scope is Scope.ALL)
     await uow.rollback()

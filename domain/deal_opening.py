@@ -26,9 +26,11 @@ def new_deal(
     amount: int | None = None,
     next_contact_at: datetime | None = None,
     channel: Channel = Channel.TELEGRAM,
+    is_test: bool = False,
 ) -> Deal:
     """An open deal at the first stage of `pipeline`, not stored yet: owned from `now` (assigned and
-    taken) when `owner` is given, else waiting to be taken by `take_due_at`."""
+    taken) when `owner` is given, else waiting to be taken by `take_due_at`. `is_test`: made by a staff
+    member's /preview."""
     return Deal(
         id=None,
         contact_id=contact_id,
@@ -49,6 +51,7 @@ def new_deal(
         amount=amount,
         next_contact_at=next_contact_at,
         channel=channel,
+        is_test=is_test,
     )
 
 
@@ -65,7 +68,7 @@ def follow_up_deal(
 ) -> Deal:
     """A new deal for the client of a closed one (rewarming, or a planned contact falling due): the same
     contact, chat, source, answers and temperature; owned by `owner` when there is one, else on the usual
-    take-into-work deadline."""
+    take-into-work deadline. A test deal's follow-up is a test deal too."""
     return new_deal(
         pipeline,
         contact_id=earlier.contact_id,
@@ -80,4 +83,5 @@ def follow_up_deal(
         amount=amount,
         next_contact_at=next_contact_at,
         channel=earlier.channel,
+        is_test=earlier.is_test,
     )

@@ -51,6 +51,7 @@ class DealError(StrEnum):
     TOO_LONG = "too_long"
     NO_CONTACT_PLANNED = "no_contact_planned"  # "done" on a reminder whose contact is already done
     CONTACT_CHANGED = "contact_changed"  # a reminder's button, but the contact was done or moved since
+    TEST_DEAL = "test_deal"  # a test deal (/preview) stays with whoever made it: not handed over
 
 
 def may_plan_contact(deal: Deal) -> bool:

@@ -31,6 +31,8 @@ async def hand_over(
     deal = await load_for_action(uow, deal_id=deal_id, staff=staff, version=version, taken=False)
     if not deal.is_open:
         raise Refused(DealError.CLOSED, deal)
+    if deal.is_test:
+        raise Refused(DealError.TEST_DEAL, deal)
     target = await uow.staff.get(to_id)
     if target is None or not target.is_manager:
         raise Refused(DealError.BAD_TARGET, deal)

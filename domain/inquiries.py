@@ -27,28 +27,35 @@ FIRST_MESSAGE = "first_message"  # the timer's payload: what the person wrote be
 
 def new_inquiry(
     prospect: Prospect, *, source: str | None, first_message: IncomingMessage | None, now: datetime,
-    answers: dict[str, str] | None = None,
+    answers: dict[str, str] | None = None, is_test: bool = False,
 ) -> Inquiry:  # fmt: skip
-    """A questionnaire begun now by `prospect`, with the answers given so far; not stored."""
+    """A questionnaire begun now by `prospect`, with the answers given so far; not stored. `is_test`: a
+    staff member's /preview."""
     given = dict(answers or {})
     return Inquiry(
         channel=Channel.TELEGRAM, started_at=now, telegram_id=prospect.telegram_id,
         chat_id=prospect.chat_id, name=prospect.name, username=prospect.username, locale=prospect.locale,
         source=source, step=len(given), answers=given, wrote_first=first_message is not None,
-        updated_at=now,
+        updated_at=now, is_test=is_test,
     )  # fmt: skip
 
 
 async def open_inquiry(
     uow: UnitOfWork, config: CrmConfig, prospect: Prospect, *, source: str | None,
     first_message: IncomingMessage | None, now: datetime, answers: dict[str, str] | None = None,
+    is_test: bool = False,
 ) -> Inquiry:  # fmt: skip
     """Record a questionnaire begun (at /start, or on the first answer of one begun before inquiries were
-    recorded, with its answers so far) and arm its timer. Does not commit."""
+    recorded, with its answers so far) and arm its timer. Does not commit. A /preview's (`is_test`) is
+    recorded for its own run and never watched: left half-way, it makes no lead."""
     inquiry = await uow.inquiries.add(
-        new_inquiry(prospect, source=source, first_message=first_message, now=now, answers=answers)
+        new_inquiry(
+            prospect, source=source, first_message=first_message, now=now, answers=answers, is_test=is_test
+        )
     )
     assert inquiry.id is not None
+    if is_test:
+        return inquiry
     # The message goes with the lead should the questions be left: the conversation holding it is out of
     # the scheduler's reach (it may live in Redis).
     payload = {FIRST_MESSAGE: asdict(first_message)} if first_message is not None else {}

@@ -109,6 +109,7 @@ async def submit_lead(
     web_message: str | None = None,
     unfinished: bool = False,
     inquiry: Inquiry | None = None,
+    test_of: int | None = None,
 ) -> IntakeResult:
     """Record an inquiry as a lead: never a lost inquiry, never a duplicate deal. Commits.
 
@@ -124,7 +125,16 @@ async def submit_lead(
     open deal was made of their unfinished one completes that deal (`COMPLETED`) rather than joining it
     as a repeated request. `inquiry`, the inquiry this lead ends (added if new), is written with its
     outcome and the deal in the same commit.
+    `test_of`: the questionnaire was a staff member's /preview (this Telegram id): a test deal, see
+    `record_test_lead`.
     """
+    if test_of is not None and isinstance(prospect, Prospect):
+        tested = await record_test_lead(
+            uow, config, prospect=prospect, answers=answers, source=source, now=now, inquiry=inquiry,
+            tester=test_of,
+        )  # fmt: skip
+        await uow.commit()
+        return tested
     result = await record_lead(
         uow, config, prospect=prospect, answers=answers, source=source, first_message=first_message,
         cancelled=cancelled, now=now, web_message=web_message,
@@ -164,7 +174,8 @@ async def record_lead(
             )
     contact, joined_by_phone = await _remember_contact(uow, config, prospect, answers, now=now)
     assert contact.id is not None
-    earlier = await uow.deals.for_contact(contact.id)
+    # A staff member's /preview left test deals: no deal of the client's for routing or returning.
+    earlier = [d for d in await uow.deals.for_contact(contact.id) if not d.is_test]
     routing = route_request(earlier)
     finished = isinstance(prospect, Prospect) and not unfinished and not cancelled
 
@@ -242,6 +253,66 @@ async def record_lead(
             uow, inquiry, deal.id, answers, cancelled=cancelled, unfinished=unfinished, now=now
         )
     return IntakeResult(outcome, deal.id, contact.id, reply_due, told)
+
+
+async def record_test_lead(
+    uow: UnitOfWork, config: CrmConfig, *, prospect: Prospect, answers: dict[str, str], source: str | None,
+    now: datetime, inquiry: Inquiry | None, tester: int,
+) -> IntakeResult:  # fmt: skip
+    """A staff member's /preview of the questionnaire, finished (README.md, "First run"): a new test
+    deal, always, in the first stage of `sales`, given to `tester` alone with the card a manager gets,
+    and the confirmation a client gets. No routing, no distribution, no load; nobody else is told of it,
+    then or later (`domain.audience`); the reports, the digest and other people's lists leave it out.
+    A non-target answer closes it as a client's would, and `tester` still gets its card (to delete it).
+    Does not commit."""
+    reply_due = config.calendar().add(now, config.intake.take_sla)
+    # A contact of its own, never the staff member's or a client's: a client with the same phone later
+    # is not joined to it, and deleting the test deal deletes it.
+    contact = await uow.contacts.add(
+        Contact(
+            id=None, telegram_id=None, name=prospect.name, username=prospect.username,
+            phone=phone_answer(config, answers), locale=prospect.locale, created_at=now, is_test=True,
+        )
+    )  # fmt: skip
+    assert contact.id is not None
+    target = is_target(answers, config.intake)
+    pipeline = config.pipeline("sales")
+    opened = new_deal(
+        pipeline, contact_id=contact.id, chat_id=prospect.chat_id, source=source, answers=answers,
+        temperature=temperature_of(answers, config.intake), target=target, now=now,
+        take_due_at=reply_due if target else None, channel=Channel.TELEGRAM, is_test=True,
+    )  # fmt: skip
+    deal = await uow.deals.add(opened)
+    assert deal.id is not None
+    created: dict[str, object] = {
+        "source": source, "pipeline": pipeline.key, "channel": Channel.TELEGRAM.value, "test": True
+    }  # fmt: skip
+    await uow.events.add(DealEvent(deal.id, EventKind.CREATED, now, data=created))
+    deal.manager_id, deal.assigned_at = tester, now
+    if target:
+        outcome = IntakeOutcome.ASSIGNED
+        await arm_stage_deadline(uow, config, deal)  # its owner hears of it; nobody else (audience.py)
+        await uow.timers.add(Timer(TAKE_SLA_TIMER, deal.id, reply_due))
+        await uow.deals.save(deal)
+        await uow.events.add(DealEvent(deal.id, EventKind.ASSIGNED, now, data={"to": tester, "test": True}))
+    else:
+        outcome = IntakeOutcome.ARCHIVED
+        await uow.deals.save(deal)
+        await _close_non_target(uow, config, deal, now)
+    member = await uow.staff.get(tester)
+    locale = member.locale if member is not None else prospect.locale
+    await uow.outbox.add(Notice(tester, NoticeKind.NEW_LEAD, {"deal_id": deal.id}, locale), now=now)
+    confirmation = {
+        "deal_id": deal.id, "outcome": outcome.value, "answers": dict(answers), "at": now.isoformat(),
+        "reply_due": reply_due.isoformat(),
+    }  # fmt: skip
+    await uow.outbox.add(
+        Notice(prospect.chat_id, NoticeKind.REQUEST_RECEIVED, confirmation, prospect.locale), now=now
+    )
+    if inquiry is not None:
+        inquiry.is_test = True
+        await _close_inquiry(uow, inquiry, deal.id, answers, cancelled=False, unfinished=False, now=now)
+    return IntakeResult(outcome, deal.id, contact.id, reply_due, 1)
 
 
 async def _awaits_its_questionnaire(uow: UnitOfWork, deal: Deal) -> bool:
@@ -421,9 +492,13 @@ async def _assign_or_queue(
 
 async def _archive(uow: UnitOfWork, config: CrmConfig, contact: Contact, deal: Deal, now: datetime) -> None:
     """A non-target lead is kept for the record, closed at once, and its contact goes to the archive."""
-    assert deal.id is not None
     contact.status = ContactStatus.ARCHIVED
     await uow.contacts.save(contact)
+    await _close_non_target(uow, config, deal, now)
+
+
+async def _close_non_target(uow: UnitOfWork, config: CrmConfig, deal: Deal, now: datetime) -> None:
+    assert deal.id is not None
     deal.stage = config.pipeline(deal.pipeline).closing_stage(StageKind.LOST).key
     deal.status, deal.closed_at, deal.loss_reason = DealStatus.LOST, now, NON_TARGET_REASON
     await uow.deals.save(deal)

@@ -122,6 +122,7 @@ class Contact:
     created_at: datetime | None = None
     email: str | None = None
     merged_into: int | None = None  # merged by a supervisor into that contact: kept, no longer used
+    is_test: bool = False  # a test deal's (/preview): its own contact, found by no lookup, deleted with it
 
 
 @dataclass
@@ -144,6 +145,7 @@ class Inquiry:
     ended_at: datetime | None = None
     deal_id: int | None = None
     external_id: str | None = None  # a web form's own id of the submission: posted twice, one inquiry
+    is_test: bool = False  # a staff member's /preview: no lead of the team's, counted nowhere
     id: int | None = None
 
 
@@ -172,6 +174,9 @@ class Deal:
     next_contact_at: datetime | None = None
     version: int = 1
     channel: Channel = Channel.TELEGRAM
+    # Made by a staff member's /preview (README.md, "First run"): `manager_id` is who previewed. Only they
+    # hear of it; distribution, lists of others, the digest and reports leave it out; it can be deleted.
+    is_test: bool = False
 
     @property
     def is_open(self) -> bool:

@@ -96,8 +96,14 @@ class DealRepository(Protocol):
         ...
 
     async def latest_for_chat(self, chat_id: int) -> Deal | None: ...
+    async def delete_test(self, deal_id: int) -> None:
+        """Delete a test deal (/preview) and everything of it: history, messages, timers, stage stays,
+        breaches, notices not yet sent, message links, inquiries; its contact too when it has no other
+        deal. A deal that is not a test deal is left alone."""
+        ...
+
     async def open_counts(self) -> dict[int, int]:
-        """Open deals per manager id."""
+        """Open deals per manager id; test deals (/preview) are no load."""
         ...
 
     async def unsorted_count(self) -> int: ...
@@ -135,10 +141,18 @@ class DealRepository(Protocol):
         ...
 
     async def search(
-        self, *, deal_id: int | None, phone: str | None, name: str | None, manager_id: int | None, limit: int
+        self,
+        *,
+        deal_id: int | None,
+        phone: str | None,
+        name: str | None,
+        manager_id: int | None,
+        limit: int,
+        viewer: int | None = None,
     ) -> list[Deal]:
         """Deals with this number, or a contact with this phone, or whose contact's name or username
-        holds `name` (compared as `domain.search_keys.search_key` forms): open first, then newest."""
+        holds `name` (compared as `domain.search_keys.search_key` forms): open first, then newest. Only
+        `manager_id`'s when given; test deals (/preview) only of `manager_id`, or of `viewer`."""
         ...
 
     async def created_tally(self, since: datetime, until: datetime, *, now: datetime, limit: int) -> Tally:

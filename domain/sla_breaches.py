@@ -6,7 +6,7 @@ from datetime import datetime
 
 from domain import timer_kinds
 from domain.alert_relevance import still_in_stage, still_untaken
-from domain.audience import owner_and_overseers, owner_of, supervisors, tell
+from domain.audience import overseers_of, owner_and_overseers, owner_of, tell
 from domain.crm_config import CrmConfig
 from domain.deadlines import record_breach
 from domain.models import BreachKind, Timer
@@ -25,7 +25,9 @@ async def take_breached(
     await record_breach(uow, deal, BreachKind.TAKE, due=timer.due_at, now=now)
     data = {"deal_id": deal.id, "due": timer.due_at.isoformat(), "late": late, "manager": deal.manager_id}
     assigned = await owner_of(uow, deal)
-    told = await tell(uow, await supervisors(uow, besides=assigned), NoticeKind.TAKE_OVERDUE, data, now=now)
+    told = await tell(
+        uow, await overseers_of(uow, deal, besides=assigned), NoticeKind.TAKE_OVERDUE, data, now=now
+    )
     if assigned is not None and assigned.is_manager:
         told += await tell(uow, [assigned], NoticeKind.TAKE_REMINDER, data, now=now)
     return "alerted" if told else "nobody"

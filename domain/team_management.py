@@ -231,6 +231,9 @@ async def _remove(
     take_due = config.calendar().add(now, config.intake.take_sla)
     for deal in await uow.deals.open_deals(manager_id=target_id):
         assert deal.id is not None
+        if deal.is_test:  # their /preview's: nobody else would ever see it
+            await uow.deals.delete_test(deal.id)
+            continue
         deal.manager_id, deal.assigned_at, deal.taken_at, deal.take_due_at = None, None, None, take_due
         await uow.deals.save(deal)
         await uow.timers.cancel(subject_id=deal.id, kinds=(TAKE_SLA_TIMER,))
@@ -261,4 +264,5 @@ async def _removal(
     if target_id in pinned:
         return RemovalResult(RemovalOutcome.PINNED, target)
     deals = await uow.deals.open_deals(manager_id=target_id)
-    return RemovalResult(RemovalOutcome.CONFIRM, target, tuple(d.id for d in deals if d.id is not None))
+    real = tuple(d.id for d in deals if d.id is not None and not d.is_test)
+    return RemovalResult(RemovalOutcome.CONFIRM, target, real)

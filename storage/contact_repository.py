@@ -10,6 +10,9 @@ from domain.search_keys import contact_search_key, search_key
 from storage.parameter_batches import batches
 from storage.tables import ContactRow
 
+# A test deal's contact (/preview) is nobody's: never found by phone or email, never a lookalike.
+REAL = ContactRow.is_test.is_(False)
+
 
 def _to_contact(row: ContactRow) -> Contact:
     return Contact(
@@ -23,6 +26,7 @@ def _to_contact(row: ContactRow) -> Contact:
         created_at=row.created_at,
         email=row.email,
         merged_into=row.merged_into,
+        is_test=row.is_test,
     )
 
 
@@ -60,7 +64,7 @@ class SqlContactRepository:
 
     async def by_phone(self, phone: str) -> Contact | None:
         row = await self._session.scalar(
-            select(ContactRow).where(ContactRow.phone == phone).order_by(ContactRow.id).limit(1)
+            select(ContactRow).where(ContactRow.phone == phone, REAL).order_by(ContactRow.id).limit(1)
         )
         return _to_contact(row) if row else None
 
@@ -68,7 +72,9 @@ class SqlContactRepository:
         """The first contact other than `besides` with this phone, merged ones left out."""
         row = await self._session.scalar(
             select(ContactRow)
-            .where(ContactRow.phone == phone, ContactRow.id != besides, ContactRow.merged_into.is_(None))
+            .where(
+                ContactRow.phone == phone, ContactRow.id != besides, ContactRow.merged_into.is_(None), REAL
+            )
             .order_by(ContactRow.id)
             .limit(1)
         )
@@ -88,6 +94,7 @@ class SqlContactRepository:
                     ContactRow.search_name.startswith(key + "\n", autoescape=True),
                 ),
                 ContactRow.phone.endswith(digits, autoescape=True),
+                REAL,
                 ContactRow.id != besides,
                 ContactRow.merged_into.is_(None),
             )
@@ -99,7 +106,7 @@ class SqlContactRepository:
     async def by_email(self, email: str) -> Contact | None:
         """The first contact with this email (compared as written: `domain.web_intake` lower-cases it)."""
         row = await self._session.scalar(
-            select(ContactRow).where(ContactRow.email == email).order_by(ContactRow.id).limit(1)
+            select(ContactRow).where(ContactRow.email == email, REAL).order_by(ContactRow.id).limit(1)
         )
         return _to_contact(row) if row else None
 
@@ -123,5 +130,5 @@ class SqlContactRepository:
     def _fill(row: ContactRow, contact: Contact) -> None:
         row.telegram_id, row.name, row.username = contact.telegram_id, contact.name, contact.username
         row.phone, row.locale, row.status = contact.phone, contact.locale, contact.status.value
-        row.email, row.merged_into = contact.email, contact.merged_into
+        row.email, row.merged_into, row.is_test = contact.email, contact.merged_into, contact.is_test
         row.search_name = contact_search_key(contact.name, contact.username)

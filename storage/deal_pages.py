@@ -5,6 +5,8 @@ Each segment is one range of an index (storage/tables.py): everybody's by `ix_de
 a page is the next `limit` entries of that range after (or before) a position, so it costs the same on
 the first page and the hundredth. The position compares as a row value (moment, id): equal moments are
 ordered by id, so no deal is shown twice or skipped at a page break.
+
+A test deal (a staff member's /preview) is listed only in its maker's own list, never in anybody else's.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.list_pages import Position, Segment, SegmentKind, StageCount
 from domain.models import DealStatus
-from storage.tables import DealRow
+from storage.tables import REAL_DEAL, DealRow
 
 OPEN = DealStatus.OPEN.value
 
@@ -27,7 +29,7 @@ async def stage_counts(session: AsyncSession, *, manager_id: int | None, now: da
     overdue = func.sum(case((nc < now, 1), else_=0))
     query = (
         select(DealRow.pipeline, DealRow.stage, overdue, func.count(nc), func.count())
-        .where(DealRow.status == OPEN, *_manager(manager_id))
+        .where(DealRow.status == OPEN, *_manager(manager_id), *_seen_by(manager_id))
         .group_by(DealRow.pipeline, DealRow.stage)
     )
     return [
@@ -50,7 +52,7 @@ def segment_query(
     limit: int,
 ) -> Select[DealRow]:  # fmt: skip
     """The statement of one page of a segment (tests/integration/test_query_plans.py reads its plan)."""
-    query = select(DealRow).where(*_members(segment, manager_id=manager_id, now=now))
+    query = select(DealRow).where(*_members(segment, manager_id=manager_id, now=now), *_seen_by(manager_id))
     if start is not None:
         query = query.where(_beyond(segment, start, forward=forward))
     order = _order(segment)
@@ -64,9 +66,19 @@ async def count_before(
     query: Select[int] = (
         select(func.count())
         .select_from(DealRow)
-        .where(*_members(segment, manager_id=manager_id, now=now), _beyond(segment, position, forward=False))
+        .where(
+            *_members(segment, manager_id=manager_id, now=now),
+            *_seen_by(manager_id),
+            _beyond(segment, position, forward=False),
+        )
     )
     return int(await session.scalar(query) or 0)
+
+
+def _seen_by(manager_id: int | None) -> list[ColumnElement[bool]]:
+    """One manager's own list holds their test deals too (a test deal's manager is who made it);
+    everybody's list and the queue hold none."""
+    return [REAL_DEAL] if manager_id is None else []
 
 
 def _manager(manager_id: int | None) -> list[ColumnElement[bool]]:

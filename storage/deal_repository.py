@@ -5,21 +5,35 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain import timer_kinds
 from domain.list_pages import Position, Segment, StageCount
 from domain.models import Channel, Deal, DealStatus, EventKind, Temperature
 from domain.ports import ConcurrentChange
 from domain.search_keys import search_key
 from domain.tallies import ClosedTally, Tally
 from storage import deal_pages, deal_tallies
-from storage.tables import ContactRow, DealEventRow, DealRow, StageVisitRow
+from storage.outbox_repository import PENDING
+from storage.tables import (
+    REAL_DEAL,
+    BreachRow,
+    ContactRow,
+    DealEventRow,
+    DealRow,
+    InquiryRow,
+    MessageLinkRow,
+    MessageRow,
+    OutboxRow,
+    StageVisitRow,
+    TimerRow,
+)
 
 _FIELDS = (
     "contact_id", "pipeline", "stage", "chat_id", "source", "answers", "target", "created_at",
     "stage_entered_at", "manager_id", "assigned_at", "taken_at", "take_due_at", "closed_at", "loss_reason",
-    "loss_note", "amount", "next_contact_at",
+    "loss_note", "amount", "next_contact_at", "is_test",
 )  # fmt: skip
 
 
@@ -113,11 +127,46 @@ class SqlDealRepository:
         )
         return found is not None
 
+    async def delete_test(self, deal_id: int) -> None:
+        """A test deal and what hangs on it, children first (the foreign keys), then its contact if it has
+        no other deal and nobody was merged into it. Notices already sent or being sent are left as they
+        are: a notice rendered for a deal that is gone says nothing."""
+        row = await self._session.get(DealRow, deal_id)
+        if row is None or not row.is_test:
+            return
+        contact_id = row.contact_id
+        deal_timers = (*timer_kinds.DEAL_BOUND,)
+        for statement in (
+            delete(DealEventRow).where(DealEventRow.deal_id == deal_id),
+            delete(MessageRow).where(MessageRow.deal_id == deal_id),
+            delete(MessageLinkRow).where(MessageLinkRow.deal_id == deal_id),
+            delete(StageVisitRow).where(StageVisitRow.deal_id == deal_id),
+            delete(BreachRow).where(BreachRow.deal_id == deal_id),
+            delete(InquiryRow).where(InquiryRow.deal_id == deal_id),
+            delete(TimerRow).where(TimerRow.subject_id == deal_id, TimerRow.kind.in_(deal_timers)),
+            delete(OutboxRow).where(OutboxRow.deal_id == deal_id, OutboxRow.state == PENDING),
+            delete(DealRow).where(DealRow.id == deal_id),
+        ):
+            await self._session.execute(statement.execution_options(synchronize_session=False))
+        self._session.expunge(row)
+        others = await self._session.scalar(
+            select(func.count()).select_from(DealRow).where(DealRow.contact_id == contact_id)
+        )
+        merged = await self._session.scalar(
+            select(func.count()).select_from(ContactRow).where(ContactRow.merged_into == contact_id)
+        )
+        if not others and not merged:
+            await self._session.execute(
+                delete(ContactRow)
+                .where(ContactRow.id == contact_id)
+                .execution_options(synchronize_session=False)
+            )
+
     async def latest_for_chat(self, chat_id: int) -> Deal | None:
         """The open deal talking in this chat, else the latest one."""
         row = await self._session.scalar(
             select(DealRow)
-            .where(DealRow.chat_id == chat_id)
+            .where(DealRow.chat_id == chat_id, REAL_DEAL)
             .order_by(case((DealRow.status == DealStatus.OPEN.value, 0), else_=1), DealRow.id.desc())
             .limit(1)
         )
@@ -126,7 +175,7 @@ class SqlDealRepository:
     async def open_counts(self) -> dict[int, int]:
         rows = await self._session.execute(
             select(DealRow.manager_id, func.count())
-            .where(DealRow.status == DealStatus.OPEN.value, DealRow.manager_id.is_not(None))
+            .where(DealRow.status == DealStatus.OPEN.value, DealRow.manager_id.is_not(None), REAL_DEAL)
             .group_by(DealRow.manager_id)
         )
         return {int(manager_id): int(count) for manager_id, count in rows if manager_id is not None}
@@ -135,7 +184,7 @@ class SqlDealRepository:
         count = await self._session.scalar(
             select(func.count())
             .select_from(DealRow)
-            .where(DealRow.status == DealStatus.OPEN.value, DealRow.manager_id.is_(None))
+            .where(DealRow.status == DealStatus.OPEN.value, DealRow.manager_id.is_(None), REAL_DEAL)
         )
         return int(count or 0)
 
@@ -184,9 +233,17 @@ class SqlDealRepository:
         return await deal_pages.count_before(self._session, segment, position, manager_id=manager_id, now=now)
 
     async def search(
-        self, *, deal_id: int | None, phone: str | None, name: str | None, manager_id: int | None, limit: int
+        self,
+        *,
+        deal_id: int | None,
+        phone: str | None,
+        name: str | None,
+        manager_id: int | None,
+        limit: int,
+        viewer: int | None = None,
     ) -> list[Deal]:
         """Deals matching any of the given keys (open first, then newest), only `manager_id`'s when given.
+        Test deals only of `manager_id`, or of `viewer` in everybody's.
 
         A name is matched as a part of the contact's stored search key (`contacts.search_name`: name and
         username), a plain LIKE that PostgreSQL serves from a trigram index."""
@@ -206,6 +263,10 @@ class SqlDealRepository:
         query = select(DealRow).where(or_(*conditions))
         if manager_id is not None:
             query = query.where(DealRow.manager_id == manager_id)
+        elif viewer is not None:  # everybody's deals, and the viewer's own test deals (/preview)
+            query = query.where(or_(REAL_DEAL, DealRow.manager_id == viewer))
+        else:
+            query = query.where(REAL_DEAL)
         rows = await self._session.scalars(
             query.order_by(
                 case((DealRow.status == DealStatus.OPEN.value, 0), else_=1), DealRow.id.desc()

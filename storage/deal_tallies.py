@@ -1,7 +1,7 @@
 """The digest's counts over deals, by SQL aggregates; the worst cases by ORDER BY ... LIMIT.
 
-Nothing here loads more rows than the cases it names: at 100,000 deals the digest reads counts and a
-handful of ids, never every open deal.
+Test deals (a staff member's /preview) are counted nowhere. Nothing here loads more rows than the
+cases it names: at 100,000 deals the digest reads counts and a handful of ids, never every open deal.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.models import DealStatus
 from domain.tallies import ClosedTally, Tally
 from storage.elapsed import whole_seconds
-from storage.tables import DealRow
+from storage.tables import REAL_DEAL, DealRow
 from storage.types import UtcDateTime
 
 
 async def created_tally(
     session: AsyncSession, since: datetime, until: datetime, *, now: datetime, limit: int
 ) -> Tally:
-    window = [DealRow.created_at >= since, DealRow.created_at < until, DealRow.target]
+    window = [DealRow.created_at >= since, DealRow.created_at < until, DealRow.target, REAL_DEAL]
     waiting = [DealRow.status == DealStatus.OPEN.value, DealRow.taken_at.is_(None)]
     waited = whole_seconds(moment(now), DealRow.created_at)
     counted = await tally(session, window, worst=(waited, [*window, *waiting]), limit=limit)
@@ -38,12 +38,12 @@ async def created_tally(
 
 async def overdue_tally(session: AsyncSession, *, contact_by: datetime, now: datetime, limit: int) -> Tally:
     nc = DealRow.next_contact_at
-    overdue = [DealRow.status == DealStatus.OPEN.value, nc.is_not(None), nc <= contact_by]
+    overdue = [DealRow.status == DealStatus.OPEN.value, nc.is_not(None), nc <= contact_by, REAL_DEAL]
     return await tally(session, overdue, worst=(whole_seconds(moment(now), nc), overdue), limit=limit)
 
 
 async def closed_tally(session: AsyncSession, since: datetime, until: datetime, *, limit: int) -> ClosedTally:
-    window = [DealRow.closed_at >= since, DealRow.closed_at < until]
+    window = [DealRow.closed_at >= since, DealRow.closed_at < until, REAL_DEAL]
     won = [*window, DealRow.status == DealStatus.WON.value]
     lost = [*window, DealRow.status == DealStatus.LOST.value, DealRow.target]
     amount = func.coalesce(DealRow.amount, 0)

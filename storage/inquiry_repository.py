@@ -31,6 +31,7 @@ def _to_inquiry(row: InquiryRow) -> Inquiry:
         ended_at=row.ended_at,
         deal_id=row.deal_id,
         external_id=row.external_id,
+        is_test=row.is_test,
     )
 
 
@@ -41,6 +42,7 @@ def _fill(row: InquiryRow, inquiry: Inquiry) -> None:
     row.answers, row.wrote_first = dict(inquiry.answers), inquiry.wrote_first
     row.started_at, row.updated_at = inquiry.started_at, inquiry.updated_at or inquiry.started_at
     row.ended_at, row.deal_id, row.external_id = inquiry.ended_at, inquiry.deal_id, inquiry.external_id
+    row.is_test = inquiry.is_test
 
 
 class SqlInquiryRepository:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy import text as sql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -65,6 +66,8 @@ class ContactRow(Base):
     email: Mapped[str | None] = mapped_column(String(254), index=True)  # given on a website form
     # Merged by a supervisor into another contact (README.md, "Possible duplicates"): kept, never deleted.
     merged_into: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", name="fk_contacts_merged_into"))
+    # The person of a test deal (/preview): its own row, found by no phone, email or account, deleted with it.
+    is_test: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class DealRow(Base):
@@ -117,6 +120,9 @@ class DealRow(Base):
     first_reply_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     take_work_s: Mapped[int | None] = mapped_column(Integer)
     reply_work_s: Mapped[int | None] = mapped_column(Integer)
+    # A staff member's /preview of the questionnaire (README.md, "First run"): shown to them alone, left
+    # out of distribution, lists of others, the digest and every report, and deletable.
+    is_test: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class StageVisitRow(Base):
@@ -171,6 +177,7 @@ class InquiryRow(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # finished, cancelled or abandoned
     deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id"), index=True)
     external_id: Mapped[str | None] = mapped_column(String(128))  # a web form's own id of the submission
+    is_test: Mapped[bool] = mapped_column(Boolean, server_default=false())  # a /preview
 
 
 class DealEventRow(Base):
@@ -345,3 +352,8 @@ class MessageLinkRow(Base):
     message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id"), index=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# Every count, list and assignment that is about the team's real work leaves test deals out.
+REAL_DEAL = DealRow.is_test.is_(False)
+REAL_INQUIRY = InquiryRow.is_test.is_(False)

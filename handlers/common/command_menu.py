@@ -1,5 +1,6 @@
-"""The command menu Telegram shows next to the input field: /start for everyone, the work commands for
-each staff member in their own chat and language (a prospect never sees /deals or /staff)."""
+"""The command menu Telegram shows next to the input field: /start and /myid for everyone (/myid alone in
+groups), the work commands and /preview for each staff member in their own chat and language (a prospect
+never sees /deals or /staff)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ import logging
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import BotCommand, BotCommandScopeChat
+from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeChat
 
 from domain.models import Role, Staff
 from handlers.common.i18n import SUPPORTED, Texts, Translator
 
 logger = logging.getLogger(__name__)
 
-EVERYONE = ("start",)
+EVERYONE = ("start", "myid")
+IN_GROUPS = ("myid",)
+STAFF = ("preview",)  # every staff member: the questionnaire as a client sees it
 MANAGER = ("deals", "find", "unsorted", "pause", "resume", "report", "export", "staff")
 OVERSEER = ("deals", "find", "unsorted", "report", "export", "staff")
 
@@ -26,6 +29,7 @@ def staff_commands(staff: Staff) -> tuple[str, ...]:
             names.append(name)
     if staff.has(Role.ADMIN):
         names.append("invite")
+    names.extend(STAFF)
     return tuple(names)
 
 
@@ -36,6 +40,11 @@ async def show_everyone_commands(bot: Bot, translator: Translator) -> None:
             for name in EVERYONE
         ]
         await bot.set_my_commands(commands, language_code=locale)
+        in_groups = [
+            BotCommand(command=name, description=translator.get(locale, f"command-{name}"))
+            for name in IN_GROUPS
+        ]
+        await bot.set_my_commands(in_groups, scope=BotCommandScopeAllGroupChats(), language_code=locale)
 
 
 async def show_staff_commands(bot: Bot, staff: Staff, t: Texts) -> None:

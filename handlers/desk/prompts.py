@@ -6,11 +6,11 @@ from typing import Any
 
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardRemove
 
 from handlers.common.i18n import Texts
 from handlers.common.pending_input import forget_input
-from handlers.common.states import PROMPTS
+from handlers.common.states import PROMPTS, IntakeForm
 from handlers.desk.views.keyboards import cancel_keyboard
 
 
@@ -33,6 +33,11 @@ async def ask(
     """
     assert deal_id is not None and callback.bot is not None
     card = callback.message if keep_card and isinstance(callback.message, Message) else None
+    if await state.get_state() in IntakeForm.__all_states_names__:
+        # Their /preview is over: what they type next is for the deal, not an answer. Its keyboard goes.
+        await callback.bot.send_message(
+            callback.from_user.id, t("preview-interrupted"), reply_markup=ReplyKeyboardRemove()
+        )
     await forget_input(callback.bot, callback.from_user.id, state)  # one question at a time
     # The question first: if it cannot be sent, nothing waits for an answer nobody was asked for.
     markup = keyboard or cancel_keyboard(deal_id, t)

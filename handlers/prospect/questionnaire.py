@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 
 from aiogram import Bot, F, Router
-from aiogram.filters import CommandObject, CommandStart
+from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, Update
 
@@ -48,6 +48,7 @@ async def cmd_start(
                 now=now,
                 source=source or data.get("source"),
                 first_message=flow.first_message_of(data),
+                preview=False,
             )
             return  # fmt: skip
         await strip_buttons(bot, message.chat.id, data.get(RESTART_PROMPT))  # /start twice: one prompt
@@ -57,7 +58,7 @@ async def cmd_start(
         return
     await flow.begin(
         bot, message.chat.id, message.from_user, state, t, config, uow=uow, now=now, source=source,
-        first_message=None,
+        first_message=None, preview=False,
     )  # fmt: skip
 
 
@@ -211,10 +212,26 @@ def build_router() -> Router:
     router.message.filter(IsProspect())
     router.callback_query.filter(IsProspect())
     router.message.register(cmd_start, CommandStart())
+    register_answers(router)
+    return router
+
+
+async def cmd_cancel(
+    message: Message, state: FSMContext, bot: Bot, t: Texts, config: CrmConfig, uow: UnitOfWork,
+    now: datetime,
+) -> None:  # fmt: skip
+    """/cancel during the questions: as "✖ Отмена"."""
+    assert message.from_user is not None
+    await flow.cancel(bot, message.chat.id, message.from_user, state, t, config, uow=uow, now=now)
+
+
+def register_answers(router: Router) -> None:
+    """The answers, back, cancel and the buttons of a questionnaire under way: a prospect's, or a staff
+    member's /preview (handlers/prospect/preview.py), handled alike."""
+    router.message.register(cmd_cancel, Command("cancel"), StateFilter(*IntakeForm.__all_states__))
     router.message.register(on_answer_typed, IntakeForm.restart_or_continue)
     router.callback_query.register(on_restart_choice, IntakeRestart.filter())
     router.message.register(on_answer_typed, IntakeForm.answering)
     router.callback_query.register(on_option_chosen, IntakeAnswer.filter())
     router.callback_query.register(on_nav, IntakeNav.filter())
     router.callback_query.register(on_broken_intake_button, F.data.startswith(("ia:", "in:", "ir:")))
-    return router

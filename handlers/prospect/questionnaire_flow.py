@@ -52,6 +52,7 @@ logger = logging.getLogger(__name__)
 SOURCE_PATTERN = re.compile(r"^(?:src_)?([A-Za-z0-9_-]{1,48})$")
 APPLIED = "applied"  # conversation data: the update whose answer was stored last
 INQUIRY = "inquiry"  # conversation data: the id of this run's inquiry (domain/inquiries.py)
+PREVIEW = "preview"  # conversation data: a staff member's /preview; finishing makes a test deal
 
 
 def parse_source(payload: str | None) -> str | None:
@@ -65,23 +66,31 @@ def parse_source(payload: str | None) -> str | None:
 async def begin(
     bot: Bot, chat_id: int, user: User, state: FSMContext, t: Texts, config: CrmConfig,
     *, uow: UnitOfWork, now: datetime, source: str | None, first_message: IncomingMessage | None,
+    preview: bool | None = None,
 ) -> None:  # fmt: skip
     """A new run of the questions, recorded as a new inquiry; an earlier run's inquiry ends as started
-    over. Everything is written with the update's commit, after the first question is out."""
+    over. Everything is written with the update's commit, after the first question is out. `preview`: a
+    staff member's /preview (None: as the earlier run was)."""
     earlier = await state.get_data()
+    if preview is None:
+        preview = bool(earlier.get(PREVIEW))
     await strip_buttons(bot, chat_id, earlier.get(QM))  # an earlier run's question
     ended = await end_inquiry(uow, earlier.get(INQUIRY), InquiryState.RESTARTED, now=now)
     if ended is not None and ended.state is InquiryState.ABANDONED:
         first_message = None  # it went to a manager with the lead the left questionnaire became
     inquiry = await open_inquiry(
-        uow, config, prospect_of(user, chat_id, t), source=source, first_message=first_message, now=now
-    )
+        uow, config, prospect_of(user, chat_id, t), source=source, first_message=first_message, now=now,
+        is_test=preview,
+    )  # fmt: skip
     # Data before state: a crash in between leaves no "answering" state over an old run's answers.
     kept = asdict(first_message) if first_message else None
     run = secrets.token_hex(3)
     await state.set_data(
-        {"q": 0, "answers": {}, "source": source, "first_message": kept, "run": run, INQUIRY: inquiry.id}
-    )
+        {
+            "q": 0, "answers": {}, "source": source, "first_message": kept, "run": run, INQUIRY: inquiry.id,
+            **({PREVIEW: True} if preview else {}),
+        }
+    )  # fmt: skip
     await state.set_state(IntakeForm.answering)
     key = "intake-greeting-after-message" if first_message else "intake-greeting"
     total = len(config.intake.questions)
@@ -292,7 +301,8 @@ async def cancel(
     else:
         await end_inquiry(uow, inquiry.id, InquiryState.CANCELLED, now=now)
     await state.clear()
-    await bot.send_message(chat_id, t("intake-cancelled"), reply_markup=ReplyKeyboardRemove())
+    said = t("preview-cancelled") if data.get(PREVIEW) else t("intake-cancelled")
+    await bot.send_message(chat_id, said, reply_markup=ReplyKeyboardRemove())
 
 
 @asynccontextmanager
@@ -335,7 +345,7 @@ async def _submit(
     wrote = None if inquiry.state is InquiryState.ABANDONED else first_message_of(data)
     result = await submit_lead(
         uow, config, prospect=prospect, answers=answers, source=data.get("source"), first_message=wrote,
-        cancelled=cancelled, now=now, inquiry=inquiry,
+        cancelled=cancelled, now=now, inquiry=inquiry, test_of=user.id if data.get(PREVIEW) else None,
     )  # fmt: skip
     if result.told == 0 and result.outcome is not IntakeOutcome.ARCHIVED:
         logger.error(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Bot, Router
 from aiogram.filters import CommandStart
 from aiogram.fsm.context import FSMContext
-from aiogram.types import Message
+from aiogram.types import Message, ReplyKeyboardRemove
 
 from domain.models import Role, Staff
 from domain.ports import UnitOfWork
@@ -14,13 +14,15 @@ from handlers.common.command_menu import show_staff_commands
 from handlers.common.filters import IsStaff
 from handlers.common.formatting import esc
 from handlers.common.i18n import Texts
+from handlers.common.states import IntakeForm
 
 
 async def cmd_start(
     message: Message, staff: Staff, uow: UnitOfWork, t: Texts, state: FSMContext, bot: Bot
 ) -> None:
     assert message.from_user is not None
-    await state.clear()  # /start is a way out of anything half-typed
+    previewing = await state.get_state() in IntakeForm.__all_states_names__
+    await state.clear()  # /start is a way out of anything half-typed, their /preview too
     await show_staff_commands(bot, staff, t)  # roles may have changed since the menu was last set
     user = message.from_user
     overview = await staff_overview(uow, staff)
@@ -33,7 +35,8 @@ async def cmd_start(
     lines.append(t("staff-menu-how-leads-come") if staff.is_manager else t("staff-menu-overseer-help"))
     if staff.has(Role.ADMIN):
         lines.append(t("staff-menu-admin-help"))
-    await message.answer("\n\n".join(lines))
+    # A /preview left this way takes its Back and Cancel keyboard with it.
+    await message.answer("\n\n".join(lines), reply_markup=ReplyKeyboardRemove() if previewing else None)
 
 
 async def on_staff_message(message: Message, t: Texts) -> None:

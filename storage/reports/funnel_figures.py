@@ -14,14 +14,18 @@ from domain.models import Channel, DealStatus, EventKind, InquiryState
 from domain.reports.funnel_rows import InquiryCount, LeadCount, QuestionnaireCounts, ReachCount, StayTimes
 from domain.reports.scope import ReportScope
 from storage.reports.nearest_rank import at_rank, rank_and_count
-from storage.tables import DealEventRow, DealRow, InquiryRow, StageVisitRow
+from storage.tables import REAL_DEAL, REAL_INQUIRY, DealEventRow, DealRow, InquiryRow, StageVisitRow
 
 FINISHED = InquiryState.FINISHED.value
 
 
 def period_deals(scope: ReportScope) -> list[ColumnElement[bool]]:
-    """The period's deals: created in it, with the scope's filters."""
-    conditions = [DealRow.created_at >= scope.period.since, DealRow.created_at < scope.period.until]
+    """The period's deals: created in it, with the scope's filters; never a test deal (/preview)."""
+    conditions = [
+        DealRow.created_at >= scope.period.since,
+        DealRow.created_at < scope.period.until,
+        REAL_DEAL,
+    ]
     if scope.pipeline is not None:
         conditions.append(DealRow.pipeline == scope.pipeline)
     if scope.manager_id is not None:
@@ -35,8 +39,12 @@ def period_deals(scope: ReportScope) -> list[ColumnElement[bool]]:
 
 def period_inquiries(scope: ReportScope) -> list[ColumnElement[bool]]:
     """The period's inquiries (joined to their deals): begun in it, from the scope's channel and source;
-    with a pipeline or manager filter, only those that became such a deal."""
-    conditions = [InquiryRow.started_at >= scope.period.since, InquiryRow.started_at < scope.period.until]
+    with a pipeline or manager filter, only those that became such a deal. Never a /preview's."""
+    conditions = [
+        InquiryRow.started_at >= scope.period.since,
+        InquiryRow.started_at < scope.period.until,
+        REAL_INQUIRY,
+    ]
     if scope.channel is not None:
         conditions.append(InquiryRow.channel == scope.channel)
     if scope.source is not None:

@@ -27,7 +27,7 @@ from domain.reports.team_rows import (
     Speeds,
 )
 from storage.reports.nearest_rank import at_rank, rank_and_count
-from storage.tables import BreachRow, DealEventRow, DealRow
+from storage.tables import REAL_DEAL, BreachRow, DealEventRow, DealRow
 from storage.types import UtcDateTime
 
 LOST = DealRow.status == DealStatus.LOST.value
@@ -39,8 +39,9 @@ MEDIAN, P90 = Fraction(1, 2), Fraction(9, 10)  # nearest ranks, as `domain.repor
 
 
 def _filters(scope: ReportScope, *, manager: Any = DealRow.manager_id) -> list[Any]:
-    """Target deals passing the scope's filters; `manager` is the column the manager filter applies to."""
-    where: list[Any] = [DealRow.target]
+    """Target deals passing the scope's filters, never a test deal (/preview); `manager` is the column the
+    manager filter applies to."""
+    where: list[Any] = [DealRow.target, REAL_DEAL]
     if scope.pipeline is not None:
         where.append(DealRow.pipeline == scope.pipeline)
     if scope.manager_id is not None:
@@ -272,7 +273,7 @@ class SqlTeamFigures:
         ):
             add(manager, won=int(won_n or 0), lost=int(lost_n or 0), amount_won=int(amount_won or 0))
         overdue = func.sum(case((DealRow.next_contact_at <= contact_by, 1), else_=0))
-        now_filters = [DealRow.status == DealStatus.OPEN.value, DealRow.manager_id.is_not(None)]
+        now_filters = [DealRow.status == DealStatus.OPEN.value, DealRow.manager_id.is_not(None), REAL_DEAL]
         if scope.manager_id is not None:
             now_filters.append(DealRow.manager_id == scope.manager_id)
         for manager, open_n, overdue_n in await self._session.execute(

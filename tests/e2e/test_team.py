@@ -270,9 +270,10 @@ async def test_each_person_sees_the_commands_of_their_roles_and_a_removed_one_lo
 ) -> None:
     for member in (MANAGER, ADMIN):  # set as the bot starts answering
         await menu_set(api, member, "setMyCommands")
-    assert command_menu(api, language="ru") == ["start"]  # prospects: nothing of the team's
+    assert command_menu(api, language="ru") == ["start", "myid"]  # prospects: nothing of the team's
     assert command_menu(api, chat_id=MANAGER) == [
         "start",
+        "myid",
         "deals",
         "find",
         "unsorted",
@@ -281,6 +282,7 @@ async def test_each_person_sees_the_commands_of_their_roles_and_a_removed_one_lo
         "report",
         "export",
         "staff",
+        "preview",
     ]
     assert "invite" in command_menu(api, chat_id=ADMIN) and "pause" not in command_menu(api, chat_id=ADMIN)
 

@@ -51,6 +51,7 @@ def deal_card_text(
             mark=TEMPERATURE_MARK[deal.temperature.value],
             temperature=t(f"temperature-{deal.temperature.value}"),
         ),
+        *([t("card-test")] if deal.is_test else []),  # a /preview's: said plainly, before anything else
         "",
         t("card-contact", who=who),
         t("card-phone", phone=phone_text(contact.phone)) if contact.phone else t("card-no-phone"),

@@ -12,6 +12,7 @@ from domain.deal_card import DealCard
 from domain.deal_rules import may_plan_contact, next_stage, past_first_stage, stage_choices
 from domain.models import Deal, Staff
 from domain.next_contact_time import QUICK_CODES
+from domain.preview_deals import may_delete
 from handlers.common.callbacks import DealAction
 from handlers.common.formatting import clip, money
 from handlers.common.i18n import Texts
@@ -37,7 +38,21 @@ def deal_card_keyboard(
     before anyone pressed anything): the buttons of the deal's owner. A possible duplicate adds a row
     for the viewer: the other deal, when they may open it, and merging, for a supervisor."""
     rows = _main_rows(card, t, viewer=viewer, config=config)
-    return _markup([*rows, _duplicate_row(card, t, viewer, config)])
+    return _markup([*rows, _duplicate_row(card, t, viewer, config), _test_row(card, t, viewer)])
+
+
+def _test_row(card: DealCard, t: Texts, viewer: Staff | None) -> list[Button]:
+    """A test deal's "delete", for whoever may delete it (a notice goes to its maker, who may)."""
+    deal = card.deal
+    if not deal.is_test or (viewer is not None and not may_delete(viewer, deal)):
+        return []
+    return [button(t("btn-test-delete"), "tdel", deal, versioned=False)]
+
+
+def test_delete_keyboard(deal: Deal, t: Texts) -> InlineKeyboardMarkup:
+    """The question before a test deal is deleted: yes, or back to the card."""
+    yes = button(t("btn-test-delete-yes"), "tdelok", deal, versioned=False)
+    return _markup([[yes], [button(t("btn-test-delete-no"), "card", deal, versioned=False)]])
 
 
 def _duplicate_row(card: DealCard, t: Texts, viewer: Staff | None, config: CrmConfig | None) -> list[Button]:
@@ -62,7 +77,7 @@ def _main_rows(
     deal = card.deal
     if deal.untaken:
         rows = [[button(t("btn-take"), "take", deal)]]
-        if viewer is not None and viewer.oversees:
+        if viewer is not None and viewer.oversees and not deal.is_test:  # a test deal stays its maker's
             rows.append([button(t("btn-assign"), "hand", deal)])
         return rows
     acting = viewer is None or may_act(viewer, deal)
@@ -101,7 +116,8 @@ def _main_rows(
             if b
         ]
     )
-    rows.append([b for b in (reply, history, button(t("btn-hand-over"), "hand", deal)) if b])
+    hand = None if deal.is_test else button(t("btn-hand-over"), "hand", deal)  # it stays with its maker
+    rows.append([b for b in (reply, history, hand) if b])
     return rows
 
 
