@@ -1,8 +1,14 @@
-"""Reading the CRM config: the shipped default, with the file named by CRM_CONFIG merged over it."""
+"""Reading the CRM config: the shipped default, with the file named by CRM_CONFIG merged over it.
+
+The default is the `bot` package's data (`bot/defaults/crm.toml`), found through `importlib.resources`:
+the same in a source checkout and in an installed wheel, whatever the current folder.
+"""
 
 from __future__ import annotations
 
 import tomllib
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +18,7 @@ from domain.crm_config import CrmConfig
 from domain.durations import DurationError
 from domain.working_time import CalendarError
 
-DEFAULT_CONFIG = Path(__file__).with_name("defaults") / "crm.toml"
+DEFAULT_CONFIG: Traversable = files("bot") / "defaults" / "crm.toml"
 
 
 class ConfigFileError(Exception):
@@ -46,7 +52,7 @@ def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _read(path: Path | Traversable) -> dict[str, Any]:
     try:
         with path.open("rb") as file:
             return tomllib.load(file)

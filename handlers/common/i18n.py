@@ -1,5 +1,8 @@
 """Texts for people, from Fluent files in `locales/<lang>/*.ftl` (Russian and English).
 
+The files are the `locales` package's data, found through `importlib.resources`: the same in a source
+checkout and in an installed wheel, whatever the current folder (README.md, "Running in production").
+
 We use `fluent.runtime` directly rather than aiogram-i18n: the notifier renders texts outside any
 update (for a recipient who is not the sender), so a plain translator object passed around by name is
 what both handlers and the notifier need. Fluent gives correct Russian plurals (1 сделка, 2 сделки,
@@ -9,28 +12,29 @@ what both handlers and the notifier need. Fluent gives correct Russian plurals (
 from __future__ import annotations
 
 import logging
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from fluent.runtime import FluentBundle, FluentResource
 
 logger = logging.getLogger(__name__)
 
-LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
+LOCALES_DIR: Traversable = files("locales")
 SUPPORTED = ("ru", "en")
 LABEL_ARGS = frozenset({"id"})
 LONG_ARG = 1000
 
 
 class Translator:
-    def __init__(self, *, default_locale: str = "ru", root: Path = LOCALES_DIR) -> None:
+    def __init__(self, *, default_locale: str = "ru", root: Traversable = LOCALES_DIR) -> None:
         if default_locale not in SUPPORTED:
             raise ValueError(f"unsupported locale {default_locale!r}")
         self.default_locale = default_locale
         self._bundles: dict[str, FluentBundle] = {}
         for locale in SUPPORTED:
             bundle = FluentBundle([locale], use_isolating=False)
-            for path in sorted((root / locale).glob("*.ftl")):
+            for path in ftl_files(root / locale):
                 bundle.add_resource(FluentResource(path.read_text(encoding="utf-8")))
             self._bundles[locale] = bundle
 
@@ -73,6 +77,15 @@ class Translator:
 
     def bind(self, locale: str) -> Texts:
         return Texts(self, locale)
+
+
+def ftl_files(folder: Traversable) -> list[Traversable]:
+    """One language's `.ftl` files, by name (a `Traversable` has no glob); none for a missing folder."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        (path for path in folder.iterdir() if path.name.endswith(".ftl")), key=lambda path: path.name
+    )
 
 
 class Texts:

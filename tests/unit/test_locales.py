@@ -11,8 +11,9 @@ from fluent.syntax import FluentParser, ast
 from domain.deal_rules import DealError
 from domain.models import BreachKind, NoteKind
 from domain.next_contact_time import QUICK_CODES
-from handlers.common.command_menu import EVERYONE, MANAGER, OVERSEER
-from handlers.common.i18n import LOCALES_DIR, Translator
+from domain.preview_deals import DeleteOutcome
+from handlers.common.command_menu import EVERYONE, IN_GROUPS, MANAGER, OVERSEER, STAFF
+from handlers.common.i18n import LOCALES_DIR, Translator, ftl_files
 from handlers.common.message_kinds import RELAYED
 from handlers.desk.moves import REWARM_MONTHS
 from handlers.notices.digest import SECTIONS as DIGEST_SECTIONS
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def message_ids(locale: str) -> set[str]:
     ids: set[str] = set()
-    for path in (LOCALES_DIR / locale).glob("*.ftl"):
+    for path in ftl_files(LOCALES_DIR / locale):
         resource = FluentParser().parse(path.read_text(encoding="utf-8"))
         junk = [entry for entry in resource.body if isinstance(entry, ast.Junk)]
         assert not junk, f"{path}: syntax error near {(junk[0].content or '')[:80]!r}"
@@ -61,10 +62,11 @@ def test_every_text_the_code_asks_for_exists() -> None:
     + [f"history-{k}" for k in ("created", "queued", "request-repeated", "archived")]
     + [f"input-date-{problem}" for problem in ("past", "too-far")]
     + [f"hint-{menu}" for menu in ("stages", "lost", "nc", "hand", "won", "rewarm")]
-    + [f"command-{name}" for name in (*EVERYONE, *MANAGER, *OVERSEER, "invite")]
+    + [f"command-{name}" for name in (*EVERYONE, *IN_GROUPS, *MANAGER, *OVERSEER, *STAFF, "invite")]
     + [f"history-missed-{kind.value}" for kind in BreachKind]
     + [f"digest-{name.replace('_', '-')}" for name, _ in DIGEST_SECTIONS]
     + [f"digest-case-{measure}" for _, measure in DIGEST_SECTIONS if measure != "amount"]
+    + [f"test-delete-{o.value.replace('_', '-')}" for o in DeleteOutcome if o is not DeleteOutcome.DELETED]
     + ["hint-nc-closed"],
 )
 def test_texts_picked_by_value_exist(key: str) -> None:
@@ -115,7 +117,7 @@ def test_no_text_is_defined_twice(locale: str) -> None:
     """Fluent lets a later definition silently replace an earlier one, across files too."""
     seen: dict[str, str] = {}
     twice = []
-    for path in sorted((LOCALES_DIR / locale).glob("*.ftl")):
+    for path in ftl_files(LOCALES_DIR / locale):
         resource = FluentParser().parse(path.read_text(encoding="utf-8"))
         for entry in resource.body:
             if isinstance(entry, ast.Message):
