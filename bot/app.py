@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramNetworkError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 from bot.clock import Clock, SystemClock
 from bot.event_isolation import PerPersonIsolation, QueuedSharedIsolation
-from bot.flood_guard import FloodGuard
+from bot.flood_guard import FloodGuard, RedisHolds
 from bot.fsm_storage import DatabaseStorage
 from bot.inbox import UpdateInbox
 from bot.intake_api import LeadIntake
@@ -35,15 +38,22 @@ from bot.middlewares import (
     UnitOfWorkMiddleware,
 )
 from bot.notifier import Notifier
+from bot.observability.database_figures import DatabaseFigures
+from bot.observability.health import HealthCheck
+from bot.observability.routes import health_and_metrics_routes
+from bot.observability.telegram_calls import TelegramCalls
 from bot.outage import OutageWatch, log_failure
 from bot.outbox_pacing import OutboxPacer
 from bot.polling import Poller
 from bot.response_types import KeepResponseTypes
 from bot.scheduler import TimerScheduler
 from bot.settings import Settings
+from bot.shared_pacing import SharedPacer
+from bot.start_failure import CannotStart, one_line
 from bot.team_cache import TeamCache
-from bot.web_server import WebServer
-from bot.webhook import serve_webhook
+from bot.telegram_reach import TelegramReach, reach_telegram
+from bot.web_server import RouteInstaller, WebServer
+from bot.webhook import register_webhook, webhook_path, webhook_receiver
 from domain.crm_config import CrmConfig
 from domain.models import Role, Staff
 from domain.reports.speed_fill import fill_missing_speeds
@@ -56,6 +66,7 @@ from storage.fsm_repository import ConversationCache, FsmRepository
 from storage.housekeeping import prune_handled_updates
 from storage.inbox_repository import InboxStore
 from storage.migrator import upgrade_async
+from storage.operations_figures import OperationsFigures
 from storage.outbox_queue import OutboxQueue
 from storage.roster import read_roster
 from storage.timer_repository import TimerQueue
@@ -72,10 +83,6 @@ SHUTDOWN_GRACE_S = 15
 MAX_CONCURRENT_UPDATES = 32
 REDIS_POOL_SIZE = MAX_CONCURRENT_UPDATES * 2  # a handler's lock and state calls, with room to spare
 REDIS_POOL_WAIT_S = 20
-# A person's lock in Redis: aiogram's 60 s expiry (what a killed process leaves behind frees itself then);
-# a waiter in another process looks every 20 ms rather than redis-py's 100 (same-process waiters queue
-# in memory, see bot/event_isolation.py).
-REDIS_LOCK = {"timeout": 60, "sleep": 0.02}
 
 
 @dataclass
@@ -94,23 +101,46 @@ class App:
     outage: OutageWatch
     outbox: OutboxQueue
     intake: LeadIntake | None = None  # the website's leads (INTAKE_TOKEN set)
+    # What the process's web server carries (bot/web_server.py), in this order: the webhook receiver
+    # (webhook mode) and the intake (INTAKE_TOKEN set), put here by build_app, then whatever else is
+    # appended (health, metrics) before `run`. Each installs its routes on the server's aiohttp app.
+    web_routes: list[RouteInstaller] = field(default_factory=list)
+    serving: bool = False  # True from the moment updates are taken (polling or the webhook set)
     _web: WebServer | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
+    async def migrate(self) -> None:
+        """Bring the database to the newest schema, once per start (README.md, "Running in production").
+        A database that cannot be reached or migrated ends the start with one line naming it."""
+        try:
+            await upgrade_async(self.settings.database_url)
+        except Exception as error:
+            raise CannotStart(
+                f"cannot prepare the database at {_shown_url(self.settings.database_url)} (DATABASE_URL): "
+                f"{one_line(error)}"
+            ) from error
+
     async def prepare(self) -> None:
-        """Migrate the database, give the configured people their roles, start the notifier and the
-        scheduler (which fires, late, what fell due while the bot was down)."""
-        await upgrade_async(self.settings.database_url)
-        async with self.unit_of_work() as uow:
-            team = await bootstrap_staff(
-                uow,
-                roles={
-                    Role.ADMIN: self.settings.admin_ids,
-                    Role.SUPERVISOR: self.settings.supervisor_ids,
-                    Role.MANAGER: self.settings.manager_ids,
-                },
-            )
+        """Give the configured people their roles, start the notifier and the scheduler (which fires,
+        late, what fell due while the bot was down) and take up the updates a previous run left."""
+        roles: dict[Role, Iterable[int]] = {
+            Role.ADMIN: self.settings.admin_ids,
+            Role.SUPERVISOR: self.settings.supervisor_ids,
+            Role.MANAGER: self.settings.manager_ids,
+        }
+        try:
+            try:
+                async with self.unit_of_work() as uow:
+                    team = await bootstrap_staff(uow, roles=roles)
+            except IntegrityError:  # another worker starting at this moment added the same people
+                async with self.unit_of_work() as uow:
+                    team = await bootstrap_staff(uow, roles=roles)
+        except Exception as error:
+            raise CannotStart(
+                f"cannot use the database at {_shown_url(self.settings.database_url)} (DATABASE_URL): "
+                f"{one_line(error)}"
+            ) from error
         if not team:
             logger.warning(
                 "nobody is on the team yet: set MANAGER_IDS, SUPERVISOR_IDS or ADMIN_IDS, or leads will "
@@ -131,53 +161,87 @@ class App:
         self._tasks.append(asyncio.create_task(self.inbox.keep_recovering(), name="inbox-recovery"))
 
     async def run(self, *, handle_signals: bool = True, polling_timeout: int = 10) -> None:
-        """Serve until `stop` (or SIGTERM / SIGINT): long polling, or the webhook when WEBHOOK_URL is set."""
+        """Serve until `stop` (or SIGTERM / SIGINT): long polling, or the webhook when WEBHOOK_URL is set.
+        Migrate, wait for Telegram to answer (README.md, "Running in production"), start the background
+        work and the web server, then take updates; at a stop, `close` lets what is in hand finish."""
         if handle_signals:
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGTERM, signal.SIGINT):
-                loop.add_signal_handler(signum, self.stop)
+                loop.add_signal_handler(signum, self._on_signal, signum)
         try:
+            if self._stop.is_set():
+                return
+            await self.migrate()
+            reach = TelegramReach(
+                api_url=self.settings.telegram_api_url, token=self.settings.bot_token.get_secret_value(),
+                stop=self._stop,
+            )  # fmt: skip
+            if await reach_telegram(self.bot, reach, api_url=self.settings.telegram_api_url) is None:
+                return  # stopped while waiting
             await self.prepare()
+            if self.settings.serves_web:
+                self._web = WebServer(
+                    self.web_routes, host=self.settings.web_host, port=self.settings.listen_port
+                )
+                await self._web.start()
             if self.settings.webhook_url:
-                await serve_webhook(
-                    self.settings, self.dispatcher, self.bot, self.inbox, self.outage, self._stop,
-                    intake=self.intake,
-                )  # fmt: skip
+                await self._serve_webhook(reach)
             else:
-                if self.intake is not None:  # the website's leads get a server of their own
-                    self._web = WebServer(
-                        self.intake, host=self.settings.web_host, port=self.settings.web_port
-                    )
-                    await self._web.start()
-                await self._drop_webhook()
-                poller = Poller(
-                    self.bot, self.inbox, self.outage, timeout_s=polling_timeout,
-                    allowed_updates=self.dispatcher.resolve_used_update_types(),
-                )  # fmt: skip
-                polling = asyncio.create_task(poller.run(), name="poller")
-                stopped = asyncio.create_task(self._stop.wait())
-                await asyncio.wait({polling, stopped}, return_when=asyncio.FIRST_COMPLETED)
-                poller.stop()
-                stopped.cancel()
-                await polling
+                await self._poll(reach, polling_timeout)
         finally:
             await self.close()
+
+    async def _serve_webhook(self, reach: TelegramReach) -> None:
+        allowed = self.dispatcher.resolve_used_update_types()
+        if not await register_webhook(self.settings, self.bot, reach, allowed=allowed):
+            return
+        self.serving = True
+        await self._stop.wait()
+
+    async def _poll(self, reach: TelegramReach, polling_timeout: int) -> None:
+        # Polling needs no webhook set (getUpdates is refused while one is).
+        dropped = await reach.until_answered(
+            lambda: self.bot.delete_webhook(drop_pending_updates=False), what="deleteWebhook"
+        )
+        if dropped is None:
+            return
+        poller = Poller(
+            self.bot, self.inbox, self.outage, timeout_s=polling_timeout,
+            allowed_updates=self.dispatcher.resolve_used_update_types(),
+        )  # fmt: skip
+        self.serving = True
+        logger.info("taking updates from Telegram by long polling")
+        polling = asyncio.create_task(poller.run(), name="poller")
+        stopped = asyncio.create_task(self._stop.wait())
+        try:
+            await asyncio.wait({polling, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            poller.stop()
+            stopped.cancel()
+            await asyncio.gather(stopped, return_exceptions=True)
+            await polling  # a 401 (the token revoked) ends the run from here
 
     def stop(self) -> None:
         """Stop serving: `run` finishes the updates in hand and returns."""
         self._stop.set()
 
+    def _on_signal(self, signum: int) -> None:
+        if not self._stop.is_set():
+            logger.info("%s: stopping; what is in hand finishes first", signal.Signals(signum).name)
+        self.stop()
+
     async def close(self) -> None:
         """Let the updates in hand finish (what waits behind them stays stored for the next start), then
-        stop the background tasks and close."""
-        if self._web is not None:  # no more leads taken; the ones in hand are stored first
-            await self._web.stop()
+        stop the background tasks and close. Each step runs even when one before it failed (a start cut
+        short closes what it opened), and a failing step is one line in the log."""
+        if self._web is not None:  # no more webhook updates or leads taken; the ones in hand are stored first
+            await _quietly("the web server", self._web.stop())
             self._web = None
         if self.intake is not None:
-            await self.intake.close()
-        await self.inbox.stop(grace_s=SHUTDOWN_GRACE_S)
-        await self.outage.close()
-        await self.scheduler.stop()
+            await _quietly("the intake", self.intake.close())
+        await _quietly("the inbox", self.inbox.stop(grace_s=SHUTDOWN_GRACE_S))
+        await _quietly("the outage watch", self.outage.close())
+        await _quietly("the scheduler", self.scheduler.stop())
         # The notifier finishes the message in hand and gives back the rest of its batch, so nothing waits
         # out a lease after the restart (and a chat's later messages are not held behind it).
         self.notifier.stop()
@@ -186,22 +250,15 @@ class App:
             await asyncio.wait(notifier_runs, timeout=SHUTDOWN_GRACE_S)
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await asyncio.gather(*self._tasks, return_exceptions=True)  # none is left unretrieved
         self._tasks.clear()
-        await self.dispatcher.storage.close()
-        await self.dispatcher.fsm.events_isolation.close()
-        await self.bot.session.close()
-        await self.engine.dispose()
-
-    async def _drop_webhook(self) -> None:
-        """Polling needs no webhook set. Telegram being unreachable now is no reason not to start:
-        polling keeps retrying, and so would this call's effect (getUpdates fails while a webhook is set)."""
-        try:
-            await self.bot.delete_webhook(drop_pending_updates=False)
-        except TelegramNetworkError:
-            logger.warning("could not reach the Bot API to drop a webhook; polling will keep trying")
+        await _quietly("the conversation storage", self.dispatcher.storage.close())
+        await _quietly("the per-person locks", self.dispatcher.fsm.events_isolation.close())
+        await _quietly("the Bot API session", self.bot.session.close())
+        await _quietly("the database connections", self.engine.dispose())
+        if self.serving or self._stop.is_set():
+            logger.info("stopped")
+        self.serving = False
 
     async def _housekeeping(self) -> None:
         sessions = session_factory(self.engine)
@@ -254,8 +311,18 @@ def build_app(
 
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     session.middleware(KeepResponseTypes())
-    session.middleware(FloodGuard())
+    # With REDIS_URL, one Redis client (one pool) for the conversation state, the per-person locks, the
+    # outbox's pace and the 429 holds: several workers share them all (README.md, "Several workers").
+    redis = None
+    if settings.redis_url:
+        from bot.redis_state import shared_redis
+
+        redis = shared_redis(settings.redis_url, max_connections=REDIS_POOL_SIZE, wait_s=REDIS_POOL_WAIT_S)
+    session.middleware(FloodGuard(RedisHolds(redis) if redis is not None else None))
     session.middleware(LateCallbackAnswers())
+    # Last, so innermost: it counts each request Telegram saw (each flood-guard retry too), not the
+    # flood guard's own refusals of a chat on hold.
+    session.middleware(TelegramCalls())
     bot = Bot(
         settings.bot_token.get_secret_value(),
         session=session,
@@ -271,7 +338,7 @@ def build_app(
     outbox = OutboxQueue(sessions)
     notifier = Notifier(
         bot=bot, queue=outbox, make_uow=make_uow, config=config, translator=translator,
-        clock=clock, pacer=pacer or OutboxPacer(),
+        clock=clock, pacer=pacer or (SharedPacer(redis) if redis is not None else OutboxPacer()),
     )  # fmt: skip
     scheduler = TimerScheduler(
         queue=TimerQueue(sessions), make_uow=make_uow, config=config, clock=clock,
@@ -280,7 +347,7 @@ def build_app(
 
     outage = OutageWatch(InboxStore(sessions).reachable)
     storage, isolation = _fsm_storage(
-        settings, sessions_repo=FsmRepository(sessions, conversations), clock=clock
+        settings, redis=redis, sessions_repo=FsmRepository(sessions, conversations), clock=clock
     )
     # People named in ADMIN_IDS / SUPERVISOR_IDS / MANAGER_IDS get their roles back at every start, so
     # removing them in /staff would not last: the team screen refuses and says where to change it.
@@ -302,46 +369,56 @@ def build_app(
         store=InboxStore(sessions), dispatcher=dispatcher, bot=bot, make_uow=make_uow, clock=clock,
         translator=translator, outage=outage,
     )  # fmt: skip
+    figures = OperationsFigures(sessions)
+    health = HealthCheck(
+        ping_database=figures.ping, scheduler=scheduler.heartbeat, notifier=notifier.heartbeat,
+        tick_s=settings.scheduler_tick,
+    )  # fmt: skip
+    web_routes: list[RouteInstaller] = [
+        health_and_metrics_routes(health=health, figures=DatabaseFigures(figures, clock=clock))
+    ]
+    if settings.webhook_url:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        web_routes.append(webhook_receiver(inbox, outage, secret=secret, path=webhook_path(settings)))
     intake = None
     if settings.intake_token is not None:
         intake = LeadIntake(
             token=settings.intake_token.get_secret_value(), config=config, make_uow=make_uow, clock=clock,
             outage=outage, rate=LeadRate(config.intake.web_leads_per_minute, redis_url=settings.redis_url),
         )  # fmt: skip
+        web_routes.append(intake.install)
     return App(
         settings, config, engine, bot, dispatcher, notifier, scheduler, translator, make_uow, clock, inbox,
-        outage, outbox, intake,
+        outage, outbox, intake, web_routes,
     )  # fmt: skip
 
 
+async def _quietly(what: str, closing: Awaitable[object]) -> None:
+    try:
+        await closing
+    except Exception as error:
+        logger.warning("could not close %s: %s", what, one_line(error))
+        logger.debug("closing %s failed", what, exc_info=True)
+
+
+def _shown_url(url: str) -> str:
+    """The database URL as the log may show it: without its password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def _fsm_storage(
-    settings: Settings, *, sessions_repo: FsmRepository, clock: Clock
+    settings: Settings, *, redis: Redis | None, sessions_repo: FsmRepository, clock: Clock
 ) -> tuple[BaseStorage, BaseEventIsolation]:
     """Redis when REDIS_URL is set (state and per-user locks shared by several processes), else our
     own database."""
-    if settings.redis_url:
-        from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
-        from redis.asyncio import BlockingConnectionPool, Redis
-        from redis.asyncio.retry import Retry
-        from redis.backoff import ExponentialWithJitterBackoff
-        from redis.exceptions import ConnectionError as RedisConnectionError
-        from redis.exceptions import TimeoutError as RedisTimeoutError
+    if redis is not None:
+        from aiogram.fsm.storage.redis import RedisStorage
 
-        # A bounded pool that makes a caller wait for a free connection (redis-py's default pool raises
-        # MaxConnectionsError past 100 at once, failing a campaign peak's updates). A pool made from a
-        # URL does not retry at all either: one connection dropped by the server (a Redis restart, a
-        # failover, an idle timeout) would fail the update in hand. Reconnect and retry instead.
-        pool = BlockingConnectionPool.from_url(
-            settings.redis_url,
-            max_connections=REDIS_POOL_SIZE,
-            timeout=REDIS_POOL_WAIT_S,
-            retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=2.0), retries=5),
-            retry_on_error=[RedisConnectionError, RedisTimeoutError],
-            health_check_interval=30,
-        )
-        from bot.redis_state import RememberingRedisStorage
+        from bot.redis_state import RememberingRedisStorage, RenewedRedisLocks
 
-        redis_storage = RedisStorage(redis=Redis(connection_pool=pool))
-        shared = RedisEventIsolation(redis=redis_storage.redis, lock_kwargs=REDIS_LOCK)
+        redis_storage = RedisStorage(redis=redis)
+        shared = RenewedRedisLocks(redis, key_builder=redis_storage.key_builder)
         return RememberingRedisStorage(redis_storage), QueuedSharedIsolation(shared)
     return DatabaseStorage(sessions_repo, clock), PerPersonIsolation()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -29,6 +30,7 @@ from aiogram.types import Update
 from bot.clock import Clock
 from bot.failure_kinds import Failure, classify
 from bot.flood_guard import patient_replies
+from bot.observability import metrics
 from bot.outage import OutageWatch
 from domain.unreachable import note_blocked
 from domain.update_faults import tell_update_set_aside
@@ -41,12 +43,14 @@ logger = logging.getLogger(__name__)
 
 # A process holds the updates it stored or took over this long; another process takes over those of
 # one that died once it runs out (one process alone takes over at its start, see `recover`).
-LEASE = timedelta(minutes=5)
+# Renewed every RECOVER_EVERY_S while they are in hand (`keep_recovering`), so it can be short: a worker
+# killed with updates in hand gives them up within a lease and a round (README.md, "Several workers").
+LEASE = timedelta(seconds=20)
 MAX_TRIES = 3  # a bug's tries before the update is set aside
 BUG_PAUSES_S = (1.0, 5.0)
 TELEGRAM_PAUSE_S = 30.0  # Telegram failed the replies for a minute already: the next try, later
 RECOVER_BATCH = 500
-RECOVER_EVERY_S = 60.0
+RECOVER_EVERY_S = 5.0  # one UPDATE of the leases in hand and one indexed look for pending rows
 MAX_SKIPPED = 5000  # updates in hand past which a periodic look for others' leftovers waits a round
 
 
@@ -130,12 +134,17 @@ class UpdateInbox:
             return taken
 
     async def keep_recovering(self) -> None:
-        """Now and then, take up what another process left behind (its lease ran out)."""
+        """Now and then, keep the leases of what this process has in hand, and take up what another
+        process left behind (its lease ran out)."""
         while not self._stopping:
             await asyncio.sleep(RECOVER_EVERY_S)
-            if self._outage.away or len(self._in_hand) > MAX_SKIPPED:
-                continue  # (a peak in hand: what others left waits a minute more, not this process)
+            if self._outage.away:
+                continue
             try:
+                if self._in_hand:
+                    await self._store.renew(sorted(self._in_hand), now=self._clock.now(), lease=LEASE)
+                if len(self._in_hand) > MAX_SKIPPED:
+                    continue  # (a peak in hand: what others left waits a round more, not this process)
                 await self.recover()
             except Exception as error:
                 if classify(error) is not Failure.OUTAGE:
@@ -195,6 +204,7 @@ class UpdateInbox:
     async def _handle(self, entry: InboxEntry, update: Update | None) -> None:
         tries, retry = entry.attempts, False
         while not self._stopping:
+            began = time.perf_counter()  # each try is counted (bot/observability/metrics.py), in memory
             try:
                 if update is None:
                     update = Update.model_validate(entry.payload, context={"bot": self._bot})
@@ -202,28 +212,37 @@ class UpdateInbox:
                     await self._dispatcher.feed_update(
                         self._bot, update, inbox_entry=entry, inbox_retry=retry
                     )
+                metrics.count_update(entry.kind, metrics.HANDLED, time.perf_counter() - began)
                 return
             except asyncio.CancelledError:
+                metrics.count_update(entry.kind, metrics.CUT_OFF, time.perf_counter() - began)
                 raise
             except Exception as error:
+                took = time.perf_counter() - began
                 retry = True
                 failure = classify(error)
                 if failure is Failure.HANDLED:
+                    metrics.count_update(entry.kind, metrics.HANDLED_ELSEWHERE, took)
                     logger.info("update %s was handled meanwhile by another process", entry.update_id)
                     return
                 if failure is Failure.OUTAGE:
+                    metrics.count_update(entry.kind, metrics.DATABASE_AWAY, took)
                     await self._outage.wait_until_back(error)
                     continue
                 if failure is Failure.BLOCKED:
+                    metrics.count_update(entry.kind, metrics.BLOCKED, took)
                     await self._blocked(entry, error)
                     return
                 if failure is Failure.TELEGRAM:
+                    metrics.count_update(entry.kind, metrics.TELEGRAM_FAILED, took)
                     logger.warning("update %s: Telegram kept failing its replies (%s); next try in %.0fs",
                                    entry.update_id, error, TELEGRAM_PAUSE_S)  # fmt: skip
                     await asyncio.sleep(TELEGRAM_PAUSE_S)
                     continue
                 tries = await self._count_try(entry, error, tries)
-                if tries >= MAX_TRIES:
+                last = tries >= MAX_TRIES
+                metrics.count_update(entry.kind, metrics.SET_ASIDE if last else metrics.FAILED, took)
+                if last:
                     await self._set_aside(entry, update, error)
                     return
                 await asyncio.sleep(BUG_PAUSES_S[min(tries - 1, len(BUG_PAUSES_S) - 1)])

@@ -24,6 +24,7 @@ from aiogram.exceptions import (
 )
 
 from bot.clock import Clock
+from bot.observability.heartbeat import Heartbeat
 from bot.outage import log_failure
 from bot.outbox_pacing import OutboxPacer
 from domain.crm_config import CrmConfig
@@ -36,10 +37,11 @@ from storage.unit_of_work import SqlUnitOfWork
 
 logger = logging.getLogger(__name__)
 
-# A lease is renewed just before each item's send, so it must cover one send: its turn at the pacer
-# (a second or two), the Bot session's request timeout (60 s) and the flood guard's short waits (2 x 5 s),
-# with room to spare. It is also how long a chat waits when its sender died mid-send.
-LEASE = timedelta(minutes=2)
+# An item's lease is renewed when its sender takes it up and then every KEEP_LEASE_S while it is in hand
+# (its turn at the pacer, the request, the flood guard's waits), so it is how long a chat waits when its
+# sender died: another process takes the item over then (README.md, "Several workers").
+LEASE = timedelta(seconds=20)
+KEEP_LEASE_S = 5.0
 BATCH = 30  # chats served per round, each at once (Telegram's overall pace is 30 messages a second)
 MERGE_FROM = 5  # notices of one kind waiting for one chat that go as one message (fewer: one by one)
 MAX_MERGED = 200  # notices of one kind to one chat in one message
@@ -57,6 +59,7 @@ class Notifier:
     def __init__(
         self, *, bot: Bot, queue: OutboxQueue, make_uow: Callable[[], SqlUnitOfWork], config: CrmConfig,
         translator: Translator, clock: Clock, pacer: OutboxPacer, idle_poll_s: float = 5.0,
+        heartbeat: Heartbeat | None = None,
     ) -> None:  # fmt: skip
         self._bot, self._queue, self._make_uow = bot, queue, make_uow
         self._config, self._translator, self._clock = config, translator, clock
@@ -64,6 +67,9 @@ class Notifier:
         self._idle_poll_s = idle_poll_s
         self._wake = asyncio.Event()
         self._stopping = False
+        # Beats on every turn of `run`'s loop (an idle one too: it waits at most `idle_poll_s`) and before
+        # each message it sends; says when `run` has returned or died. `/healthz` reads it.
+        self.heartbeat = heartbeat or Heartbeat()
 
     def wake(self) -> None:
         self._wake.set()
@@ -76,16 +82,26 @@ class Notifier:
     async def run(self) -> None:
         """Until stopped: drain what is due, then sleep until woken or the next item falls due. No error
         ends the loop (a database restart, a lock timeout): it is logged and the loop goes on."""
-        while not self._stopping:
-            try:
-                claimed = await self.drain_once()
-                if claimed == 0:
-                    await self._idle()
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                log_failure(logger, "outbox drain failed; trying again shortly", error)
-                await asyncio.sleep(ERROR_PAUSE_S)
+        self.heartbeat.start()
+        try:
+            while not self._stopping:
+                self.heartbeat.beat()
+                try:
+                    claimed = await self.drain_once()
+                    if claimed == 0:
+                        await self._idle()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as error:
+                    log_failure(logger, "outbox drain failed; trying again shortly", error)
+                    await asyncio.sleep(ERROR_PAUSE_S)
+        except asyncio.CancelledError:
+            self.heartbeat.stop()
+            raise
+        except BaseException as error:  # a bug in the loop's own error handling: nothing sends any more
+            self.heartbeat.crash(error)
+            raise
+        self.heartbeat.stop()
 
     async def _idle(self) -> None:
         timeout = self._idle_poll_s
@@ -116,11 +132,13 @@ class Notifier:
 
     async def _send(self, item: OutboxItem) -> None:
         sending: list[bool] = []  # made non-empty just before the first request for the item leaves
+        keeper: asyncio.Task[None] | None = None
         try:
             current = await self._queue.renew(item, now=self._clock.now(), lease=LEASE)
             if current is None:  # its lease ran out and another sender has it now
                 logger.warning("outbox item %s was taken over by another sender; skipping it", item.id)
                 return
+            keeper = asyncio.create_task(self._keep_leased(current), name=f"outbox-lease-{item.id}")
             if not await self._deliver(current, sending=sending) and not sending:
                 # The bot is stopping and this one had not started: back to the queue at once, rather
                 # than after its lease (so a restart sends it without delay).
@@ -132,6 +150,21 @@ class Notifier:
             if not sending:
                 await asyncio.shield(self._queue.release(item.ids, now=self._clock.now()))
             raise
+        finally:
+            if keeper is not None:
+                keeper.cancel()
+
+    async def _keep_leased(self, item: OutboxItem) -> None:
+        """Renew the item's lease every KEEP_LEASE_S while it is in hand; ends once the item is settled
+        (sent, put off, failed), or was taken over by another sender after a database outage longer
+        than the lease."""
+        current: OutboxItem | None = item
+        while current is not None:
+            await asyncio.sleep(KEEP_LEASE_S)
+            try:
+                current = await self._queue.renew(current, now=self._clock.now(), lease=LEASE)
+            except Exception as error:  # the database away for a moment: the next beat tries again
+                logger.debug("could not renew the lease of outbox item %s: %r", item.id, error)
 
     async def _deliver(self, item: OutboxItem, *, sending: list[bool]) -> bool:
         """Send the item (or settle it otherwise: failed for good, or put off to be tried again). False
@@ -165,6 +198,7 @@ class Notifier:
                     if self._stopping and not sending:
                         return False
                     sending.append(True)
+                    self.heartbeat.beat()
                     sent = await self._bot(methods[index])
             except TelegramRetryAfter as error:  # the chat is on hold (bot/flood_guard.py): so is the item
                 return await self._retry(

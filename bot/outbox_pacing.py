@@ -5,6 +5,7 @@ A sliding log of send times per key, written here: the limits hold in every wind
 (a leaky bucket of 30 let 58 calls through in one second). The libraries that do this (`limits`'
 in-memory moving window, pyrate-limiter) expire their logs from a background task or thread that walks
 every key; for one process a deque per key, trimmed as it is read, is exact and costs nothing.
+Several processes (REDIS_URL set) keep the same windows in Redis: bot/shared_pacing.py.
 """
 
 from __future__ import annotations

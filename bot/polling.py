@@ -4,6 +4,7 @@ aiogram's own polling asks for the next batch (which confirms the last one: Tele
 below the `offset`) before the last batch is handled, so a kill -9 or a database outage lost every update
 fetched and not yet finished. Here the offset moves past a batch only after the inbox stored it
 (bot/inbox.py); a batch that could not be stored is fetched again, and Telegram keeps it for 24 hours.
+A network error or a 5xx is asked again with backoff; a 401 (the token revoked) ends the run.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ import asyncio
 import logging
 
 from aiogram import Bot
+from aiogram.exceptions import TelegramUnauthorizedError
 from aiogram.methods import GetUpdates
 from aiogram.utils.backoff import Backoff, BackoffConfig
 
 from bot.failure_kinds import Failure, classify
 from bot.inbox import UpdateInbox
 from bot.outage import OutageWatch
+from bot.start_failure import BotApiRefused
+from bot.telegram_reach import TOKEN_REFUSED
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +67,10 @@ class Poller:
                     GetUpdates(offset=offset, timeout=self._timeout_s, allowed_updates=self._allowed),
                     request_timeout=request_timeout,
                 )
+            except TelegramUnauthorizedError:
+                # The token was revoked (or replaced in @BotFather) while running: asking again would
+                # only be refused again, silently. End the run, saying so (bot/launch.py: exit code 2).
+                raise BotApiRefused(TOKEN_REFUSED) from None
             except Exception as error:
                 if not failing:
                     logger.warning("cannot fetch updates from Telegram (%s: %s); trying again",

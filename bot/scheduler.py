@@ -20,6 +20,8 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock
+from bot.observability.heartbeat import Heartbeat
+from bot.observability.metrics import count_timer
 from bot.outage import log_failure
 from domain.crm_config import CrmConfig
 from domain.digest import ensure_digest
@@ -44,7 +46,7 @@ def retry_after(attempts: int) -> timedelta:
 class TimerScheduler:
     def __init__(
         self, *, queue: TimerQueue, make_uow: Callable[[], SqlUnitOfWork], config: CrmConfig, clock: Clock,
-        tick_s: float,
+        tick_s: float, heartbeat: Heartbeat | None = None,
     ) -> None:  # fmt: skip
         self._queue, self._make_uow, self._config, self._clock = queue, make_uow, config, clock
         self._tick_s = tick_s
@@ -56,10 +58,13 @@ class TimerScheduler:
         self._planning: asyncio.Task[None] | None = None
         self._replan = False
         self.started_at: datetime | None = None
+        # Beats whenever a sweep looks for due timers: `/healthz` wants one within three ticks.
+        self.heartbeat = heartbeat or Heartbeat()
 
     async def start(self) -> None:
         """Plan the digest if none is planned, then sweep now and every tick."""
         self.started_at = self._clock.now()
+        self.heartbeat.start()  # the first sweep is counted from here
         await self.keep_digest_planned()
         scheduler = self._scheduler = AsyncIOScheduler(timezone=UTC)
         # A digest whose firing failed for good plans no next one; this puts one back within the hour.
@@ -84,27 +89,30 @@ class TimerScheduler:
         """No new sweeps; the one running finishes its timer in hand (each is its own transaction, so a
         cut-off one would only fire again later, once)."""
         self._stopped = True  # a sweep in hand stops after its current timer
+        self.heartbeat.stop()
         try:
             async with asyncio.timeout(STOP_GRACE_S):
                 async with self._sweeping:
                     pass
         except TimeoutError:
             logger.warning("a timer sweep was still running at shutdown")
+        if self._planning is not None:
+            # One short read (the next due time): waited for, not cut off mid-read. A read cancelled
+            # there leaves its connection to be rolled back under it, and _plan_next would log that with
+            # a traceback at every stop.
+            planning, self._planning = self._planning, None
+            done, _ = await asyncio.wait({planning}, timeout=STOP_GRACE_S)
+            if not done:
+                planning.cancel()
+                await asyncio.gather(planning, return_exceptions=True)
         # Only now: shutting APScheduler down cancels a job it is running.
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)
         self._scheduler = None
-        if self._planning is not None:
-            # Cancelled and waited for here, so a planning cut off mid-read ends quietly before the engine
-            # is closed under it (it only looks for the next due time; the next start looks again).
-            self._planning.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._planning
-            self._planning = None
 
     def poke(self) -> None:
         """A timer was written: look again when the next one is due (it may be sooner than planned)."""
-        if self._scheduler is None:
+        if self._scheduler is None or self._stopped:
             return
         self._replan = True  # a planning already running looks once more, so no poke is lost
         if self._planning is None or self._planning.done():
@@ -132,9 +140,11 @@ class TimerScheduler:
             return fired
         if self.started_at is None:  # swept without `start` (a test, a one-off run): it starts now
             self.started_at = self._clock.now()
+            self.heartbeat.start()
         tried: set[int] = set()  # each due timer once per sweep: one another process holds is theirs
         async with self._sweeping:
             while not self._stopped:
+                self.heartbeat.beat()
                 now = self._clock.now()
                 try:
                     found = await self._queue.due(now=now, limit=BATCH + len(tried))
@@ -180,6 +190,7 @@ class TimerScheduler:
         self._attempts.pop(timer_id, None)
         if fired is None:
             return 0
+        count_timer(fired.timer.kind, late=fired.late)
         if fired.outcome == "unknown_kind":
             logger.warning("timer %s has a kind nobody fires (%s): marked fired", timer_id, fired.timer.kind)
         logger.info(

@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
 INTAKE_TOKEN_MIN = 16
 INTAKE_PATH = "/api/leads"  # where the website posts leads (bot/intake_api.py)
+DEFAULT_WEB_PORT = 8080  # the web server's port when it runs and WEB_PORT is not set
 
 IdList = Annotated[list[int], NoDecode]
 ASYNC_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
@@ -34,7 +35,9 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     web_host: str = "0.0.0.0"
-    web_port: int = Field(default=8080, ge=1, le=65535)
+    # Unset: polling mode runs no web server unless INTAKE_TOKEN is set (bot/web_server.py); the one that
+    # runs listens on DEFAULT_WEB_PORT then (`listen_port`).
+    web_port: int | None = Field(default=None, ge=1, le=65535)
     # The website's leads (README.md, "Leads from the website"): set, the intake endpoint is served.
     intake_token: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
@@ -94,7 +97,16 @@ class Settings(BaseSettings):
             )
         return SecretStr(token)
 
-    @field_validator("redis_url", "webhook_url", "crm_config", mode="before")
+    @property
+    def serves_web(self) -> bool:
+        """Whether the process runs its web server: always for the webhook, else when asked for."""
+        return bool(self.webhook_url) or self.web_port is not None or self.intake_token is not None
+
+    @property
+    def listen_port(self) -> int:
+        return self.web_port if self.web_port is not None else DEFAULT_WEB_PORT
+
+    @field_validator("redis_url", "webhook_url", "crm_config", "web_port", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -1,40 +1,38 @@
-"""Webhook mode: an aiohttp server that Telegram posts updates to (WEBHOOK_URL is set).
+"""Webhook mode: the route Telegram posts updates to (WEBHOOK_URL is set).
 
 An update is answered 200 only once the inbox stored it (bot/inbox.py); a failed store answers 503 and
 Telegram posts it again later, so nothing is lost to a database outage or a crash mid-request.
-With INTAKE_TOKEN set, the same server takes the website's leads (bot/intake_api.py).
+The route is one of those of the process's web server (bot/web_server.py), beside the website's leads
+and the health and metrics routes.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import logging
 from json import JSONDecodeError
 from urllib.parse import urlparse
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 from aiohttp import web
 
 from bot.failure_kinds import Failure, classify
 from bot.inbox import UpdateInbox
-from bot.intake_api import LeadIntake
 from bot.outage import OutageWatch
-from bot.settings import INTAKE_PATH, Settings
+from bot.settings import Settings
+from bot.telegram_reach import TelegramReach
+from bot.web_server import RouteInstaller
 
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-def webhook_app(
-    inbox: UpdateInbox,
-    outage: OutageWatch,
-    *,
-    secret: str | None,
-    path: str,
-    intake: LeadIntake | None = None,
-) -> web.Application:
+def webhook_receiver(
+    inbox: UpdateInbox, outage: OutageWatch, *, secret: str | None, path: str
+) -> RouteInstaller:
+    """The route Telegram posts updates to, for the process's web server (bot/web_server.py)."""
+
     async def receive(request: web.Request) -> web.Response:
         if secret is not None and not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
             return web.Response(status=401)
@@ -56,43 +54,32 @@ def webhook_app(
             return web.Response(status=503)  # Telegram posts it again later
         return web.Response(status=200)
 
-    app = web.Application()
-    app.router.add_post(path, receive)
-    if intake is not None:
-        intake.install(app)  # reads its body in bounded chunks itself: 64 KB, not this app's limit
-    return app
+    def install(app: web.Application) -> None:
+        app.router.add_post(path, receive)
+
+    return install
 
 
-async def serve_webhook(
-    settings: Settings,
-    dispatcher: Dispatcher,
-    bot: Bot,
-    inbox: UpdateInbox,
-    outage: OutageWatch,
-    stop: asyncio.Event,
-    *,
-    intake: LeadIntake | None = None,
-) -> None:
+def webhook_path(settings: Settings) -> str:
+    assert settings.webhook_url
+    return urlparse(settings.webhook_url).path or "/"
+
+
+async def register_webhook(settings: Settings, bot: Bot, reach: TelegramReach, *, allowed: list[str]) -> bool:
+    """Tell Telegram where to post (asked again until it answers); False when stopped first. The webhook
+    stays set at a stop: Telegram keeps the updates for the next start (or another worker)."""
     assert settings.webhook_url
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    path = urlparse(settings.webhook_url).path or "/"
-    app = webhook_app(inbox, outage, secret=secret, path=path, intake=intake)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, settings.web_host, settings.web_port)
-    await site.start()
-    await bot.set_webhook(
-        settings.webhook_url,
-        secret_token=secret,
-        allowed_updates=dispatcher.resolve_used_update_types(),
-        drop_pending_updates=False,
+    done = await reach.until_answered(
+        lambda: bot.set_webhook(
+            settings.webhook_url or "",
+            secret_token=secret,
+            allowed_updates=allowed,
+            drop_pending_updates=False,
+        ),
+        what="setWebhook",
     )
-    logger.info("serving the webhook on %s:%s%s", settings.web_host, settings.web_port, path)
-    if intake is not None:
-        logger.info(
-            "taking leads from the website on %s:%s%s", settings.web_host, settings.web_port, INTAKE_PATH
-        )
-    try:
-        await stop.wait()
-    finally:
-        await runner.cleanup()
+    if done is None:
+        return False
+    logger.info("Telegram posts updates to %s", settings.webhook_url)
+    return True

@@ -84,6 +84,20 @@ class InboxStore:
             for row in rows
         ]
 
+    async def renew(self, update_ids: Sequence[int], *, now: datetime, lease: timedelta) -> int:
+        """The updates this process has in hand stay its own: their leases start afresh (a heartbeat, so
+        a lease can be short and a process that died gives its updates up soon). Returns how many."""
+        if not update_ids:
+            return 0
+        async with self._sessions() as session:
+            result = await session.execute(
+                update(_INBOX)
+                .where(_INBOX.c.update_id.in_(list(update_ids)), _INBOX.c.state == PENDING)
+                .values(leased_until=now + lease)
+            )
+            await session.commit()
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
     async def failed(self, update_id: int, *, error: str) -> int:
         """Count a failed try (a bug, not an outage); returns the tries so far."""
         async with self._sessions() as session:

@@ -4,6 +4,10 @@ A start on a database that is already up to date does not import Alembic at all:
 is read from the migration files' `revision = "..."` lines and compared with the database's
 `alembic_version`. Alembic (with Mako and Pygments) costs about 11 MB and a quarter of a second at
 every start otherwise, for nothing to do. A test checks that the files' head is the one Alembic sees.
+
+Several bot processes starting at once on one PostgreSQL database (README.md, "Several workers") migrate
+it once: the one that finds work to do takes a PostgreSQL advisory lock, looks again, and migrates; the
+others wait on the lock, then find the database up to date. (SQLite serves one process.)
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.engine import create_engine
 
@@ -25,6 +31,8 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 _ASSIGNED = r"^{name}(?:\s*:[^=\n]*)?\s*=\s*(?:['\"]([^'\"]+)['\"]|None)"
 _REVISION = re.compile(_ASSIGNED.format(name="revision"), re.MULTILINE)
 _DOWN_REVISION = re.compile(_ASSIGNED.format(name="down_revision"), re.MULTILINE)
+# The advisory lock migrations run under (PostgreSQL's locks are numbers): "voronka" in ASCII.
+MIGRATION_LOCK = int.from_bytes(b"voronka", "big")
 
 
 def alembic_config(url: str) -> Config:
@@ -52,7 +60,23 @@ def downgrade(url: str, revision: str) -> None:
 async def upgrade_async(url: str, revision: str = "head") -> None:
     if revision == "head" and await current_revision(url) == head_revision():
         return
-    await asyncio.to_thread(upgrade, url, revision)
+    if make_url(url).get_backend_name() != "postgresql":
+        await asyncio.to_thread(upgrade, url, revision)
+        return
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            # Outside a transaction: the lock is the session's, and this connection must hold no lock on
+            # a table the migration alters while it waits.
+            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            try:
+                if revision != "head" or await _revision_on(connection) != head_revision():
+                    await asyncio.to_thread(upgrade, url, revision)
+            finally:
+                await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+    finally:
+        await engine.dispose()
 
 
 def head_revision() -> str:
@@ -76,8 +100,13 @@ async def current_revision(url: str) -> str | None:
     engine = create_engine(url)
     try:
         async with engine.connect() as connection:
-            return (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar()
-    except DBAPIError:  # no such table yet
-        return None
+            return await _revision_on(connection)
     finally:
         await engine.dispose()
+
+
+async def _revision_on(connection: AsyncConnection) -> str | None:
+    try:
+        return (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+    except DBAPIError:  # no such table yet
+        return None

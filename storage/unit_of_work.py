@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from types import TracebackType
 
@@ -78,6 +78,9 @@ class SqlUnitOfWork:
         self._after_commit = after_commit
         self._after_timers = after_timers
         self._after_team = after_team
+        # Writes kept outside the database (conversation state in Redis, bot/redis_state.py) that follow
+        # the next commit, or are dropped by a rollback: (write, drop).
+        self._after_this_commit: list[tuple[Callable[[], Awaitable[None]], Callable[[], None]]] = []
         self._session: AsyncSession | None = None
         self._pending_update: tuple[int, datetime, bool] | None = None
 
@@ -115,6 +118,7 @@ class SqlUnitOfWork:
         finally:
             await session.close()
             self._session = None
+            self._forget_writes()
 
     def mark_update(self, update_id: int, *, now: datetime, stored: bool = False) -> None:
         """`stored`: the update was taken from the inbox, pending (else it gets a done row of its own)."""
@@ -136,7 +140,7 @@ class SqlUnitOfWork:
     def has_writes_to_commit(self) -> bool:
         """The update is not recorded as handled yet, or its conversation state changed since the last
         commit: the update's end must commit."""
-        return self._pending_update is not None or self.conversations.dirty
+        return self._pending_update is not None or self.conversations.dirty or bool(self._after_this_commit)
 
     async def commit(self, *, update_done: bool = True) -> None:
         """Commit; the update marked for this unit of work is marked done with it, unless `update_done`
@@ -149,6 +153,9 @@ class SqlUnitOfWork:
             self._pending_update = None
         await session.commit()
         self.conversations.committed()
+        hooks, self._after_this_commit = self._after_this_commit, []
+        for write, _ in hooks:
+            await write()
         for written, callback in (
             (self._outbox.written, self._after_commit),
             (self._timers.written, self._after_timers),
@@ -181,7 +188,15 @@ class SqlUnitOfWork:
         await self._require_session().rollback()
         self._forget_writes()
 
+    def after_this_commit(self, write: Callable[[], Awaitable[None]], *, dropped: Callable[[], None]) -> None:
+        """`write` runs once, right after the next commit; `dropped` instead when the unit of work rolls
+        back or ends first. For state kept outside the database, so that it follows the commit."""
+        self._after_this_commit.append((write, dropped))
+
     def _forget_writes(self) -> None:
+        hooks, self._after_this_commit = self._after_this_commit, []
+        for _, dropped in hooks:
+            dropped()
         self._outbox.written = self._timers.written = False
         self._staff.written = self._unreachable.written = False
 

@@ -1,11 +1,14 @@
-"""`python -m bot` as a person runs it: a clear one-line error on bad settings, and a whole intake."""
+"""`python -m bot` as a person runs it: a clear one-line error on bad settings, and a whole intake.
+`BotProcess` is shared with test_startup.py and test_shutdown.py."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,14 +17,73 @@ from .bot_api_server import FakeBotApi
 from .conftest import MANAGER, TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
+# What the developer's shell may have set that would change the bot under test.
+OWN_VARIABLES = ("_IDS", "_URL", "TOKEN", "LOG_LEVEL", "WEB_HOST", "WEB_PORT", "WEBHOOK_SECRET", "CRM_CONFIG")
 
 
 async def run_bot(env: dict[str, str], *, cwd: Path) -> asyncio.subprocess.Process:
-    clean = {k: v for k, v in os.environ.items() if not k.endswith(("_IDS", "_URL", "TOKEN"))}
+    clean = {k: v for k, v in os.environ.items() if not k.endswith(OWN_VARIABLES)}
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", cwd=cwd, env={**clean, "PYTHONPATH": str(ROOT), **env},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
+
+
+class BotProcess:
+    """`python -m bot` running, its stderr read line by line as it comes (a test waits for a line)."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.lines: list[str] = []
+        self._changed = asyncio.Condition()
+        self._reading = asyncio.create_task(self._read())
+
+    @classmethod
+    async def start(cls, env: dict[str, str], *, cwd: Path) -> BotProcess:
+        return cls(await run_bot(env, cwd=cwd))
+
+    @property
+    def stderr(self) -> str:
+        return "\n".join(self.lines)
+
+    async def _read(self) -> None:
+        assert self.process.stderr is not None
+        async for raw in self.process.stderr:
+            async with self._changed:
+                self.lines.append(raw.decode(errors="replace").rstrip("\n"))
+                self._changed.notify_all()
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_line(self, wanted: Callable[[str], bool], *, timeout: float = 60) -> str:  # noqa: ASYNC109
+        """The first line of stderr for which `wanted` holds, waiting for it; fails when the process
+        ends or the time runs out without one."""
+        try:
+            async with self._changed, asyncio.timeout(timeout):
+                while True:
+                    if found := next((line for line in self.lines if wanted(line)), None):
+                        return found
+                    if self._reading.done():
+                        raise AssertionError(f"the bot ended without that line:\n{self.stderr[-3000:]}")
+                    await self._changed.wait()
+        except TimeoutError:
+            raise AssertionError(f"no such line within {timeout}s:\n{self.stderr[-3000:]}") from None
+
+    def signal(self, signum: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            self.process.send_signal(signum)
+
+    async def finish(self, *, timeout: float = 60) -> int:  # noqa: ASYNC109
+        """Its exit code, once it has ended (killed, and the test failed, if it does not in time)."""
+        try:
+            await asyncio.wait_for(self.process.wait(), timeout=timeout)
+        except TimeoutError:
+            self.process.kill()
+            await self.process.wait()
+            raise AssertionError(f"the bot did not end within {timeout}s:\n{self.stderr[-3000:]}") from None
+        await self._reading
+        assert self.process.returncode is not None
+        return self.process.returncode
 
 
 @pytest.mark.parametrize(

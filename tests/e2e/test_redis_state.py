@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from domain.crm_config import CrmConfig
+from tests.redis_server import empty_redis
 
 from .bot_api_server import FakeBotApi
 from .conftest import RunningBot, make_settings
@@ -16,22 +16,8 @@ from .conftest import RunningBot, make_settings
 
 @pytest.fixture
 async def redis_url() -> AsyncIterator[str]:
-    url = os.environ.get("TEST_REDIS_URL")
-    if not url:
-        pytest.skip("Redis path not tested: TEST_REDIS_URL is not set (.ci/run sets it)")
-    from redis.asyncio import Redis
-    from redis.exceptions import ConnectionError as RedisConnectionError
-
-    client = Redis.from_url(url)
-    try:
-        await client.flushdb()
-    except RedisConnectionError as error:
-        pytest.skip(f"Redis path not tested: no server at TEST_REDIS_URL ({error})")
-    await client.aclose()
-    yield url
-    client = Redis.from_url(url)  # a fresh connection: a test may have had the server drop the old ones
-    await client.flushdb()
-    await client.aclose()
+    async with empty_redis() as url:
+        yield url
 
 
 async def test_a_restart_in_the_middle_loses_nothing_with_state_in_redis(

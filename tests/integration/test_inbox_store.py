@@ -76,3 +76,11 @@ async def test_failures_are_counted_and_an_update_set_aside_is_out_of_the_way(en
     assert [e.update_id for e in taken] == [2]
     await store.finish(2, now=NOW, error="blocked")
     assert await store.state_of(2) == "done"
+
+
+async def test_a_lease_renewed_while_in_hand_keeps_the_update_from_other_workers(engine: AsyncEngine) -> None:
+    store, lease = InboxStore(session_factory(engine)), timedelta(seconds=20)
+    await store.store([entry(1), entry(2)], now=NOW, lease=lease)
+    assert await store.renew([1], now=NOW + timedelta(seconds=15), lease=lease) == 1
+    later = NOW + timedelta(seconds=25)  # 2's worker died (no renewal): its lease ran out; 1's did not
+    assert [e.update_id for e in await store.claim_pending(now=later, lease=lease, limit=10)] == [2]

@@ -4,33 +4,18 @@ several, and a Redis that is away lets leads through rather than losing them."""
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import AsyncIterator
 
 import pytest
 
 from bot.intake_rate import LeadRate
+from tests.redis_server import empty_redis
 
 
 @pytest.fixture
 async def redis_url() -> AsyncIterator[str]:
-    url = os.environ.get("TEST_REDIS_URL")
-    if not url:
-        pytest.skip("Redis path not tested: TEST_REDIS_URL is not set (.ci/run sets it)")
-    from redis.asyncio import Redis
-    from redis.exceptions import ConnectionError as RedisConnectionError
-
-    client = Redis.from_url(url)
-    try:
-        await client.flushdb()
-    except RedisConnectionError as error:
-        pytest.skip(f"Redis path not tested: no server at TEST_REDIS_URL ({error})")
-    finally:
-        await client.aclose()
-    yield url
-    client = Redis.from_url(url)
-    await client.flushdb()
-    await client.aclose()
+    async with empty_redis() as url:
+        yield url
 
 
 async def test_each_source_has_its_own_count_within_a_minute() -> None:

@@ -1,8 +1,9 @@
-"""With state in Redis, one update reads a person's state once and every write still goes to Redis."""
+"""With state in Redis, one update reads a person's state once, and its writes go to Redis with its commit
+(a rollback drops them), as state kept in the database does."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, cast
 
 from aiogram.fsm.storage.base import StateType, StorageKey
@@ -43,10 +44,30 @@ class Redis:
 KEY = StorageKey(bot_id=1, chat_id=5, user_id=5)
 
 
-async def test_an_update_reads_each_part_once_and_writes_through() -> None:
-    redis = Redis()
+class UnitOfWork:
+    """What the storage asks of the update's unit of work: run its writes after the commit, or drop them."""
+
+    def __init__(self) -> None:
+        self.hooks: list[tuple[Callable[[], Awaitable[None]], Callable[[], None]]] = []
+
+    def after_this_commit(self, write: Callable[[], Awaitable[None]], *, dropped: Callable[[], None]) -> None:
+        self.hooks.append((write, dropped))
+
+    async def commit(self) -> None:
+        hooks, self.hooks = self.hooks, []
+        for write, _ in hooks:
+            await write()
+
+    def rollback(self) -> None:
+        hooks, self.hooks = self.hooks, []
+        for _, dropped in hooks:
+            dropped()
+
+
+async def test_an_update_reads_each_part_once_and_writes_with_its_commit() -> None:
+    redis, uow = Redis(), UnitOfWork()
     storage = RememberingRedisStorage(cast(RedisStorage, redis))
-    token = CURRENT_UNIT_OF_WORK.set(object.__new__(SqlUnitOfWork))  # the update in hand
+    token = CURRENT_UNIT_OF_WORK.set(cast(SqlUnitOfWork, uow))  # the update in hand
     try:
         assert await storage.get_state(KEY) == "Form:one"
         assert await storage.get_state(KEY) == "Form:one"
@@ -56,10 +77,25 @@ async def test_an_update_reads_each_part_once_and_writes_through() -> None:
         assert await storage.get_data(KEY) == {"q": 1, "r": 2}
         await storage.set_state(KEY, None)
         assert await storage.get_state(KEY) is None
+        assert redis.calls == ["get_state", "get_data"]  # nothing written before the commit
+        await uow.commit()
     finally:
         CURRENT_UNIT_OF_WORK.reset(token)
     assert redis.calls == ["get_state", "get_data", "set_data", "set_state"]
     assert (redis.state, redis.data) == (None, {"q": 1, "r": 2})
+
+
+async def test_a_rolled_back_update_writes_nothing_and_forgets_what_it_wrote() -> None:
+    redis, uow = Redis(), UnitOfWork()
+    storage = RememberingRedisStorage(cast(RedisStorage, redis))
+    token = CURRENT_UNIT_OF_WORK.set(cast(SqlUnitOfWork, uow))
+    try:
+        await storage.set_state(KEY, None)  # the questionnaire's end: cleared, then the lead fails to save
+        uow.rollback()
+        assert await storage.get_state(KEY) == "Form:one"
+    finally:
+        CURRENT_UNIT_OF_WORK.reset(token)
+    assert redis.calls == ["get_state"] and redis.state == "Form:one"
 
 
 async def test_outside_an_update_every_read_goes_to_redis() -> None:

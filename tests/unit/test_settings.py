@@ -7,7 +7,10 @@ from bot.settings import SettingsError, load_settings
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
-    for name in ("BOT_TOKEN", "ADMIN_IDS", "MANAGER_IDS", "SUPERVISOR_IDS", "DEFAULT_LOCALE", "REDIS_URL"):
+    for name in (
+        *("BOT_TOKEN", "ADMIN_IDS", "MANAGER_IDS", "SUPERVISOR_IDS", "DEFAULT_LOCALE", "REDIS_URL"),
+        *("WEB_PORT", "INTAKE_TOKEN", "WEBHOOK_URL", "WEBHOOK_SECRET"),
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(str(tmp_path))  # no .env from the developer's checkout
 
@@ -75,4 +78,37 @@ def test_a_webhook_without_a_secret_is_refused(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.com/tg")
     monkeypatch.setenv("WEBHOOK_SECRET", "")
     with pytest.raises(SettingsError, match=r"^WEBHOOK_SECRET: required with WEBHOOK_URL"):
+        load_settings()
+
+
+def test_web_port_unset_or_empty_runs_no_web_server_in_polling_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "123456:ABC")
+    monkeypatch.setenv("WEB_PORT", "")
+    settings = load_settings()
+    assert settings.web_port is None and not settings.serves_web
+    assert settings.listen_port == 8080
+
+
+@pytest.mark.parametrize(
+    ("env", "port"),
+    [
+        ({"WEB_PORT": "9100"}, 9100),  # health and metrics in polling mode
+        ({"INTAKE_TOKEN": "x" * 16}, 8080),  # the website's leads
+        ({"WEBHOOK_URL": "https://bot.example.com/tg", "WEBHOOK_SECRET": "s3cret"}, 8080),  # always
+    ],
+)
+def test_the_web_server_runs_when_something_needs_it(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], port: int
+) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "123456:ABC")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings = load_settings()
+    assert settings.serves_web and settings.listen_port == port
+
+
+def test_a_web_port_out_of_range_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "123456:ABC")
+    monkeypatch.setenv("WEB_PORT", "70000")
+    with pytest.raises(SettingsError, match=r"^WEB_PORT: "):
         load_settings()
