@@ -367,7 +367,7 @@ def build_app(
     dispatcher.include_router(build_router())
     inbox = UpdateInbox(
         store=InboxStore(sessions), dispatcher=dispatcher, bot=bot, make_uow=make_uow, clock=clock,
-        translator=translator, outage=outage,
+        translator=translator, outage=outage, several_processes=bool(settings.redis_url),
     )  # fmt: skip
     figures = OperationsFigures(sessions)
     health = HealthCheck(

@@ -52,6 +52,9 @@ TELEGRAM_PAUSE_S = 30.0  # Telegram failed the replies for a minute already: the
 RECOVER_BATCH = 500
 RECOVER_EVERY_S = 5.0  # one UPDATE of the leases in hand and one indexed look for pending rows
 MAX_SKIPPED = 5000  # updates in hand past which a periodic look for others' leftovers waits a round
+# An update left for its turn (an older one of its chat is another process's) is looked for again after
+# these pauses, so it goes soon after that one is done rather than at the next round.
+TURN_PAUSES_S = (0.2, 0.5, 1.0, 2.0)
 
 
 def entry_of(update: Update) -> InboxEntry:
@@ -82,9 +85,13 @@ def chat_key(payload: dict[str, Any]) -> int | None:
 class UpdateInbox:
     def __init__(
         self, *, store: InboxStore, dispatcher: Dispatcher, bot: Bot, make_uow: Callable[[], SqlUnitOfWork],
-        clock: Clock, translator: Translator, outage: OutageWatch,
+        clock: Clock, translator: Translator, outage: OutageWatch, several_processes: bool = False,
     ) -> None:  # fmt: skip
+        """`several_processes` (REDIS_URL set): a chat's updates may be stored by different processes,
+        so one is claimed only in its turn, after the older ones of its chat (a process killed with one
+        in hand leaves it for its lease; the chat's next update waits for it rather than overtake it)."""
         self._store, self._dispatcher, self._bot = store, dispatcher, bot
+        self._in_turn = several_processes
         self._make_uow, self._clock, self._translator = make_uow, clock, translator
         self._outage = outage
         self._lanes: dict[int | None, deque[tuple[InboxEntry, Update | None]]] = {}
@@ -102,17 +109,23 @@ class UpdateInbox:
         """Store a batch (one transaction) and start handling what is new. Raises when it could not be
         stored: the caller must not confirm the batch to Telegram then."""
         entries = [entry_of(update) for update in updates]
-        claimed = await self._store.store(entries, now=self._clock.now(), lease=LEASE)
+        claimed = await self._store.store(
+            entries, now=self._clock.now(), lease=LEASE, in_turn_besides=self._held_here(entries)
+        )
         for entry, update in zip(entries, updates, strict=True):
             if entry.update_id in claimed and entry.update_id not in self._in_hand:
                 self._enqueue(entry, update)
+        self._look_again_if_waiting(entries, claimed)
 
     async def accept_payload(self, payload: dict[str, Any]) -> None:
         """The webhook's: one update as Telegram posted it."""
         entry = entry_of_payload(payload)
-        claimed = await self._store.store([entry], now=self._clock.now(), lease=LEASE)
+        claimed = await self._store.store(
+            [entry], now=self._clock.now(), lease=LEASE, in_turn_besides=self._held_here([entry])
+        )
         if entry.update_id in claimed and entry.update_id not in self._in_hand:
             self._enqueue(entry, None)
+        self._look_again_if_waiting([entry], claimed)
 
     async def recover(self, *, anyones: bool = False) -> int:
         """Take up what is stored and not done, oldest first (with `anyones`, also what a previous run
@@ -122,7 +135,7 @@ class UpdateInbox:
             while not self._stopping:
                 entries = await self._store.claim_pending(
                     now=self._clock.now(), lease=LEASE, limit=RECOVER_BATCH, skip=sorted(self._in_hand),
-                    anyones=anyones,
+                    anyones=anyones, in_turn=self._in_turn and not anyones,
                 )  # fmt: skip
                 for entry in entries:
                     self._enqueue(entry, None)
@@ -163,6 +176,32 @@ class UpdateInbox:
                 logger.warning("%s update(s) still running at shutdown were cut off; kept for the next start",
                                len(unfinished))  # fmt: skip
                 await asyncio.gather(*unfinished, return_exceptions=True)
+
+    def _held_here(self, entries: Sequence[InboxEntry]) -> list[int] | None:
+        """With several processes: the updates of these entries' chats that this process has in hand."""
+        if not self._in_turn:
+            return None
+        chats = {entry.chat_id for entry in entries}
+        return [held.update_id for chat in chats for held, _ in self._lanes.get(chat, ())]
+
+    def _look_again_if_waiting(self, entries: Sequence[InboxEntry], claimed: set[int]) -> None:
+        """Stored and not claimed, with several processes: perhaps left for its turn. Looked for again
+        a few times soon (an older update of the chat in another process's hand is usually done within
+        a second); past that, `keep_recovering` takes it up in its turn."""
+        if self._in_turn and not self._stopping and any(e.update_id not in claimed for e in entries):
+            waiting = {e.update_id for e in entries} - claimed
+            task = asyncio.create_task(self._in_its_turn(waiting), name="inbox-turn")
+            task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
+
+    async def _in_its_turn(self, waiting: set[int]) -> None:
+        for pause in TURN_PAUSES_S:
+            await asyncio.sleep(pause)
+            if self._stopping:
+                return
+            with contextlib.suppress(Exception):
+                await self.recover()
+            if waiting & self._in_hand:  # claimed here (or another process took it: looked for in vain)
+                return
 
     def _recover_soon(self) -> None:
         if not self._stopping:

@@ -117,5 +117,9 @@ def _configure_logging(level: str) -> None:
     logging.getLogger("apscheduler").setLevel(quiet)
     # Alembic names each plugin it sets up before a migration; the migrations themselves are still logged.
     logging.getLogger("alembic.runtime.plugins").setLevel(quiet)
+    # aiogram logs every update it handled at INFO (a line per message at a campaign peak); the metrics
+    # count them (README.md, "Health and metrics"). Matplotlib says once that it built its font cache.
+    for chatty in ("aiogram.event", "matplotlib"):
+        logging.getLogger(chatty).setLevel(quiet)
     if logging.getLogger().level > logging.DEBUG:
         logging.getLogger("asyncio").addFilter(OneLineErrors())

@@ -44,23 +44,23 @@ def backup_name(taken_at: datetime, suffix: str) -> str:
     return f"voronka-{taken_at:%Y%m%d-%H%M%S}Z{suffix}"
 
 
-def destination(to: Path | None, taken_at: datetime, suffix: str) -> Path:
+def destination(to: str | Path | None, taken_at: datetime, suffix: str) -> Path:
     """Where the copy goes: `to` itself, or a file named by the time in `to` (a folder: one that exists,
-    or a path ending in a slash), or in ./backups when `to` is not given."""
+    or a path ending in a slash, as typed: `Path` would drop the slash), or in ./backups when `to` is
+    not given."""
     if to is None:
         folder: Path | None = DEFAULT_FOLDER
-    elif to.is_dir() or str(to).endswith(("/", os.sep)):
-        folder = to
+    elif Path(to).is_dir() or str(to).endswith(("/", os.sep)):
+        folder = Path(to)
     else:
         folder = None
-    path = folder / backup_name(taken_at, suffix) if folder is not None else to
-    assert path is not None
+    path = folder / backup_name(taken_at, suffix) if folder is not None else Path(str(to))
     if path.exists():
         raise BackupError(f"{path} exists already: name another file or folder with --to")
     return path
 
 
-def take_backup(url: str, to: Path | None, taken_at: datetime) -> Backup:
+def take_backup(url: str, to: str | Path | None, taken_at: datetime) -> Backup:
     """Back up the database at `url` (the bot's SQLAlchemy URL), blocking; see the module's docstring."""
     parsed = make_url(url)
     backend = parsed.get_backend_name()
@@ -71,7 +71,7 @@ def take_backup(url: str, to: Path | None, taken_at: datetime) -> Backup:
     raise BackupError(f"cannot back up a {backend} database: only SQLite and PostgreSQL")
 
 
-def backup_sqlite(url: URL, to: Path | None, taken_at: datetime) -> Backup:
+def backup_sqlite(url: URL, to: str | Path | None, taken_at: datetime) -> Backup:
     database = url.database or ""
     if not database or database == ":memory:" or database.startswith("file:"):
         raise BackupError(f"DATABASE_URL names no SQLite file to back up ({url})")
@@ -141,7 +141,9 @@ def libpq_url(url: URL) -> tuple[str, str | None]:
     return plain.render_as_string(hide_password=False), url.password
 
 
-def backup_postgresql(url: URL, to: Path | None, taken_at: datetime, pg_dump: str = "pg_dump") -> Backup:
+def backup_postgresql(
+    url: URL, to: str | Path | None, taken_at: datetime, pg_dump: str = "pg_dump"
+) -> Backup:
     program = shutil.which(pg_dump)
     if program is None:
         raise BackupError(

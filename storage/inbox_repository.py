@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Insert, or_, select, update
+from sqlalchemy import ColumnElement, Insert, and_, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -20,6 +20,7 @@ from storage.tables import Base, InboxRow
 
 PENDING, DONE, SET_ASIDE = "pending", "done", "set_aside"
 _INBOX = Base.metadata.tables[InboxRow.__tablename__]
+_OLDER = _INBOX.alias("older")
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,18 @@ class InboxStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
 
-    async def store(self, entries: Sequence[InboxEntry], *, now: datetime, lease: timedelta) -> set[int]:
+    async def store(
+        self, entries: Sequence[InboxEntry], *, now: datetime, lease: timedelta,
+        in_turn_besides: Sequence[int] | None = None,
+    ) -> set[int]:  # fmt: skip
         """Write a batch in one transaction and claim what is this process's to handle: the new ones,
         and any of them stored before but still pending and nobody's (a batch fetched again after its
-        store's answer was lost). Returns the ids claimed."""
+        store's answer was lost). Returns the ids claimed.
+
+        `in_turn_besides` (several processes): an update is claimed only in its turn, when no older
+        update of its chat is pending but those given (this process has them in hand, so its own lane
+        keeps their order) and those of the batch. One that is not stays unclaimed, for whoever takes up
+        the older ones (`claim_pending`)."""
         if not entries:
             return set()
         async with self._sessions() as session:
@@ -48,28 +57,40 @@ class InboxStore:
                 for e in entries
             ]  # fmt: skip
             await session.execute(_insert_new(session).values(rows))
-            claimed = await session.scalars(
+            batch = [e.update_id for e in entries]
+            claim = (
                 update(_INBOX)
-                .where(_INBOX.c.update_id.in_([e.update_id for e in entries]), _INBOX.c.state == PENDING)
+                .where(_INBOX.c.update_id.in_(batch), _INBOX.c.state == PENDING)
                 .where(or_(_INBOX.c.leased_until.is_(None), _INBOX.c.leased_until < now))
-                .values(leased_until=now + lease)
-                .returning(_INBOX.c.update_id)
+            )
+            if in_turn_besides is not None:
+                claim = claim.where(~_older_pending(_OLDER.c.update_id.not_in([*batch, *in_turn_besides])))
+            claimed = await session.scalars(
+                claim.values(leased_until=now + lease).returning(_INBOX.c.update_id)
             )
             ids = set(claimed)
             await session.commit()
             return ids
 
     async def claim_pending(
-        self, *, now: datetime, lease: timedelta, limit: int, skip: Sequence[int] = (), anyones: bool = False
-    ) -> list[InboxEntry]:
+        self, *, now: datetime, lease: timedelta, limit: int, skip: Sequence[int] = (), anyones: bool = False,
+        in_turn: bool = False,
+    ) -> list[InboxEntry]:  # fmt: skip
         """The oldest pending updates nobody holds (with `anyones`, held or not: the process that held
-        them is known to be gone), leased to this process, oldest first. `skip`: ids in hand here."""
+        them is known to be gone), leased to this process, oldest first. `skip`: ids in hand here.
+        `in_turn` (several processes): not an update whose chat has an older one that another process
+        holds; it waits for that one to be done, or taken over when its holder's lease runs out."""
         async with self._sessions() as session:
             query = select(_INBOX).where(_INBOX.c.state == PENDING).order_by(_INBOX.c.update_id).limit(limit)
             if not anyones:
                 query = query.where(or_(_INBOX.c.leased_until.is_(None), _INBOX.c.leased_until < now))
             if skip:
                 query = query.where(_INBOX.c.update_id.not_in(list(skip)))
+            if in_turn:
+                held_elsewhere = _OLDER.c.leased_until >= now
+                if skip:
+                    held_elsewhere = and_(held_elsewhere, _OLDER.c.update_id.not_in(list(skip)))
+                query = query.where(~_older_pending(held_elsewhere))
             rows = (await session.execute(query.with_for_update(skip_locked=True))).all()
             if not rows:
                 return []
@@ -129,6 +150,17 @@ class InboxStore:
         """A trivial read: raises while the database cannot be reached."""
         async with self._sessions() as session:
             await session.execute(select(1))
+
+
+def _older_pending(which: ColumnElement[bool]) -> Any:
+    """An older pending update of the same chat, of those `which` picks, exists. (Pending updates are
+    few, and `ix_inbox_state_id` finds them.)"""
+    return exists().where(
+        _OLDER.c.state == PENDING,
+        _OLDER.c.chat_id == _INBOX.c.chat_id,
+        _OLDER.c.update_id < _INBOX.c.update_id,
+        which,
+    )
 
 
 def set_aside_statement(update_id: int, *, now: datetime, error: str) -> Any:

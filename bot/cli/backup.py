@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
-from pathlib import Path
 
 HELP = "copy the database while the bot runs (SQLite: its online backup API; PostgreSQL: pg_dump)"
 EXIT_CONFIG = 2
@@ -14,8 +13,7 @@ EXIT_FAILED = 1
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--to",
-        metavar="PATH",
-        type=Path,
+        metavar="PATH",  # a str: the trailing slash of a folder not made yet says it is one
         help="a folder (one that exists, or ending in /) for a file named by the UTC time, or the file "
         "itself (default: ./backups/voronka-YYYYMMDD-HHMMSSZ.db, or .dump on PostgreSQL)",
     )

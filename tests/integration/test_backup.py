@@ -12,7 +12,7 @@ import stat
 import subprocess
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -145,6 +145,19 @@ def test_the_command_names_the_file_by_the_utc_time_and_prints_path_size_and_tim
     out = capsys.readouterr().out
     assert f"Backup: {made}" in out and "KB" in out and f"{stamp:%Y-%m-%d %H:%M:%S} UTC" in out
     assert "integrity ok" in out and "deals 3" in out
+
+
+def test_a_folder_not_made_yet_named_with_a_slash_gets_a_file_named_by_the_time_night_after_night(
+    sqlite_database: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "nightly"  # as in the README's cron line: --to /var/backups/voronka/
+    database = f"sqlite+aiosqlite:///{sqlite_database}"
+
+    assert run_cli("--database", database, "--to", f"{folder}/") == 0
+    assert folder.is_dir() and [p.name.startswith("voronka-") for p in folder.iterdir()] == [True]
+    # The next night: the folder exists, and another file goes beside the first.
+    take_backup(database, f"{folder}/", datetime.now(UTC) + timedelta(days=1))
+    assert len(list(folder.iterdir())) == 2 and all(p.is_file() for p in folder.iterdir())
 
 
 def test_an_existing_file_or_a_missing_database_is_refused_in_one_line(

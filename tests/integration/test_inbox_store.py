@@ -84,3 +84,36 @@ async def test_a_lease_renewed_while_in_hand_keeps_the_update_from_other_workers
     assert await store.renew([1], now=NOW + timedelta(seconds=15), lease=lease) == 1
     later = NOW + timedelta(seconds=25)  # 2's worker died (no renewal): its lease ran out; 1's did not
     assert [e.update_id for e in await store.claim_pending(now=later, lease=lease, limit=10)] == [2]
+
+
+async def test_with_several_processes_a_chat_s_update_waits_for_the_older_one_another_process_holds(
+    engine: AsyncEngine,
+) -> None:
+    # Worker A stored update 1 of chat 7 and was killed with it in hand (its lease runs on). Chat 7's
+    # next update reaches worker B: B must not handle it before 1, which A's successor will take up.
+    store, lease = InboxStore(session_factory(engine)), timedelta(seconds=20)
+    assert await store.store([entry(1)], now=NOW, lease=lease, in_turn_besides=[]) == {1}
+    soon = NOW + timedelta(seconds=5)
+    assert await store.store([entry(2), entry(5, chat_id=8)], now=soon, lease=lease, in_turn_besides=[]) == {
+        5
+    }
+    assert await store.claim_pending(now=soon, lease=lease, limit=10, skip=[5], in_turn=True) == []
+    # Without the turn (one process alone, whose own lane keeps the order), 2 would have gone ahead.
+    assert [e.update_id for e in await store.claim_pending(now=soon, lease=lease, limit=10, skip=[5])] == [2]
+
+
+async def test_an_update_in_its_turn_goes_at_once_and_both_go_in_order_once_the_holder_s_lease_ends(
+    engine: AsyncEngine,
+) -> None:
+    store, lease = InboxStore(session_factory(engine)), timedelta(seconds=20)
+    await store.store([entry(1)], now=NOW, lease=lease, in_turn_besides=[])
+    # The older one is this process's own (in its lane): the next goes into the same lane at once.
+    assert await store.store([entry(2)], now=NOW, lease=lease, in_turn_besides=[1]) == {2}
+    # A batch (polling) of one chat is claimed whole: its own older updates do not hold it back.
+    assert await store.store([entry(3, chat_id=9), entry(4, chat_id=9)], now=NOW, lease=lease,
+                             in_turn_besides=[]) == {3, 4}  # fmt: skip
+    await store.store([entry(6, chat_id=9)], now=NOW, lease=lease, in_turn_besides=[])
+    # 3 and 4's holder died: once their lease ran out, 3, 4 and 6 are taken up together, oldest first.
+    later = NOW + lease + timedelta(seconds=1)
+    taken = await store.claim_pending(now=later, lease=lease, limit=10, skip=[1, 2], in_turn=True)
+    assert [e.update_id for e in taken] == [3, 4, 6]
