@@ -1,11 +1,12 @@
-"""`python -m bot`: apply pending migrations, then poll (or serve the webhook when WEBHOOK_URL is set).
-The start itself is bot/launch.py, shared with the `voronka` command."""
+"""`python -m bot`: the `voronka` command (bot/cli/) by another name. Without arguments it runs the bot
+(bot/launch.py): apply pending migrations, then poll (or serve the webhook when WEBHOOK_URL is set);
+`python -m bot migrate`, `python -m bot --help` and the rest do what `voronka ...` does."""
 
 from __future__ import annotations
 
 import sys
 
-from bot.launch import main
+from bot.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -176,3 +176,17 @@ def test_check_names_a_bad_crm_config(
     assert main(["check"]) == 2
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1 and str(config) in lines[0] and "Mars/Olympus" in lines[0]
+
+
+def test_python_m_bot_is_the_same_command(no_settings_around: Path) -> None:
+    """`python -m bot --help` lists the sub-commands; it does not start a second bot beside a running one
+    (without BOT_TOKEN, a start would say so and exit 2)."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "--help"], cwd=no_settings_around, capture_output=True, text=True,
+        timeout=60, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root)}, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert all(name in done.stdout for name, _ in SUB_COMMANDS), done.stdout
