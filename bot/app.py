@@ -107,6 +107,7 @@ class App:
     web_routes: list[RouteInstaller] = field(default_factory=list)
     serving: bool = False  # True from the moment updates are taken (polling or the webhook set)
     _web: WebServer | None = None
+    _team: list[Staff] | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -121,9 +122,9 @@ class App:
                 f"{one_line(error)}"
             ) from error
 
-    async def prepare(self) -> None:
-        """Give the configured people their roles, start the notifier and the scheduler (which fires,
-        late, what fell due while the bot was down) and take up the updates a previous run left."""
+    async def give_roles(self) -> list[Staff]:
+        """Give the configured people their roles (before anything is taken: a website lead stored while
+        Telegram is still out of reach is given to the team too). Returns the team."""
         roles: dict[Role, Iterable[int]] = {
             Role.ADMIN: self.settings.admin_ids,
             Role.SUPERVISOR: self.settings.supervisor_ids,
@@ -141,11 +142,18 @@ class App:
                 f"cannot use the database at {_shown_url(self.settings.database_url)} (DATABASE_URL): "
                 f"{one_line(error)}"
             ) from error
+        self._team = team
         if not team:
             logger.warning(
-                "nobody is on the team yet: set MANAGER_IDS, SUPERVISOR_IDS or ADMIN_IDS, or leads will "
-                "wait unsorted with nobody told"
+                "nobody is on the team yet: the bot takes no leads; write to it (or send /myid) to learn "
+                "your id, then set ADMIN_IDS (or MANAGER_IDS, SUPERVISOR_IDS) and restart"
             )
+        return team
+
+    async def prepare(self) -> None:
+        """Start the notifier and the scheduler (which fires, late, what fell due while the bot was down)
+        and take up the updates a previous run left. The roles are given first (`give_roles`)."""
+        team = self._team if self._team is not None else await self.give_roles()
         # The only process (no REDIS_URL): what a killed run held goes out at once, not after its lease.
         if not self.settings.redis_url and (taken := await self.outbox.take_back_all(now=self.clock.now())):
             logger.warning("%s notice(s) a previous run was sending when it stopped go out again", taken)
@@ -172,6 +180,15 @@ class App:
             if self._stop.is_set():
                 return
             await self.migrate()
+            await self.give_roles()
+            # The web server first: the website's leads are stored (and told to the team once Telegram
+            # answers), /healthz says what is not running yet, and a port in use is said at once.
+            # Webhook updates wait (503: Telegram posts them again) until the start is done.
+            if self.settings.serves_web:
+                self._web = WebServer(
+                    self.web_routes, host=self.settings.web_host, port=self.settings.listen_port
+                )
+                await self._web.start()
             reach = TelegramReach(
                 api_url=self.settings.telegram_api_url, token=self.settings.bot_token.get_secret_value(),
                 stop=self._stop,
@@ -179,11 +196,6 @@ class App:
             if await reach_telegram(self.bot, reach, api_url=self.settings.telegram_api_url) is None:
                 return  # stopped while waiting
             await self.prepare()
-            if self.settings.serves_web:
-                self._web = WebServer(
-                    self.web_routes, host=self.settings.web_host, port=self.settings.listen_port
-                )
-                await self._web.start()
             if self.settings.webhook_url:
                 await self._serve_webhook(reach)
             else:
@@ -195,7 +207,7 @@ class App:
         allowed = self.dispatcher.resolve_used_update_types()
         if not await register_webhook(self.settings, self.bot, reach, allowed=allowed):
             return
-        self.serving = True
+        self.serving = self.inbox.taking = True
         await self._stop.wait()
 
     async def _poll(self, reach: TelegramReach, polling_timeout: int) -> None:
@@ -209,7 +221,7 @@ class App:
             self.bot, self.inbox, self.outage, timeout_s=polling_timeout,
             allowed_updates=self.dispatcher.resolve_used_update_types(),
         )  # fmt: skip
-        self.serving = True
+        self.serving = self.inbox.taking = True
         logger.info("taking updates from Telegram by long polling")
         polling = asyncio.create_task(poller.run(), name="poller")
         stopped = asyncio.create_task(self._stop.wait())

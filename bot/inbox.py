@@ -98,6 +98,9 @@ class UpdateInbox:
         self._workers: dict[int | None, asyncio.Task[None]] = {}
         self._in_hand: set[int] = set()
         self._stopping = False
+        # Updates are taken once the start is done (`App.run`): the webhook's server is up before that,
+        # for the website's leads and /healthz, and asks Telegram to post again later (bot/webhook.py).
+        self.taking = False
         self._recovering = asyncio.Lock()
         outage.on_back(self._recover_soon)
 

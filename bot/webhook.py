@@ -42,8 +42,8 @@ def webhook_receiver(
                 raise ValueError("not an update")
         except (JSONDecodeError, ValueError, UnicodeDecodeError):
             return web.Response(status=400)  # Telegram does not send this; whoever did gets nothing
-        if outage.away:  # known to be down: no need to wait for a connection attempt to say so
-            return web.Response(status=503)
+        if outage.away or not inbox.taking:  # the database known to be down, or the start not done yet
+            return web.Response(status=503)  # Telegram posts it again later
         try:
             await inbox.accept_payload(payload)
         except Exception as error:

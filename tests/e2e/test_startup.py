@@ -9,6 +9,7 @@ import signal
 import socket
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from .bot_api_server import FakeBotApi
@@ -55,6 +56,46 @@ async def test_with_telegram_unreachable_the_bot_waits_with_one_warning_and_star
     assert len(api.calls_of("getMe")) == 1  # asked again only until it answered
     assert "Traceback" not in bot.stderr and TOKEN not in bot.stderr, bot.stderr
     assert bot.lines[-1].endswith("INFO bot.app: stopped")
+
+
+async def test_while_telegram_is_unreachable_website_leads_are_taken_and_health_says_what_waits(
+    tmp_path: Path,
+) -> None:
+    port, web = free_port(), free_port()
+    url = f"http://127.0.0.1:{port}"
+    intake_token = "site-token-" + "x" * 16
+    env = bot_env(url, WEB_HOST="127.0.0.1", WEB_PORT=str(web), INTAKE_TOKEN=intake_token, LOG_LEVEL="INFO")
+    bot = await BotProcess.start(env, cwd=tmp_path)
+    api = FakeBotApi()
+    try:
+        await bot.wait_line(lambda line: " WARNING " in line and url in line)
+        async with aiohttp.ClientSession(f"http://127.0.0.1:{web}") as http:
+            async with http.get("/healthz") as answer:
+                health = await answer.json()
+            assert answer.status == 503 and health["checks"]["notifier"] == "not started", health
+            lead = {"name": "Ирина", "phone": "+7 916 555-44-33", "comment": "Нужен сайт"}
+            headers = {"Authorization": f"Bearer {intake_token}"}
+            async with http.post("/api/leads", json=lead, headers=headers) as answer:
+                assert answer.status == 201, await answer.text()
+            await api.start(port=port)  # Telegram is back: the lead stored meanwhile reaches the manager
+            await api.wait_for(
+                lambda call: (
+                    call.params.get("chat_id") == MANAGER and "Ирина" in str(call.params.get("text"))
+                ),
+                timeout=30,
+            )
+            async with asyncio.timeout(30):  # healthy once the notifier and the scheduler run
+                while True:
+                    async with http.get("/healthz") as answer:
+                        if answer.status == 200:
+                            break
+                    await asyncio.sleep(0.2)
+    finally:
+        bot.signal(signal.SIGTERM)
+        code = await bot.finish()
+        await api.stop()
+    assert code == 0, bot.stderr[-3000:]
+    assert "Traceback" not in bot.stderr, bot.stderr
 
 
 async def test_a_stop_while_waiting_for_telegram_ends_the_process_at_once_with_exit_code_0(
