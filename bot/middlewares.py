@@ -109,10 +109,11 @@ class StaffMiddleware(BaseMiddleware):
             if len(self._hinted) >= self.HINTED_AT_MOST:
                 self._hinted.clear()
             self._hinted.add(user.id)
+            handle = f" (@{user.username})" if user.username else ""  # no empty "(@-)" without one
             logger.warning(
-                "nobody is on the team yet: %s (@%s) wrote to the bot; to make them the admin, set "
+                "nobody is on the team yet: %s%s wrote to the bot; to make them the admin, set "
                 "ADMIN_IDS=%s in .env and restart",
-                user.id, user.username or "-", user.id,
+                user.id, handle, user.id,
             )  # fmt: skip
         return await handler(event, data)
 

@@ -98,12 +98,14 @@ async def my_deals(
         return DealListing(refusal=ListRefusal.NOT_STAFF)
     scope = Scope.OWN if staff.is_manager else Scope.ALL
     manager_id = staff.telegram_id if scope is Scope.OWN else None
-    counts = await uow.deals.stage_counts(manager_id=manager_id, now=now)
+    # Everybody's list holds the viewer's own test deals (/preview) too, as /find does.
+    viewer = staff.telegram_id
+    counts = await uow.deals.stage_counts(manager_id=manager_id, now=now, viewer=viewer)
     runs = funnel_runs(config, counts)
     if cursor is not None and not cursor.fits([run.segment for run in runs]):
         await uow.rollback()
         return DealListing(scope, refusal=ListRefusal.STALE_PAGE)
-    shown = await read_page(uow, runs, cursor=cursor, manager_id=manager_id, now=now)
+    shown = await read_page(uow, runs, cursor=cursor, manager_id=manager_id, now=now, viewer=viewer)
     items = await _items(uow, [deal for _, deal in shown.deals], now=now, with_managers=scope is Scope.ALL)
     await uow.rollback()
     sizes = {(c.pipeline, c.stage): c.planned + c.unplanned for c in counts}

@@ -141,7 +141,7 @@ class Slice:
 
 async def read_page(
     uow: UnitOfWork, runs: Sequence[Run], *, cursor: ListCursor | None, manager_id: int | None,
-    now: datetime | None, size: int = PAGE_SIZE,
+    now: datetime | None, size: int = PAGE_SIZE, viewer: int | None = None,
 ) -> Slice:  # fmt: skip
     """The page of `size` deals at `cursor` in the list made of `runs`: the first page without one; the
     last when nothing is left after the cursor; the first when fewer than a page are left before it."""
@@ -156,7 +156,7 @@ async def read_page(
             if runs[index].count:
                 deals = await uow.deals.segment(
                     runs[index].segment, manager_id=manager_id, now=now, start=position, forward=forward,
-                    limit=wanted - len(found),
+                    limit=wanted - len(found), viewer=viewer,
                 )  # fmt: skip
                 got = [(index, deal) for deal in deals]
                 found = found + got if forward else got + found
@@ -179,7 +179,7 @@ async def read_page(
         before = sum(run.count for run in runs[:index])
         segment = runs[index].segment
         before += await uow.deals.count_before(
-            segment, position_of(first, segment), manager_id=manager_id, now=now
+            segment, position_of(first, segment), manager_id=manager_id, now=now, viewer=viewer
         )
     after = max(sum(run.count for run in runs) - before - len(deals), 0)
     return Slice(tuple(deals), before, after, size)

@@ -98,8 +98,13 @@ class DealRepository(Protocol):
     async def latest_for_chat(self, chat_id: int) -> Deal | None: ...
     async def delete_test(self, deal_id: int) -> None:
         """Delete a test deal (/preview) and everything of it: history, messages, timers, stage stays,
-        breaches, notices not yet sent, message links, inquiries; its contact too when it has no other
-        deal. A deal that is not a test deal is left alone."""
+        breaches, notices not yet sent, message links, inquiries; its contact blanked when it has no
+        other deal. Its row stays, blank and found by nothing (`get` gives None), so that its number is
+        never given to another deal. A deal that is not a test deal is left alone."""
+        ...
+
+    async def test_deal_ids(self, manager_id: int) -> list[int]:
+        """The test deals this staff member made, open or closed (not the deleted ones)."""
         ...
 
     async def open_counts(self) -> dict[int, int]:
@@ -119,24 +124,28 @@ class DealRepository(Protocol):
         """Open deals of one manager, or of everybody when `manager_id` is None."""
         ...
 
-    async def stage_counts(self, *, manager_id: int | None, now: datetime) -> list[StageCount]:
+    async def stage_counts(
+        self, *, manager_id: int | None, now: datetime, viewer: int | None = None
+    ) -> list[StageCount]:
         """Open deals (one manager's, or everybody's when None) per pipeline and stage, each split into
-        overdue (next contact before `now`), planned (at `now` or later) and unplanned (none)."""
+        overdue (next contact before `now`), planned (at `now` or later) and unplanned (none). Test deals
+        only of `manager_id`, or of `viewer` in everybody's."""
         ...
 
     async def segment(
         self, segment: Segment, *, manager_id: int | None, now: datetime | None, start: Position | None,
-        forward: bool, limit: int,
+        forward: bool, limit: int, viewer: int | None = None,
     ) -> list[Deal]:  # fmt: skip
         """Up to `limit` open deals of one segment of a list (see `domain.list_pages`), in its order:
         the first ones after `start` going `forward` (from the segment's beginning when None), else the
         last ones before it (from its end). Only `manager_id`'s deals when given; `now` splits overdue
-        from planned."""
+        from planned; test deals only of `manager_id`, or of `viewer` in everybody's (never in the queue)."""
         ...
 
     async def count_before(
-        self, segment: Segment, position: Position, *, manager_id: int | None, now: datetime | None
-    ) -> int:
+        self, segment: Segment, position: Position, *, manager_id: int | None, now: datetime | None,
+        viewer: int | None = None,
+    ) -> int:  # fmt: skip
         """How many deals of the segment come before `position` in its order."""
         ...
 

@@ -231,8 +231,7 @@ async def _remove(
     take_due = config.calendar().add(now, config.intake.take_sla)
     for deal in await uow.deals.open_deals(manager_id=target_id):
         assert deal.id is not None
-        if deal.is_test:  # their /preview's: nobody else would ever see it
-            await uow.deals.delete_test(deal.id)
+        if deal.is_test:  # their /preview's, deleted below
             continue
         deal.manager_id, deal.assigned_at, deal.taken_at, deal.take_due_at = None, None, None, take_due
         await uow.deals.save(deal)
@@ -240,6 +239,8 @@ async def _remove(
         await uow.timers.add(Timer(TAKE_SLA_TIMER, deal.id, take_due))
         await record(uow, deal, EventKind.UNASSIGNED, actor=staff, now=now, data={"from": target_id})
         deal_ids.append(deal.id)
+    for test_id in await uow.deals.test_deal_ids(target_id):  # their /preview's, open or closed: nobody
+        await uow.deals.delete_test(test_id)  # else would ever see them
     # They hear it from the bot rather than find their buttons dead.
     await uow.outbox.add(
         Notice(target_id, NoticeKind.YOU_WERE_REMOVED, {"staff_id": target_id}, target.locale), now=now

@@ -6,7 +6,8 @@ a page is the next `limit` entries of that range after (or before) a position, s
 the first page and the hundredth. The position compares as a row value (moment, id): equal moments are
 ordered by id, so no deal is shown twice or skipped at a page break.
 
-A test deal (a staff member's /preview) is listed only in its maker's own list, never in anybody else's.
+A test deal (a staff member's /preview) is listed only to its maker (their own list, or everybody's when
+they see everybody's), never to anybody else.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from storage.tables import REAL_DEAL, DealRow
 OPEN = DealStatus.OPEN.value
 
 
-async def stage_counts(session: AsyncSession, *, manager_id: int | None, now: datetime) -> list[StageCount]:
+async def stage_counts(
+    session: AsyncSession, *, manager_id: int | None, now: datetime, viewer: int | None = None
+) -> list[StageCount]:
     nc = DealRow.next_contact_at
     overdue = func.sum(case((nc < now, 1), else_=0))
     query = (
         select(DealRow.pipeline, DealRow.stage, overdue, func.count(nc), func.count())
-        .where(DealRow.status == OPEN, *_manager(manager_id), *_seen_by(manager_id))
+        .where(DealRow.status == OPEN, *_manager(manager_id), *_seen_by(manager_id, viewer))
         .group_by(DealRow.pipeline, DealRow.stage)
     )
     return [
@@ -40,19 +43,23 @@ async def stage_counts(session: AsyncSession, *, manager_id: int | None, now: da
 
 async def segment_deals(
     session: AsyncSession, segment: Segment, *, manager_id: int | None, now: datetime | None,
-    start: Position | None, forward: bool, limit: int,
+    start: Position | None, forward: bool, limit: int, viewer: int | None = None,
 ) -> list[DealRow]:  # fmt: skip
-    query = segment_query(segment, manager_id=manager_id, now=now, start=start, forward=forward, limit=limit)
+    query = segment_query(
+        segment, manager_id=manager_id, now=now, start=start, forward=forward, limit=limit, viewer=viewer
+    )
     rows = list(await session.scalars(query, execution_options={"populate_existing": True}))
     return rows if forward else rows[::-1]
 
 
 def segment_query(
     segment: Segment, *, manager_id: int | None, now: datetime | None, start: Position | None, forward: bool,
-    limit: int,
+    limit: int, viewer: int | None = None,
 ) -> Select[DealRow]:  # fmt: skip
     """The statement of one page of a segment (tests/integration/test_query_plans.py reads its plan)."""
-    query = select(DealRow).where(*_members(segment, manager_id=manager_id, now=now), *_seen_by(manager_id))
+    query = select(DealRow).where(
+        *_members(segment, manager_id=manager_id, now=now), *_seen_by(manager_id, viewer, segment)
+    )
     if start is not None:
         query = query.where(_beyond(segment, start, forward=forward))
     order = _order(segment)
@@ -61,24 +68,31 @@ def segment_query(
 
 async def count_before(
     session: AsyncSession, segment: Segment, position: Position, *, manager_id: int | None,
-    now: datetime | None,
+    now: datetime | None, viewer: int | None = None,
 ) -> int:  # fmt: skip
     query: Select[int] = (
         select(func.count())
         .select_from(DealRow)
         .where(
             *_members(segment, manager_id=manager_id, now=now),
-            *_seen_by(manager_id),
+            *_seen_by(manager_id, viewer, segment),
             _beyond(segment, position, forward=False),
         )
     )
     return int(await session.scalar(query) or 0)
 
 
-def _seen_by(manager_id: int | None) -> list[ColumnElement[bool]]:
+def _seen_by(
+    manager_id: int | None, viewer: int | None, segment: Segment | None = None
+) -> list[ColumnElement[bool]]:
     """One manager's own list holds their test deals too (a test deal's manager is who made it);
-    everybody's list and the queue hold none."""
-    return [REAL_DEAL] if manager_id is None else []
+    everybody's list holds only the `viewer`'s own (README.md, "Seeing the client's side"); the queue
+    holds none. A deleted test deal, kept with no manager (`storage.tables.LIVE_DEAL`), is in none."""
+    if manager_id is not None:
+        return []
+    if viewer is None or (segment is not None and segment.kind is SegmentKind.UNSORTED):
+        return [REAL_DEAL]
+    return [or_(REAL_DEAL, DealRow.manager_id == viewer)]
 
 
 def _manager(manager_id: int | None) -> list[ColumnElement[bool]]:

@@ -4,6 +4,7 @@ tallies are read by `storage/deal_pages.py` and `storage/deal_tallies.py`."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +18,7 @@ from domain.tallies import ClosedTally, Tally
 from storage import deal_pages, deal_tallies
 from storage.outbox_repository import PENDING
 from storage.tables import (
+    LIVE_DEAL,
     REAL_DEAL,
     BreachRow,
     ContactRow,
@@ -64,7 +66,9 @@ class SqlDealRepository:
 
     async def get(self, deal_id: int) -> Deal | None:
         row = await self._session.get(DealRow, deal_id, populate_existing=True)
-        return _to_deal(row) if row else None
+        if row is None or (row.is_test and row.manager_id is None):  # a deleted test deal (`delete_test`)
+            return None
+        return _to_deal(row)
 
     async def add(self, deal: Deal) -> Deal:
         row = DealRow(version=1)
@@ -103,7 +107,7 @@ class SqlDealRepository:
 
     async def for_contact(self, contact_id: int) -> list[Deal]:
         rows = await self._session.scalars(
-            select(DealRow).where(DealRow.contact_id == contact_id).order_by(DealRow.id)
+            select(DealRow).where(DealRow.contact_id == contact_id, LIVE_DEAL).order_by(DealRow.id)
         )
         return [_to_deal(r) for r in rows]
 
@@ -128,14 +132,22 @@ class SqlDealRepository:
         return found is not None
 
     async def delete_test(self, deal_id: int) -> None:
-        """A test deal and what hangs on it, children first (the foreign keys), then its contact if it has
-        no other deal and nobody was merged into it. Notices already sent or being sent are left as they
-        are: a notice rendered for a deal that is gone says nothing."""
+        """A test deal and what hangs on it, children first (the foreign keys). Its row stays, blank, as a
+        marker (`storage.tables.LIVE_DEAL`): SQLite gives a deleted row's number again to the next row when
+        it was the highest, and the old test card's buttons would then open a client's deal. Its contact,
+        which the row still refers to, is blanked when it has no other deal and nobody was merged into
+        it. Notices already sent or being sent are left as they are: a notice rendered for a deal that is
+        gone says nothing."""
         row = await self._session.get(DealRow, deal_id)
-        if row is None or not row.is_test:
+        if row is None or not row.is_test or row.manager_id is None:
             return
         contact_id = row.contact_id
         deal_timers = (*timer_kinds.DEAL_BOUND,)
+        erased: dict[str, Any] = {
+            "manager_id": None, "chat_id": None, "answers": {}, "next_contact_at": None,
+            "status": DealStatus.LOST.value, "source": None, "take_due_at": None, "loss_reason": None,
+            "loss_note": None, "amount": None, "version": DealRow.version + 1,
+        }  # fmt: skip
         for statement in (
             delete(DealEventRow).where(DealEventRow.deal_id == deal_id),
             delete(MessageRow).where(MessageRow.deal_id == deal_id),
@@ -145,22 +157,37 @@ class SqlDealRepository:
             delete(InquiryRow).where(InquiryRow.deal_id == deal_id),
             delete(TimerRow).where(TimerRow.subject_id == deal_id, TimerRow.kind.in_(deal_timers)),
             delete(OutboxRow).where(OutboxRow.deal_id == deal_id, OutboxRow.state == PENDING),
-            delete(DealRow).where(DealRow.id == deal_id),
+            update(DealRow).where(DealRow.id == deal_id).values(**erased),
         ):
             await self._session.execute(statement.execution_options(synchronize_session=False))
         self._session.expunge(row)
         others = await self._session.scalar(
-            select(func.count()).select_from(DealRow).where(DealRow.contact_id == contact_id)
+            select(func.count())
+            .select_from(DealRow)
+            .where(DealRow.contact_id == contact_id, DealRow.id != deal_id, LIVE_DEAL)
         )
         merged = await self._session.scalar(
             select(func.count()).select_from(ContactRow).where(ContactRow.merged_into == contact_id)
         )
         if not others and not merged:
+            blank_contact = {
+                "name": "", "username": None, "phone": None, "email": None, "telegram_id": None,
+                "locale": None, "search_name": "",
+            }  # fmt: skip
             await self._session.execute(
-                delete(ContactRow)
-                .where(ContactRow.id == contact_id)
+                update(ContactRow)
+                .where(ContactRow.id == contact_id, ContactRow.is_test.is_(True))
+                .values(blank_contact)
                 .execution_options(synchronize_session=False)
             )
+
+    async def test_deal_ids(self, manager_id: int) -> list[int]:
+        found = await self._session.scalars(
+            select(DealRow.id)
+            .where(DealRow.manager_id == manager_id, DealRow.is_test.is_(True))
+            .order_by(DealRow.id)
+        )
+        return list(found)
 
     async def latest_for_chat(self, chat_id: int) -> Deal | None:
         """The open deal talking in this chat, else the latest one."""
@@ -215,22 +242,28 @@ class SqlDealRepository:
         rows = await self._session.scalars(query.order_by(DealRow.id), execution_options=FRESH)
         return [_to_deal(r) for r in rows]
 
-    async def stage_counts(self, *, manager_id: int | None, now: datetime) -> list[StageCount]:
-        return await deal_pages.stage_counts(self._session, manager_id=manager_id, now=now)
+    async def stage_counts(
+        self, *, manager_id: int | None, now: datetime, viewer: int | None = None
+    ) -> list[StageCount]:
+        return await deal_pages.stage_counts(self._session, manager_id=manager_id, now=now, viewer=viewer)
 
     async def segment(
         self, segment: Segment, *, manager_id: int | None, now: datetime | None, start: Position | None,
-        forward: bool, limit: int,
+        forward: bool, limit: int, viewer: int | None = None,
     ) -> list[Deal]:  # fmt: skip
         rows = await deal_pages.segment_deals(
-            self._session, segment, manager_id=manager_id, now=now, start=start, forward=forward, limit=limit
-        )
+            self._session, segment, manager_id=manager_id, now=now, start=start, forward=forward, limit=limit,
+            viewer=viewer,
+        )  # fmt: skip
         return [_to_deal(r) for r in rows]
 
     async def count_before(
-        self, segment: Segment, position: Position, *, manager_id: int | None, now: datetime | None
-    ) -> int:
-        return await deal_pages.count_before(self._session, segment, position, manager_id=manager_id, now=now)
+        self, segment: Segment, position: Position, *, manager_id: int | None, now: datetime | None,
+        viewer: int | None = None,
+    ) -> int:  # fmt: skip
+        return await deal_pages.count_before(
+            self._session, segment, position, manager_id=manager_id, now=now, viewer=viewer
+        )
 
     async def search(
         self,

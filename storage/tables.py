@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    or_,
 )
 from sqlalchemy import text as sql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -356,4 +357,8 @@ class MessageLinkRow(Base):
 
 # Every count, list and assignment that is about the team's real work leaves test deals out.
 REAL_DEAL = DealRow.is_test.is_(False)
+# A deleted test deal is kept as a blank row (storage/deal_repository.py `delete_test`) so that its number
+# is never given again (SQLite reuses the highest id of a deleted row); a test deal always has its maker as
+# manager, so a test deal without one is such a marker, and nothing reads it.
+LIVE_DEAL = or_(REAL_DEAL, DealRow.manager_id.is_not(None))
 REAL_INQUIRY = InquiryRow.is_test.is_(False)

@@ -8,6 +8,7 @@ alert-contact-escalated = 🚨 <b>A client is waiting for a call</b> · deal #{ 
 alert-take-overdue = 🚨 <b>Nobody took lead #{ $id } into work</b> — waiting { $waiting }. Who should get it?
 alert-take-overdue-assigned = 🚨 <b>Lead #{ $id } was not taken into work</b> — waiting { $waiting }, assigned to { $manager }. Give it to someone else?
 alert-take-reminder = ⏰ <b>You have not taken lead #{ $id } yet</b> — the client has waited { $waiting }. Your supervisor has been told.
+alert-take-reminder-test = ⏰ <b>You have not taken test lead #{ $id } yet</b> — it has waited { $waiting }. Nobody but you is told about it.
 alert-stage-overdue = ⏰ <b>Deal #{ $id } is overdue in “{ $stage }”</b>: the limit is { $limit }{ $counted ->
         [working] { " " }of working time
        *[always] {""}
@@ -30,8 +31,14 @@ deal-error-no-contact-planned = This contact is already marked done — nothing 
 history-contact-done = ✅ { $actor }: contacted the client — { $text }
 history-contact-done-by-note = ✅ { $actor }: the planned contact happened ({ $kind })
 history-missed-take = 🚨 Not taken into work in time: it was due { $due }
-history-missed-stage = ⏰ Stage “{ $stage }” overdue: it was due { $due } · { $manager }
-history-missed-contact = 🔴 Contact planned for { $due } is overdue · { $manager }
+history-missed-stage = ⏰ Stage “{ $stage }” overdue: it was due { $due }{ $owned ->
+        [yes] { " · " }{ $manager }
+       *[no] {""}
+    }
+history-missed-contact = 🔴 Contact planned for { $due } is overdue{ $owned ->
+        [yes] { " · " }{ $manager }
+       *[no] {""}
+    }
 history-reopened = ♻️ The planned contact came due: the client is back in work, deal #{ $id }
 history-created-woken = ♻️ Opened by the contact planned in deal #{ $id } (pipeline “{ $pipeline }”)
 

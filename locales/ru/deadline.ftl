@@ -8,6 +8,7 @@ alert-contact-escalated = 🚨 <b>Клиент ждёт звонка</b> · сд
 alert-take-overdue = 🚨 <b>Заявку №{ $id } никто не взял в работу</b> — ждёт { $waiting }. Кому передать?
 alert-take-overdue-assigned = 🚨 <b>Заявку №{ $id } не взяли в работу</b> — ждёт { $waiting }, назначена: { $manager }. Передать другому?
 alert-take-reminder = ⏰ <b>Вы ещё не взяли заявку №{ $id }</b> — клиент ждёт { $waiting }. Руководитель уже в курсе.
+alert-take-reminder-test = ⏰ <b>Вы ещё не взяли тестовую заявку №{ $id }</b> — она ждёт { $waiting }. Кроме вас, о ней никому не сообщаем.
 alert-stage-overdue = ⏰ <b>Сделка №{ $id } задержалась на этапе «{ $stage }»</b>: срок { $limit }{ $counted ->
         [working] { " " }рабочего времени
        *[always] {""}
@@ -30,8 +31,14 @@ deal-error-no-contact-planned = Этот контакт уже отмечен �
 history-contact-done = ✅ { $actor }: связался с клиентом — { $text }
 history-contact-done-by-note = ✅ { $actor }: запланированный контакт состоялся ({ $kind })
 history-missed-take = 🚨 Не взята в работу вовремя: срок был { $due }
-history-missed-stage = ⏰ Превышен срок этапа «{ $stage }»: срок был { $due } · { $manager }
-history-missed-contact = 🔴 Просрочен контакт, назначенный на { $due } · { $manager }
+history-missed-stage = ⏰ Превышен срок этапа «{ $stage }»: срок был { $due }{ $owned ->
+        [yes] { " · " }{ $manager }
+       *[no] {""}
+    }
+history-missed-contact = 🔴 Просрочен контакт, назначенный на { $due }{ $owned ->
+        [yes] { " · " }{ $manager }
+       *[no] {""}
+    }
 history-reopened = ♻️ Пришло время контакта: клиент вернулся в работу, сделка №{ $id }
 history-created-woken = ♻️ Создана по плану контакта из сделки №{ $id } (воронка «{ $pipeline }»)
 

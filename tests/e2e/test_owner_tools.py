@@ -98,6 +98,8 @@ async def test_while_nobody_is_on_the_team_whoever_writes_is_told_their_id_and_l
         r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and "7001" in r.getMessage()
     ]
     assert len(logged) == 1 and "@olga_owner" in logged[0], logged
+    [tom] = [r.getMessage() for r in caplog.records if "7002 " in r.getMessage()]
+    assert "@" not in tom and "(" not in tom, tom  # no username: no empty "(@-)"
 
 
 async def test_once_the_owner_is_admin_the_hint_stops_and_prospects_get_the_questionnaire(
@@ -242,16 +244,30 @@ async def test_the_test_deal_is_deleted_with_everything_of_it_once(api: FakeBotA
     await manager.press("🗑 Да, удалить")
     await manager.expect("Тестовая заявка №1 удалена")
     for table, column in (
-        ("deals", "id"), ("deal_events", "deal_id"), ("stage_visits", "deal_id"), ("inquiries", "deal_id"),
+        ("deal_events", "deal_id"), ("stage_visits", "deal_id"), ("inquiries", "deal_id"),
         ("messages", "deal_id"), ("message_links", "deal_id"), ("timers", "subject_id"),
     ):  # fmt: skip
         assert await team.scalar(f"SELECT count(*) FROM {table} WHERE {column} = 1") == 0, table
-    assert await team.scalar("SELECT count(*) FROM contacts") == 0  # it had no other deal
+    # The deal's row stays, blank, only to keep its number taken; its contact with it, blank too.
+    assert await team.scalar("SELECT count(*) FROM deals WHERE id = 1 AND manager_id IS NULL") == 1
+    assert await team.scalar("SELECT count(*) FROM deals WHERE chat_id IS NOT NULL") == 0
+    assert await team.scalar("SELECT count(*) FROM contacts WHERE phone IS NOT NULL OR name <> ''") == 0
     assert await team.scalar("SELECT count(*) FROM outbox WHERE deal_id = 1 AND state = 'pending'") == 0
 
     # The same "yes" again (a double tap, an old message): told it is gone, nothing else happens.
     await manager.press_data(yes["callback_data"], question["message_id"])
     assert "уже нет" in (await manager.answer_of_callback())["text"]
+
+    # The next client's deal gets a new number, and the test card's old buttons do not open it.
+    anna = api.user(ANNA, first_name="Анна", language_code="ru")
+    await answer_everything_in_russian(anna)
+    await manager.expect("Сделка №2")
+    assert await team.scalar("SELECT max(id) FROM deals WHERE manager_id IS NOT NULL") == 2
+    for action in ("open", "hist"):
+        before = api.mark()
+        await manager.press_data(DealAction(action=action, deal_id=1, v=0).pack(), question["message_id"])
+        assert "Такой сделки нет" in (await manager.answer_of_callback())["text"], action
+        assert all("Анна" not in text for _, text in sent_since(api, before, MANAGER)), action
 
 
 async def test_only_a_test_deal_and_only_its_maker_or_an_admin_may_delete_it(
@@ -281,8 +297,8 @@ async def test_only_a_test_deal_and_only_its_maker_or_an_admin_may_delete_it(
     assert await team.scalar("SELECT count(*) FROM deals") == 2
     await admin.press_data(forged(2, "tdelok"), 1)
     assert "Удалено" in (await admin.answer_of_callback())["text"]
-    assert await team.scalar("SELECT count(*) FROM deals") == 1
-    assert await team.scalar("SELECT is_test FROM deals") in (False, 0)
+    assert await team.scalar("SELECT count(*) FROM deals WHERE manager_id IS NOT NULL") == 1
+    assert await team.scalar("SELECT is_test FROM deals WHERE manager_id IS NOT NULL") in (False, 0)
 
 
 async def test_start_takes_a_previewing_staff_member_to_their_menu_and_a_desk_input_ends_the_preview(
@@ -308,3 +324,16 @@ async def test_start_takes_a_previewing_staff_member_to_their_menu_and_a_desk_in
     await manager.send("Здравствуйте! Это тест ответа")  # goes to the test client: their own chat
     await manager.expect("Здравствуйте! Это тест ответа")
     assert await team.scalar("SELECT count(*) FROM deals") == 1
+
+
+async def test_an_admins_own_test_deal_is_in_their_deals_and_nobody_elses(
+    api: FakeBotApi, team: RunningBot
+) -> None:
+    admin = api.user(ADMIN, first_name="Админ", language_code="ru")
+    await preview_everything(admin)
+    await admin.send("/deals")
+    listed = await admin.expect("сделки")
+    assert any(b.startswith("№1 ") for b in listed["buttons"]), listed["buttons"]
+    supervisor = api.user(SUPERVISOR, first_name="Ирина", language_code="ru")
+    await supervisor.send("/deals")
+    await supervisor.expect("Открытых сделок нет")

@@ -28,7 +28,7 @@ from storage.engine import create_engine, session_factory
 from storage.tables import BreachRow, DealRow, OutboxRow, TimerRow
 from storage.timer_repository import TimerQueue
 from storage.unit_of_work import SqlUnitOfWork
-from tests.integration.test_deal_work import COLLEAGUE, NOW, OWNER, SUPERVISOR, Desk, later
+from tests.integration.test_deal_work import ANSWERS, COLLEAGUE, NOW, OWNER, SUPERVISOR, Desk, later
 
 
 class Clock:
@@ -584,3 +584,32 @@ async def test_a_deal_handed_over_after_its_reminder_gives_the_new_owner_the_ful
     assert [chat for chat, _, _ in await bench.sent("contact_overdue")] == [COLLEAGUE]
     [breach] = [b for b in await bench.breaches() if b.kind == "contact"]
     assert breach.manager_id == COLLEAGUE
+
+
+async def test_a_test_deals_deadlines_reach_its_maker_whatever_their_role_and_nobody_else(
+    bench: Bench,
+) -> None:
+    """An admin's /preview: the take-into-work reminder and the stage deadline reach the admin who made
+    it (no manager), and no supervisor or manager hears of it."""
+    admin = 301
+    async with bench.desk.make_uow() as uow:
+        await bootstrap_staff(
+            uow, roles={Role.ADMIN: [admin], Role.MANAGER: [OWNER], Role.SUPERVISOR: [SUPERVISOR]}
+        )
+    async with bench.desk.make_uow() as uow:
+        made = await submit_lead(
+            uow, bench.desk.config, prospect=Prospect(admin, admin, "Анна", None, "ru"), answers=ANSWERS,
+            source=None, now=NOW, test_of=admin,
+        )  # fmt: skip
+    deal_id = made.deal_id
+    await bench.sweep_at(later(15))  # the take deadline and the "new" stage's, at once
+    assert [(chat, data["deal_id"]) for chat, _, data in await bench.sent("take_reminder")] == [
+        (admin, deal_id)
+    ]
+    assert await bench.sent("take_overdue") == [] and await bench.sent("stage_overdue") == []
+    async with bench.desk.make_uow() as uow:
+        await take_deal(uow, deal_id=deal_id, staff=await uow.staff.get(admin), now=later(20))
+    assert (await bench.desk.move(deal_id, "qualified", at=later(25), by=admin)).ok
+    await bench.sweep_at(later(25 + 24 * 60))  # qualified: sla 1d
+    assert [chat for chat, _, _ in await bench.sent("stage_overdue")] == [admin]
+    assert {chat for chat, _, _ in await bench.sent()} <= {admin}

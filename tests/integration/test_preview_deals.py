@@ -4,11 +4,12 @@ deal takes everything of it and refuses anything else."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
 from domain.crm_config import CrmConfig
-from domain.deal_lists import find_deals, my_deals
+from domain.deal_lists import find_deals, my_deals, unsorted_queue
 from domain.digest import compose_digest
 from domain.intake import Prospect, submit_lead
 from domain.models import (
@@ -35,6 +36,7 @@ from domain.reports.funnel import funnel_report
 from domain.reports.losses import loss_report
 from domain.reports.managers import managers_report
 from domain.reports.scope import ReportScope, days_period
+from domain.team_management import remove_staff
 from tests.integration.stored_deals import MANAGER, NOW, OTHER_MANAGER, SUPERVISOR, MakeUow, deal, store
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
@@ -179,4 +181,78 @@ async def test_deleting_takes_everything_of_a_test_deal_and_nothing_else(
         assert await uow.inquiries.for_deal(test_id) == [] and len(await uow.inquiries.for_deal(real_id)) == 1
         assert await uow.links.deal_for(chat_id=MANAGER, message_id=100 + test_id) is None
         assert await uow.links.deal_for(chat_id=MANAGER, message_id=100 + real_id) == real_id
-        assert await uow.contacts.get(2) is None and await uow.contacts.get(1) is not None
+        assert await uow.contacts.get(1) is not None
+        assert await uow.deals.for_contact(2) == []  # the blank row kept for its number is nobody's deal
+
+
+async def test_a_deleted_test_deals_number_is_never_given_again(
+    make_uow: MakeUow, crm_config: CrmConfig
+) -> None:
+    """SQLite gives the highest deleted row's number to the next row: a test deal deleted last must not
+    hand its number (and the old card's buttons) to the next client's deal."""
+    real_id, test_id = await store(make_uow, [deal(), deal(is_test=True, chat_id=MANAGER)])
+    async with make_uow() as uow:
+        contact = await uow.contacts.get(2)
+        assert contact is not None  # a test deal's contact is a test one (domain.intake.record_test_lead)
+        await uow.contacts.save(replace(contact, phone="+79161234567", is_test=True))
+        await uow.commit()
+    async with make_uow() as uow:
+        maker = await uow.staff.get(MANAGER)
+        assert await delete_test_deal(uow, staff=maker, deal_id=test_id) is DeleteOutcome.DELETED
+    async with make_uow() as uow:
+        assert await delete_test_deal(uow, staff=maker, deal_id=test_id) is DeleteOutcome.GONE
+    [next_id] = await store(make_uow, [deal()])
+    assert next_id > test_id > real_id
+    async with make_uow() as uow:
+        assert await uow.deals.get(test_id) is None
+        assert await uow.deals.latest_for_chat(MANAGER) is None
+        for who in (None, MANAGER):
+            found = await uow.deals.search(deal_id=test_id, phone=None, name=None, manager_id=who, limit=5,
+                                           viewer=MANAGER)  # fmt: skip
+            assert found == []
+        listing = await my_deals(uow, staff=maker, config=crm_config, now=NOW)
+        assert sorted(i.deal.id or 0 for g in listing.groups for i in g.items) == [real_id, next_id]
+        contact = await uow.contacts.get(2)
+        assert contact is not None and contact.phone is None and contact.name == ""
+
+
+async def test_an_admins_everybody_list_holds_their_own_test_deal_and_no_one_elses(
+    make_uow: MakeUow, crm_config: CrmConfig
+) -> None:
+    async with make_uow() as uow:
+        await uow.staff.add(Staff(ADMIN, frozenset({Role.ADMIN}), name="Anna"))
+        await uow.commit()
+    real, mine, managers, unsorted = await store(make_uow, [
+        deal(contact_in=60), deal(manager=ADMIN, is_test=True, contact_in=-30), deal(is_test=True),
+        deal(manager=None),
+    ])  # fmt: skip
+    async with make_uow() as uow:
+        admin, supervisor = await uow.staff.get(ADMIN), await uow.staff.get(SUPERVISOR)
+        own = await my_deals(uow, staff=admin, config=crm_config, now=NOW)
+        theirs = await my_deals(uow, staff=supervisor, config=crm_config, now=NOW)
+        queue = await unsorted_queue(uow, staff=admin, config=crm_config)
+    assert sorted(i.deal.id or 0 for g in own.groups for i in g.items) == [real, mine, unsorted]
+    assert own.total == 3 and own.groups[0].overdue and [i.deal.id for i in own.groups[0].items] == [mine]
+    assert sorted(i.deal.id or 0 for g in theirs.groups for i in g.items) == [real, unsorted]
+    assert managers not in [i.deal.id for i in queue.items] and [i.deal.id for i in queue.items] == [unsorted]
+
+
+async def test_a_removed_staff_members_test_deals_open_or_closed_are_deleted_and_their_numbers_kept(
+    make_uow: MakeUow, crm_config: CrmConfig
+) -> None:
+    async with make_uow() as uow:
+        await uow.staff.add(Staff(ADMIN, frozenset({Role.ADMIN}), name="Anna"))
+        await uow.commit()
+    real, open_test, closed_test = await store(make_uow, [
+        deal(), deal(is_test=True), deal(is_test=True, status=DealStatus.LOST, closed_at=NOW),
+    ])  # fmt: skip
+    async with make_uow() as uow:
+        removed = await remove_staff(uow, crm_config, staff=await uow.staff.get(ADMIN), target_id=MANAGER,
+                                     pinned=frozenset(), now=NOW)  # fmt: skip
+    assert removed.deal_ids == (real,)
+    [after] = await store(make_uow, [deal(manager=OTHER_MANAGER)])
+    assert after > closed_test
+    async with make_uow() as uow:
+        assert await uow.deals.get(open_test) is None and await uow.deals.get(closed_test) is None
+        assert await uow.deals.test_deal_ids(MANAGER) == []
+        assert (await uow.deals.get(real)) is not None

@@ -14,7 +14,7 @@ from domain.models import Contact, Deal, DealEvent, DealStatus, EventKind, Staff
 from handlers.common.formatting import TELEGRAM_TEXT_LIMIT, visible_length
 from handlers.common.i18n import Translator
 from handlers.desk.views.card import deal_card_text
-from handlers.desk.views.history import history_cursor_of, history_page
+from handlers.desk.views.history import history_cursor_of, history_line, history_page
 from tests.conftest import FIXED_NOW
 
 HOSTILE = "<b>&amp; «Рога & копыта» <i>" * 80  # typed by a prospect: markup-looking, long
@@ -130,3 +130,20 @@ def test_a_history_button_with_a_broken_place_is_not_read(arg: str) -> None:
 def test_visible_length_counts_like_telegram() -> None:
     assert visible_length("<b>a&amp;b</b>") == 3
     assert visible_length("🔥") == 2  # UTF-16 code units
+
+
+@pytest.mark.parametrize("locale", ["ru", "en"])
+@pytest.mark.parametrize("kind", ["stage", "contact"])
+def test_a_missed_deadline_names_its_owner_only_when_there_is_one(
+    crm_config: CrmConfig, locale: str, kind: str
+) -> None:
+    t = Translator().bind(locale)
+
+    def line(manager: int | None) -> str:
+        data = {"kind": kind, "due": FIXED_NOW.isoformat(), "stage": "new", "manager": manager}
+        event = DealEvent(7, EventKind.DEADLINE_MISSED, FIXED_NOW, None, data)
+        return history_line(event, {101: "Oleg"}, crm_config, t, pipeline="sales", limit=500)
+
+    assert line(101).endswith(" · Oleg")
+    unowned = line(None)
+    assert not unowned.rstrip().endswith(("·", "—", "-")) and " · —" not in unowned, unowned

@@ -114,6 +114,7 @@ def history_line(
             due=local_time(due, ZoneInfo(config.timezone)),
             stage=stage_name(data.get("stage")),
             manager=person(data.get("manager"), names, t),
+            owned="yes" if isinstance(data.get("manager"), int) else "no",  # no "· —" without an owner
         )
     elif kind is EventKind.REOPENED:
         text = t("history-reopened", id=data.get("new_deal", 0))
