@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -35,11 +36,10 @@ def run(args: argparse.Namespace) -> int:
     except ValidationError as error:
         problems += [_describe(problem) for problem in error.errors()]
     config: CrmConfig | None = None
-    if settings is not None:
-        try:
-            config = load_crm_config(settings.crm_config)
-        except ConfigFileError as error:
-            problems.append(str(error))
+    try:  # the CRM config too when a setting is wrong: every problem in one go
+        config = load_crm_config(settings.crm_config if settings is not None else _config_path())
+    except ConfigFileError as error:
+        problems.append(str(error))
     if problems:
         for problem in problems:
             print(f"voronka: {problem}", file=sys.stderr)
@@ -47,6 +47,20 @@ def run(args: argparse.Namespace) -> int:
     assert settings is not None and config is not None
     print(f"ok: {summary(settings, config)}")
     return 0
+
+
+def _config_path() -> Path | None:
+    """CRM_CONFIG as the bot would read it (the environment, then `.env`), when other settings fail."""
+    from pydantic_settings import BaseSettings
+
+    from bot.settings import Settings
+
+    class ConfigPath(BaseSettings):
+        model_config = Settings.model_config
+        crm_config: str | None = None
+
+    path = ConfigPath().crm_config
+    return Path(path) if path and path.strip() else None
 
 
 def summary(settings: Settings, config: CrmConfig) -> str:

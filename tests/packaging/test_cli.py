@@ -177,6 +177,11 @@ def test_check_names_a_bad_crm_config(
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1 and str(config) in lines[0] and "Mars/Olympus" in lines[0]
 
+    monkeypatch.setenv("MANAGER_IDS", "1,x")  # and a bad setting besides: both are named
+    assert main(["check"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2 and "MANAGER_IDS" in lines[0] and "Mars/Olympus" in lines[1], lines
+
 
 def test_python_m_bot_is_the_same_command(no_settings_around: Path) -> None:
     """`python -m bot --help` lists the sub-commands; it does not start a second bot beside a running one
