@@ -171,7 +171,7 @@ async def test_a_cancel_is_kept_as_a_cancel_and_makes_no_lead(
     await left_at_question_two(vera)
     clock.at = START + timedelta(minutes=5)
     await vera.press_reply_button("✖ Отмена")
-    await vera.expect("Заявка отменена")
+    await vera.expect("Анкета отменена")
     await at(bot, clock, 3 * ABANDONED_AFTER)
     assert await bot.scalar("select count(*) from deals") == 0
     cancelled = await inquiry(bot, 1)

@@ -140,7 +140,7 @@ async def test_back_goes_to_the_previous_question_and_cancel_stops(
     await anna.press("в течение месяца")
     await anna.expect("Вопрос 4 из 4")
     await anna.press_reply_button("✖ Отмена")
-    cancelled = await anna.expect("Заявка отменена")
+    cancelled = await anna.expect("Анкета отменена")
     assert cancelled["params"]["reply_markup"] == {"remove_keyboard": True}
     assert await running.scalar("select count(*) from deals") == 0
 

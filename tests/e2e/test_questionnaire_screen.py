@@ -162,7 +162,7 @@ async def test_back_and_cancel_work_from_the_reply_keyboard_and_typed(
     await anna.press("пока не знаю")
     await anna.expect("Вопрос 3 из 4")
     await anna.send("Отмена")
-    cancelled = await anna.expect("Заявка отменена")
+    cancelled = await anna.expect("Анкета отменена")
     assert cancelled["params"]["reply_markup"] == {"remove_keyboard": True}
     assert not any("inline_keyboard" in (m.get("reply_markup") or {}) for m in anna.messages())
     assert await running.scalar("select count(*) from deals") == 0
@@ -177,7 +177,7 @@ async def test_an_english_speaker_types_back_and_cancel(api: FakeBotApi, running
     await john.send("A website")
     await john.expect("Question 2 of 4")
     await john.send("Cancel")
-    cancelled = await john.expect("Request cancelled")
+    cancelled = await john.expect("Questionnaire cancelled")
     assert cancelled["params"]["reply_markup"] == {"remove_keyboard": True}
 
 
