@@ -135,9 +135,11 @@ staff-menu-unsorted = { $count } { $count ->
 staff-menu-how-leads-come =
     New leads arrive here as a card with a “✅ Take it” button; everything about a deal is done with the buttons on its card.
     /deals — my deals, /find — search by number, phone or name, /unsorted — unsorted leads, /staff — the team.
+    /report — reports, /preview — go through the questionnaire as a client sees it.
 staff-menu-overseer-help =
     Leads nobody could take and team news come here. Any deal can be opened and worked with the buttons on its card.
     /deals — all open deals, /find — search by number, phone or name, /unsorted — unsorted leads, /staff — the team.
+    /report — reports, /preview — go through the questionnaire as a client sees it.
 staff-menu-admin-help = /invite manager or /invite supervisor — invite someone with a one-time link.
 staff-unknown-message = I didn't get that. Press /start to open the menu.
 
