@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 
@@ -86,3 +86,30 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([line(headers), rule, *(line(row) for row in rows)])
+
+
+def against_targets(
+    first: str,
+    sqlite: Mapping[str, tuple[float, float | None]],
+    postgres: Mapping[str, tuple[float, float | None]] | None,
+    *,
+    digits: int,
+) -> str:
+    """Each measured thing's median ms on SQLite and PostgreSQL beside its target (MISSED past it)."""
+
+    def cell(result: tuple[float, float | None] | None) -> str:
+        if result is None:
+            return "—"
+        median, target = result
+        return f"{median:,.{digits}f}" + ("" if target is None or median <= target else " MISSED")
+
+    rows = [
+        [
+            label,
+            "—" if target is None else f"≤ {target:,g}",
+            cell(sqlite[label]),
+            cell(postgres.get(label) if postgres is not None else None),
+        ]
+        for label, (_, target) in sqlite.items()
+    ]
+    return table([first, "target ms", "SQLite ms", "PostgreSQL ms"], rows)

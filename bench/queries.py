@@ -31,6 +31,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from bench.figures import against_targets
 from bot.crm_config_file import load_crm_config
 from domain.crm_config import CrmConfig
 from domain.deal_lists import find_deals, my_deals, unsorted_queue
@@ -224,22 +225,6 @@ async def on_postgres(admin_url: str, size: Any, runs: int) -> dict[str, tuple[f
             await connection.close()
 
 
-def table(sqlite: dict[str, tuple[float, float]], postgres: dict[str, tuple[float, float]] | None) -> str:
-    def cell(result: tuple[float, float] | None) -> str:
-        if result is None:
-            return "—"
-        median, target = result
-        return f"{median:.1f}" + ("" if median <= target else " MISSED")
-
-    width = max(len(label) for label in sqlite)
-    lines = [f"{'query':<{width}}  {'target ms':>9}  {'SQLite ms':>14}  {'PostgreSQL ms':>14}"]
-    lines.append("-" * len(lines[0]))
-    for label, (_, target) in sqlite.items():
-        pg = postgres.get(label) if postgres is not None else None
-        lines.append(f"{label:<{width}}  {f'≤ {target:g}':>9}  {cell(sqlite[label]):>14}  {cell(pg):>14}")
-    return "\n".join(lines)
-
-
 async def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.queries", description=__doc__.split("\n")[0])
     parser.add_argument("--smoke", action="store_true", help="small data, a few runs: proves the bench runs")
@@ -260,7 +245,7 @@ async def main(argv: list[str]) -> int:
             host = make_url(admin_url).host
             print(f"PostgreSQL: not measured — no server could be reached at {host} ({error})")
     print()
-    print(table(sqlite, postgres))
+    print(against_targets("query", sqlite, postgres, digits=1))
     return 0
 
 

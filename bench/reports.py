@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from bench import reports_seed as seed
+from bench.figures import against_targets
 from bench.queries_seed import NOW
 from bot.crm_config_file import load_crm_config
 from domain.crm_config import CrmConfig
@@ -165,23 +166,6 @@ async def on_postgres(
             await connection.close()
 
 
-def table(sqlite: dict[str, Result], postgres: dict[str, Result] | None) -> str:
-    def cell(result: Result | None) -> str:
-        if result is None:
-            return "—"
-        median, target = result
-        return f"{median:,.0f}" + ("" if target is None or median <= target else " MISSED")
-
-    width = max(len(label) for label in sqlite)
-    lines = [f"{'what':<{width}}  {'target ms':>9}  {'SQLite ms':>12}  {'PostgreSQL ms':>13}"]
-    lines.append("-" * len(lines[0]))
-    for label, (_, target) in sqlite.items():
-        pg = postgres.get(label) if postgres is not None else None
-        aim = "—" if target is None else f"< {target:,.0f}"
-        lines.append(f"{label:<{width}}  {aim:>9}  {cell(sqlite[label]):>12}  {cell(pg):>13}")
-    return "\n".join(lines)
-
-
 async def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench reports", description=__doc__.split("\n")[0])
     parser.add_argument("--smoke", action="store_true", help="small data, one run: proves the bench runs")
@@ -213,7 +197,7 @@ async def main(argv: list[str]) -> int:
             host = make_url(admin_url).host
             print(f"PostgreSQL: not measured — no server could be reached at {host} ({error})")
     print()
-    print(table(sqlite or postgres or {}, postgres if sqlite else None))
+    print(against_targets("what", sqlite or postgres or {}, postgres if sqlite else None, digits=0))
     return 0
 
 
